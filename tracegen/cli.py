@@ -1,0 +1,134 @@
+"""Command line: argparse over library functions. The only place that prints errors or exits.
+
+A TracegenError becomes one line, ``tracegen: error: <file>: <field>: <message>``, and exit
+code 2. Any other exception is a bug: it keeps its traceback (and --debug shows ours too).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Sequence
+
+from tracegen.errors import OutputError, SpecError, TracegenError
+
+DEFAULT_LESSONS = Path("lessons")
+
+
+class UsageError(TracegenError):
+    """A command-line option is missing or malformed."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line errors (no usage dump) that the caller turns into exit 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(self.prog, "", f"{message} (see '{self.prog} --help')")
+
+
+def positive_int(text: str) -> int:
+    """Parse an option that must be an integer > 0."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value}")
+    return value
+
+
+def seed_int(text: str) -> int:
+    """Parse a seed: an integer in [0, 2**32 - 1], as scikit-learn's random_state accepts."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {text!r}") from None
+    if not 0 <= value < 2**32:
+        raise argparse.ArgumentTypeError(f"expected an integer in [0, 2**32), got {value}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="tracegen", description="Run real classification pipelines and teach from the trace.")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks, for bug reports")
+    parser.add_argument("--lessons", type=Path, default=DEFAULT_LESSONS, metavar="DIR",
+                        help="folder of lesson files (default: lessons)")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    commands.required = True
+
+    run = commands.add_parser("run", help="run a lesson's pipeline and print its trace")
+    run.add_argument("lesson", metavar="LESSON", help="a lesson name in lessons/ or a path to a lesson file")
+    run.add_argument("--seed", type=seed_int, help="override the lesson's seed")
+    run.add_argument("--epochs", type=positive_int, help="override the lesson's epoch count")
+    run.add_argument("--json", type=Path, metavar="PATH", help="also write the trace as JSON")
+    run.add_argument("--reproducible", action="store_true",
+                     help="leave out the provenance block (run times), so output is byte-identical")
+    run.set_defaults(handler=cmd_run)
+    return parser
+
+
+def resolve_lesson(name: str, lessons_dir: Path) -> Path:
+    """Return the lesson file for a name in `lessons_dir` or a path."""
+    path = Path(name)
+    if path.suffix == ".md" or path.exists():
+        if not path.is_file():
+            raise SpecError(path, "lesson", "file not found")
+        return path
+    candidate = lessons_dir / f"{name}.md"
+    if candidate.is_file():
+        return candidate
+    known = sorted(p.stem for p in lessons_dir.glob("*.md")) if lessons_dir.is_dir() else []
+    hint = f"available: {', '.join(known)}" if known else f"no lessons found in {lessons_dir}"
+    raise SpecError(lessons_dir, "lesson", f"no lesson named '{name}'; {hint}")
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    """Write `text` to `path` via a temporary file in the same folder, then rename."""
+    path = Path(path)
+    if path.is_dir():
+        raise OutputError(path, "output", "is a directory; give a file path")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
+            out.write(text)
+        os.replace(temp, path)
+    except OSError as exc:
+        raise OutputError(path, "output", f"cannot write: {exc.strerror}") from None
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from tracegen import pipeline, terminal
+    from tracegen.spec import load_lesson
+
+    spec = load_lesson(resolve_lesson(args.lesson, args.lessons))
+    if args.epochs is not None:
+        spec = pipeline.with_epochs(spec, args.epochs)
+    trace = pipeline.run(spec, seed=args.seed)
+    if args.json is not None:
+        write_text_atomic(args.json, trace.to_json())
+    text = terminal.render(trace, spec.title)
+    if not args.reproducible:
+        text += terminal.provenance(trace)
+    sys.stdout.write(text)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in argv
+    try:
+        args = build_parser().parse_args(argv)
+        return args.handler(args)
+    except TracegenError as exc:
+        if debug:
+            raise
+        print(f"tracegen: error: {exc.one_line()}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("tracegen: interrupted", file=sys.stderr)
+        return 130

@@ -1,0 +1,132 @@
+"""Expressions over a trace, as written in lesson prose and hand-written quiz answers.
+
+Prose uses ``[[ evaluation.average_precision | .3f ]]``: a restricted expression, then an
+optional Python format spec. This is deliberately not Jinja: lesson and data text must never
+be evaluated as a template. Only field access, indexing, arithmetic, comparisons and a few
+named functions are allowed, so an expression can read the trace and nothing else.
+
+Names available: every Trace field (``evaluation``, ``epochs``, ``data``, ``seed``, ...),
+``stage`` (stages by name: ``stage.normalize.fitted_on``), and the row counts ``n_rows``,
+``n_train``, ``n_validation`` and ``n_test``.
+"""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import html
+import re
+from typing import Any
+
+EXPRESSION = re.compile(r"\[\[(.+?)\]\]")
+FUNCTIONS = {"len": len, "min": min, "max": max, "abs": abs, "round": round, "sum": sum}
+_BINARY = {ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b, ast.Mult: lambda a, b: a * b,
+           ast.Div: lambda a, b: a / b}
+_COMPARE = {ast.Lt: lambda a, b: a < b, ast.LtE: lambda a, b: a <= b, ast.Gt: lambda a, b: a > b,
+            ast.GtE: lambda a, b: a >= b, ast.Eq: lambda a, b: a == b, ast.NotEq: lambda a, b: a != b}
+
+
+class ExpressionError(Exception):
+    """An expression names a missing field or uses syntax outside the allowed subset."""
+
+
+class _Named:
+    """Attribute access to records by name (``stage.split``)."""
+
+    def __init__(self, items: dict[str, Any]):
+        self.items = items
+
+
+def namespace(trace) -> dict[str, Any]:
+    """Return the names an expression can use."""
+    names = {f.name: getattr(trace, f.name) for f in dataclasses.fields(trace) if f.name != "timings"}
+    names["stage"] = _Named({record.name: record for record in trace.stages})
+    split = trace.stage("split").output_shape
+    names.update(n_rows=trace.data.n_samples, n_train=split["train"][0],
+                 n_validation=split.get("validation", (0,))[0], n_test=split["test"][0])
+    return names
+
+
+def evaluate_expression(text: str, trace) -> Any:
+    """Return the value of one expression over `trace`."""
+    try:
+        tree = ast.parse(text.strip(), mode="eval")
+    except SyntaxError:
+        raise ExpressionError(f"cannot parse expression {text.strip()!r}") from None
+    return _eval(tree.body, namespace(trace), text.strip())
+
+
+def _eval(node: ast.AST, names: dict[str, Any], text: str) -> Any:
+    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float, str)):
+        return node.value
+    if isinstance(node, ast.Name):
+        if node.id not in names:
+            raise ExpressionError(f"unknown name '{node.id}' in {text!r}; "
+                                  f"available: {', '.join(sorted(names))}")
+        return names[node.id]
+    if isinstance(node, ast.Attribute):
+        return _field(_eval(node.value, names, text), node.attr, text)
+    if isinstance(node, ast.Subscript):
+        return _index(_eval(node.value, names, text), _eval(node.slice, names, text), text)
+    if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
+        left, right = _eval(node.left, names, text), _eval(node.right, names, text)
+        try:
+            return _BINARY[type(node.op)](left, right)
+        except (TypeError, ZeroDivisionError) as exc:
+            raise ExpressionError(f"cannot compute {text!r}: {exc}") from None
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        return -_eval(node.operand, names, text)
+    if isinstance(node, ast.Compare) and len(node.ops) == 1 and type(node.ops[0]) in _COMPARE:
+        return _COMPARE[type(node.ops[0])](_eval(node.left, names, text), _eval(node.comparators[0], names, text))
+    if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in FUNCTIONS
+            and not node.keywords):
+        args = [_eval(arg, names, text) for arg in node.args]
+        try:
+            return FUNCTIONS[node.func.id](*args)
+        except (TypeError, ValueError) as exc:
+            raise ExpressionError(f"cannot compute {text!r}: {exc}") from None
+    raise ExpressionError(f"unsupported syntax in {text!r}; use fields, [index], + - * /, comparisons "
+                          f"and {', '.join(FUNCTIONS)}")
+
+
+def _field(value: Any, name: str, text: str) -> Any:
+    if isinstance(value, _Named):
+        if name in value.items:
+            return value.items[name]
+        raise ExpressionError(f"no stage '{name}' in {text!r}; stages: {', '.join(value.items)}")
+    if dataclasses.is_dataclass(value) and name in {f.name for f in dataclasses.fields(value)}:
+        return getattr(value, name)
+    if isinstance(value, dict) and name in value:
+        return value[name]
+    raise ExpressionError(f"no field '{name}' in {text!r}")
+
+
+def _index(value: Any, key: Any, text: str) -> Any:
+    try:
+        return value[key]
+    except (KeyError, IndexError, TypeError):
+        raise ExpressionError(f"no item [{key!r}] in {text!r}") from None
+
+
+def format_value(value: Any, spec: str) -> str:
+    """Return `value` formatted with a Python format spec (floats default to 3 decimals)."""
+    if not spec and isinstance(value, float):
+        spec = ".3f"
+    try:
+        return format(value, spec)
+    except (TypeError, ValueError):
+        raise ExpressionError(f"format '{spec}' does not apply to {value!r}") from None
+
+
+def substitute(text: str, trace, escape: bool = True) -> str:
+    """Replace every ``[[ expr | spec ]]`` in `text`; raise ExpressionError with a `.line` (1-based)."""
+    def replace(match: re.Match[str]) -> str:
+        expression, _, spec = match.group(1).partition("|")
+        try:
+            value = format_value(evaluate_expression(expression, trace), spec.strip())
+        except ExpressionError as exc:
+            exc.line = text.count("\n", 0, match.start()) + 1
+            raise
+        return html.escape(value) if escape else value
+
+    return EXPRESSION.sub(replace, text)

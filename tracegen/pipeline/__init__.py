@@ -1,0 +1,107 @@
+"""run(spec, seed=...) -> Trace: load -> split -> normalize -> train -> predict -> evaluate.
+
+The heavy modules (and scikit-learn) are imported inside `run`, so computing a trace
+hash stays cheap.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import time
+from importlib.metadata import version
+
+from tracegen.spec import LessonSpec
+from tracegen.trace import SCHEMA_VERSION, DataInfo, Trace, frozen
+
+STAGES = ("load", "split", "normalize", "train", "predict", "evaluate")
+
+
+def library_versions() -> dict[str, str]:
+    """Return the versions that decide the numbers of a run."""
+    return {name: version(name) for name in ("tracegen", "numpy", "scikit-learn")}
+
+
+def trace_hash(spec: LessonSpec, seed: int, fingerprint: str | None = None) -> str:
+    """Return the content hash over the spec, data fingerprint, seed and library versions."""
+    from tracegen.pipeline.data import data_fingerprint
+
+    identity = {
+        "spec": spec.pipeline_dict(),
+        "data": fingerprint or data_fingerprint(spec, seed),
+        "seed": seed,
+        "versions": library_versions(),
+    }
+    return hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()
+
+
+def with_epochs(spec: LessonSpec, epochs: int) -> LessonSpec:
+    """Return the spec trained for `epochs` instead, dropping snapshots past the end."""
+    snapshots = tuple(e for e in spec.evaluation.snapshots if e <= epochs)
+    return dataclasses.replace(spec, epochs=epochs,
+                               evaluation=dataclasses.replace(spec.evaluation, snapshots=snapshots))
+
+
+def run(spec: LessonSpec, *, seed: int | None = None) -> Trace:
+    """Execute the lesson's pipeline and record every stage."""
+    from tracegen.pipeline import data as data_stage
+    from tracegen.pipeline import evaluate, stages, train
+
+    seed = spec.split.seed if seed is None else seed
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
+
+    def lap(name: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        timings[name] = now - clock
+        clock = now
+
+    fingerprint = data_stage.data_fingerprint(spec, seed)
+    data = data_stage.load(spec, seed)
+    records = [stages.load_record(data)]
+    lap("load")
+    parts, record = stages.split(data, spec, seed)
+    records.append(record)
+    lap("split")
+    X, record = stages.normalize(data, parts, spec.normalization)
+    records.append(record)
+    lap("normalize")
+    has_validation = len(parts.validation) > 0
+    val_rows = parts.validation if has_validation else parts.test
+    model = train.make_model(spec.model, seed)
+    epochs, snapshots, record = train.train(
+        model, spec.model, spec.epochs, spec.evaluation.snapshots, len(data.classes),
+        X[parts.train], data.y[parts.train], X[val_rows], data.y[val_rows])
+    records.append(record)
+    lap("train")
+    proba, y_pred, record, prediction = stages.predict(model, X, data, parts)
+    records.append(record)
+    lap("predict")
+    evaluation = evaluate.evaluate(data.y[parts.test], proba, y_pred, data.classes,
+                                   spec.evaluation.thresholds, spec.evaluation.top_k)
+    records.append(stages.evaluate_record(evaluation, len(parts.test)))
+    lap("evaluate")
+    if has_validation:
+        validation = f"validation split: {len(val_rows)} rows carved from the training rows"
+    else:
+        validation = (f"test rows: no validation split was asked for, so the {len(val_rows)} test rows "
+                      f"stand in (they are then no longer an untouched holdout)")
+    return Trace(
+        schema=SCHEMA_VERSION,
+        lesson=spec.name,
+        seed=seed,
+        hash=trace_hash(spec, seed, fingerprint),
+        spec=frozen(spec.pipeline_dict()),
+        versions=library_versions(),
+        data=DataInfo(source=data.source, fingerprint=fingerprint, n_samples=int(data.X.shape[0]),
+                      n_features=int(data.X.shape[1]), feature_names=data.feature_names, classes=data.classes),
+        stages=tuple(records),
+        epochs=epochs,
+        validation=validation,
+        snapshots=snapshots,
+        prediction=prediction,
+        evaluation=evaluation,
+        timings=timings,
+    )

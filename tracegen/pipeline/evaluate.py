@@ -1,0 +1,161 @@
+"""Evaluate stage: the only module that imports sklearn.metrics.
+
+Every number here comes from a scikit-learn function, stored exactly as returned
+(converted once to Python floats and ints). Charts, quizzes and templates read these
+records; none of them recomputes a metric.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from sklearn.metrics import (
+    accuracy_score,
+    average_precision_score,
+    classification_report,
+    confusion_matrix,
+    f1_score,
+    log_loss,
+    precision_recall_curve,
+    precision_score,
+    recall_score,
+    roc_auc_score,
+    roc_curve,
+    top_k_accuracy_score,
+)
+
+from tracegen.trace import (
+    ClassCurves,
+    Evaluation,
+    PRCurve,
+    ROCCurve,
+    Snapshot,
+    ThresholdMetrics,
+    TopK,
+)
+
+MODEL_RULE = "model.predict (decision score > 0, i.e. probability > 0.5)"
+
+
+def loss_and_accuracy(y_true: np.ndarray, proba: np.ndarray, y_pred: np.ndarray) -> tuple[float, float]:
+    """Return (log loss, accuracy) for one set of rows.
+
+    Parameters
+    ----------
+    y_true : ndarray of shape (n_samples,)
+    proba : ndarray of shape (n_samples, n_classes)
+    y_pred : ndarray of shape (n_samples,)
+    """
+    labels = np.arange(proba.shape[1])
+    return float(log_loss(y_true, proba, labels=labels)), float(accuracy_score(y_true, y_pred))
+
+
+def snapshot(epoch: int, y_true: np.ndarray, proba: np.ndarray, y_pred: np.ndarray) -> Snapshot:
+    """Return ROC AUC (OvR macro for multiclass), accuracy and confusion matrix at one epoch."""
+    n_classes = proba.shape[1]
+    return Snapshot(epoch=epoch, roc_auc=_roc_auc(y_true, proba), accuracy=float(accuracy_score(y_true, y_pred)),
+                    confusion_matrix=_matrix(confusion_matrix(y_true, y_pred, labels=np.arange(n_classes))))
+
+
+def _roc_auc(y_true: np.ndarray, proba: np.ndarray, average: str = "macro") -> float:
+    if proba.shape[1] == 2:
+        return float(roc_auc_score(y_true, proba[:, 1]))
+    return float(roc_auc_score(y_true, proba, multi_class="ovr", average=average,
+                               labels=np.arange(proba.shape[1])))
+
+
+def evaluate(y_true: np.ndarray, proba: np.ndarray, y_pred: np.ndarray, classes: tuple[str, ...],
+             thresholds: tuple[float, ...], top_k: tuple[int, ...]) -> Evaluation:
+    """Return the evaluation of test predictions.
+
+    Parameters
+    ----------
+    y_true : ndarray of shape (n_samples,)
+        Class indices into `classes`.
+    proba : ndarray of shape (n_samples, n_classes)
+        predict_proba output.
+    y_pred : ndarray of shape (n_samples,)
+        The model's own predictions (its decision rule).
+    """
+    labels = np.arange(len(classes))
+    common = dict(
+        classes=classes,
+        y_true=tuple(y_true.tolist()),
+        y_pred=tuple(y_pred.tolist()),
+        accuracy=float(accuracy_score(y_true, y_pred)),
+        confusion_matrix=_matrix(confusion_matrix(y_true, y_pred, labels=labels)),
+        classification_report=_report(y_true, y_pred, classes),
+    )
+    if len(classes) == 2:
+        y_score = proba[:, 1]
+        pr_curve, average_precision, roc, roc_auc = _curves(y_true, y_score, pos_label=1)
+        return Evaluation(
+            task="binary", y_score=tuple(y_score.tolist()), pos_label=1,
+            prevalence=float(np.mean(y_true == 1)),
+            pr_curve=pr_curve, average_precision=average_precision, roc_curve=roc, roc_auc=roc_auc,
+            at_thresholds=tuple(at_threshold(y_true, y_score, t) for t in thresholds),
+            **common,
+        )
+    per_class = []
+    for index, name in enumerate(classes):
+        is_class = (y_true == index).astype(np.int64)
+        pr_curve, average_precision, roc, roc_auc = _curves(is_class, proba[:, index], pos_label=1)
+        per_class.append(ClassCurves(class_name=name, prevalence=float(np.mean(is_class)), pr_curve=pr_curve,
+                                     average_precision=average_precision, roc_curve=roc, roc_auc=roc_auc))
+    return Evaluation(
+        task="multiclass", y_score=tuple(tuple(row) for row in proba.tolist()),
+        per_class=tuple(per_class),
+        roc_auc_micro=_roc_auc(y_true, proba, average="micro"),
+        roc_auc_macro=_roc_auc(y_true, proba, average="macro"),
+        # k >= n_classes is trivially 1.0 (scikit-learn warns), so it is not recorded.
+        top_k=tuple(TopK(k=k, accuracy=float(top_k_accuracy_score(y_true, proba, k=k, labels=labels)))
+                    for k in top_k if k < len(classes)),
+        **common,
+    )
+
+
+def _curves(y_true: np.ndarray, y_score: np.ndarray, pos_label: int) -> tuple[PRCurve, float, ROCCurve, float]:
+    precision, recall, pr_thresholds = precision_recall_curve(y_true, y_score, pos_label=pos_label)
+    fpr, tpr, roc_thresholds = roc_curve(y_true, y_score, pos_label=pos_label)
+    return (
+        PRCurve(precision=tuple(precision.tolist()), recall=tuple(recall.tolist()),
+                thresholds=tuple(pr_thresholds.tolist()), sentinel_index=len(precision) - 1),
+        float(average_precision_score(y_true, y_score, pos_label=pos_label)),
+        ROCCurve(fpr=tuple(fpr.tolist()), tpr=tuple(tpr.tolist()), thresholds=tuple(roc_thresholds.tolist())),
+        float(roc_auc_score(y_true, y_score)),
+    )
+
+
+def at_threshold(y_true: np.ndarray, y_score: np.ndarray, threshold: float) -> ThresholdMetrics:
+    """Return the binary confusion matrix and scores when `y_score >= threshold` is positive.
+
+    `>=` is the convention of scikit-learn's curves; the model's own predict is strict.
+    """
+    y_pred = (y_score >= threshold).astype(np.int64)
+    return ThresholdMetrics(
+        threshold=float(threshold), rule=f"y_score >= {threshold:g}",
+        confusion_matrix=_matrix(confusion_matrix(y_true, y_pred, labels=[0, 1])),
+        precision=float(precision_score(y_true, y_pred, zero_division=0)),
+        recall=float(recall_score(y_true, y_pred, zero_division=0)),
+        f1=float(f1_score(y_true, y_pred, zero_division=0)),
+        accuracy=float(accuracy_score(y_true, y_pred)),
+    )
+
+
+def _report(y_true: np.ndarray, y_pred: np.ndarray, classes: tuple[str, ...]) -> dict[str, Any]:
+    report = classification_report(y_true, y_pred, labels=np.arange(len(classes)), target_names=list(classes),
+                                   output_dict=True, zero_division=0)
+    return _python_numbers(report)
+
+
+def _python_numbers(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _python_numbers(v) for k, v in value.items()}
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    return float(value)
+
+
+def _matrix(matrix: np.ndarray) -> tuple[tuple[int, ...], ...]:
+    return tuple(tuple(row) for row in matrix.tolist())

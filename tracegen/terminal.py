@@ -1,0 +1,182 @@
+"""Trace + charts -> text for `tracegen run`."""
+
+from __future__ import annotations
+
+import textwrap
+from typing import Sequence
+
+from tracegen import charts
+from tracegen.trace import Example, Trace
+
+
+def fmt_shape(shapes: dict[str, Sequence[int]]) -> str:
+    """Return {"train": (800, 10)} as 'train 800x10'."""
+    return ", ".join(f"{name} {'x'.join(str(n) for n in shape)}" for name, shape in shapes.items())
+
+
+def fmt_values(values: Sequence[float], limit: int = 4, digits: int = 2) -> str:
+    """Return a row as '[0.52, -1.31, 0.07, ..., 0.44]', eliding the middle of long rows."""
+    shown = [f"{v:.{digits}f}" for v in values]
+    if len(shown) > limit:
+        shown = shown[:limit - 1] + ["...", shown[-1]]
+    return "[" + ", ".join(shown) + "]"
+
+
+def fmt_example(example: Example) -> str:
+    """Return an example row with its label."""
+    parts = [fmt_values(example.values)] if example.values else []
+    if example.label is not None:
+        parts.append(f"({example.label})")
+    return " ".join(parts)
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence[int],
+          align: str | None = None) -> list[str]:
+    """Return a plain-text table; cells wider than their column wrap onto more lines."""
+    align = align or "l" * len(headers)
+
+    def cell_lines(row: Sequence[str]) -> list[str]:
+        wrapped = [textwrap.wrap(str(cell), width) or [""] for cell, width in zip(row, widths)]
+        height = max(len(w) for w in wrapped)
+        out = []
+        for i in range(height):
+            cells = []
+            for lines, width, a in zip(wrapped, widths, align):
+                text = lines[i] if i < len(lines) else ""
+                cells.append(text.rjust(width) if a == "r" else text.ljust(width))
+            out.append("  ".join(cells).rstrip())
+        return out
+
+    lines = cell_lines(headers)
+    lines.append("  ".join("-" * w for w in widths))
+    for row in rows:
+        lines.extend(cell_lines(row))
+    return lines
+
+
+def heading(text: str) -> list[str]:
+    return ["", text, "=" * len(text)]
+
+
+def data_flow(trace: Trace) -> list[str]:
+    rows = [(f"{i}. {s.name}", fmt_shape(s.input_shape), s.operation + (f". Fitted on {s.fitted_on}." if s.fitted_on
+             else ""), fmt_shape(s.output_shape), f"{fmt_example(s.example_in)} -> {fmt_example(s.example_out)}")
+            for i, s in enumerate(trace.stages, start=1)]
+    lines = heading(f"Data Flow - {len(trace.stages)} stages")
+    lines += table(("stage", "input", "operation", "output", "example (before -> after)"), rows,
+                   (12, 18, 44, 20, 34))
+    normalize = trace.stage("normalize")
+    if normalize.fitted_params:
+        lines.append("")
+        lines.append(f"Scaler statistics (fitted on {normalize.fitted_on}):")
+        for name, values in normalize.fitted_params.items():
+            lines.append(f"  {name:<5} {fmt_values(values, limit=6, digits=3)}")
+    return lines
+
+
+def training(trace: Trace) -> list[str]:
+    chart = charts.loss_chart(trace)
+    lines = heading("Training Trace - epoch by epoch")
+    lines.append(f"Validation rows: {trace.validation}")
+    lines.append("")
+    lines += list(chart.lines)
+    lines.append("")
+    rows = [(str(e.epoch), f"{e.train_loss:.4f}", f"{e.train_accuracy:.4f}", f"{e.val_loss:.4f}",
+             f"{e.val_accuracy:.4f}") for e in trace.epochs]
+    lines += table(("epoch", "train loss", "train acc", "val loss", "val acc"), rows, (5, 10, 9, 8, 7), "rrrrr")
+    if trace.snapshots:
+        lines.append("")
+        lines.append("Snapshots (logged at the end of chosen epochs, on the validation rows):")
+        for s in trace.snapshots:
+            matrix = " ".join("[" + " ".join(str(c) for c in row) + "]" for row in s.confusion_matrix) \
+                if len(s.confusion_matrix) <= 3 else f"{len(s.confusion_matrix)}x{len(s.confusion_matrix)} matrix"
+            lines.append(f"  epoch {s.epoch:>3}: ROC AUC {s.roc_auc:.4f}, accuracy {s.accuracy:.4f}, "
+                         f"confusion {matrix}")
+    return lines
+
+
+def prediction(trace: Trace) -> list[str]:
+    p = trace.prediction
+    classes = trace.evaluation.classes
+    lines = heading(f"Prediction Trace - test row {p.test_row}, actual class {p.actual}")
+    lines.append(f"  1 raw          {fmt_values(p.raw, limit=6)}")
+    lines.append(f"  2 normalized   {fmt_values(p.normalized, limit=6)}")
+    if p.score:
+        lines.append(f"  3 score        {fmt_values(p.score, limit=6, digits=4)} (decision_function)")
+    else:
+        lines.append("  3 score        (this model exposes no decision score)")
+    if len(classes) == 2:
+        lines.append(f"  4 probability  P({classes[1]}) = {p.probability[1]:.4f}")
+    else:
+        best = sorted(range(len(classes)), key=lambda i: -p.probability[i])[:3]
+        lines.append("  4 probability  " + ", ".join(f"P({classes[i]}) = {p.probability[i]:.4f}" for i in best)
+                     + " (top 3)")
+    verdict = "correct" if p.predicted == p.actual else "wrong"
+    lines.append(f"  5 label        {p.rule} -> predicted {p.predicted} ({verdict})")
+    return lines
+
+
+def confusion(matrix: Sequence[Sequence[int]], classes: Sequence[str]) -> list[str]:
+    width = max(6, *(len(c) for c in classes)) + 1
+    lines = ["rows = true class, columns = predicted class"]
+    lines.append(" " * width + "".join(c[:width - 1].rjust(width) for c in classes))
+    for name, row in zip(classes, matrix):
+        lines.append(name[:width - 1].rjust(width) + "".join(str(v).rjust(width) for v in row))
+    return lines
+
+
+def evaluation(trace: Trace) -> list[str]:
+    ev = trace.evaluation
+    lines = heading(f"Evaluation - {len(ev.y_true)} test rows")
+    if ev.task == "binary":
+        chart = charts.pr_chart(ev.pr_curve, ev.prevalence)
+        lines.append(chart.title)
+        lines += list(chart.lines)
+        lines.append("")
+        lines.append(f"Average precision (AP) {ev.average_precision:.4f}  vs chance level (prevalence of "
+                     f"class {ev.classes[1]}) {ev.prevalence:.4f}")
+        lines.append(f"ROC AUC {ev.roc_auc:.4f}  vs chance level 0.5")
+        lines.append(f"PR curve: {len(ev.pr_curve.thresholds)} thresholds, {len(ev.pr_curve.precision)} points "
+                     f"(the last, P=1 R=0, is a sentinel with no threshold)")
+        lines.append("")
+        lines.append(f"Confusion matrix at the model's own rule (accuracy {ev.accuracy:.4f}):")
+        lines += confusion(ev.confusion_matrix, ev.classes)
+        if ev.at_thresholds:
+            lines.append("")
+            rows = [(m.rule, " ".join(str(v) for row in m.confusion_matrix for v in row), f"{m.precision:.4f}",
+                     f"{m.recall:.4f}", f"{m.f1:.4f}", f"{m.accuracy:.4f}") for m in ev.at_thresholds]
+            lines += table(("rule", "tn fp fn tp", "precision", "recall", "f1", "accuracy"), rows,
+                           (16, 15, 9, 6, 6, 8), "lrrrrr")
+    else:
+        rows = [(c.class_name, f"{c.roc_auc:.4f}", f"{c.average_precision:.4f}", f"{c.prevalence:.4f}",
+                 f"{ev.classification_report[c.class_name]['precision']:.4f}",
+                 f"{ev.classification_report[c.class_name]['recall']:.4f}") for c in ev.per_class]
+        lines += table(("class", "ROC AUC", "AP", "prevalence", "precision", "recall"), rows,
+                       (10, 7, 6, 10, 9, 6), "lrrrrr")
+        lines.append("")
+        lines.append(f"ROC AUC one-vs-rest: micro {ev.roc_auc_micro:.4f}, macro {ev.roc_auc_macro:.4f}")
+        lines.append(f"Accuracy {ev.accuracy:.4f}" + "".join(f", top-{t.k} accuracy {t.accuracy:.4f}"
+                                                          for t in ev.top_k))
+        lines.append("")
+        lines += confusion(ev.confusion_matrix, ev.classes)
+    return lines
+
+
+def render(trace: Trace, title: str) -> str:
+    """Return the whole trace as terminal text."""
+    lines = [f"{title}  (lesson {trace.lesson}, seed {trace.seed}, trace {trace.hash[:12]})"]
+    for section in (data_flow, training, prediction, evaluation):
+        lines += section(trace)
+    return "\n".join(lines) + "\n"
+
+
+def provenance(trace: Trace) -> str:
+    """Return the provenance block: versions, fingerprint and the run's wall times."""
+    lines = heading("Provenance")
+    lines.append(f"  seed {trace.seed}, trace hash {trace.hash}")
+    lines.append(f"  data {trace.data.fingerprint}")
+    lines.append("  " + ", ".join(f"{name} {v}" for name, v in trace.versions.items()))
+    if trace.timings:
+        lines.append("  wall time: " + ", ".join(f"{name} {seconds * 1000:.1f} ms"
+                                                   for name, seconds in trace.timings.items()))
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,272 @@
+"""The Trace: plain frozen records of one run, with an exact JSON round trip.
+
+Field names here are the public JSON schema (docs/trace-schema.md). Arrays are tuples
+of Python floats or ints. Only this module knows how infinity is written to JSON:
+non-finite floats become the strings "inf", "-inf" and "nan", and are decoded by type,
+so a class that happens to be named "inf" stays a string.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import types
+import typing
+from dataclasses import dataclass, field
+from typing import Any
+
+SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Example:
+    """One real row shown before or after a stage."""
+
+    description: str
+    values: tuple[float, ...]
+    label: str | None = None
+
+
+@dataclass(frozen=True)
+class StageRecord:
+    """What one runner stage did. Shapes are keyed by part: {"train": (800, 10), ...}."""
+
+    name: str
+    operation: str
+    input_shape: dict[str, tuple[int, ...]]
+    output_shape: dict[str, tuple[int, ...]]
+    example_in: Example
+    example_out: Example
+    fitted_on: str | None = None
+    fitted_params: dict[str, tuple[float, ...]] | None = None
+
+
+@dataclass(frozen=True)
+class EpochRecord:
+    """Losses and accuracies after one full pass over the training rows."""
+
+    epoch: int
+    train_loss: float
+    train_accuracy: float
+    val_loss: float
+    val_accuracy: float
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Evaluation logged at the end of a chosen epoch, as a Keras callback would."""
+
+    epoch: int
+    roc_auc: float
+    accuracy: float
+    confusion_matrix: tuple[tuple[int, ...], ...]
+
+
+@dataclass(frozen=True)
+class PredictionTrace:
+    """One real test row followed from raw values to a label."""
+
+    test_row: int
+    raw: tuple[float, ...]
+    normalized: tuple[float, ...]
+    score: tuple[float, ...]
+    probability: tuple[float, ...]
+    rule: str
+    predicted: str
+    actual: str
+
+
+@dataclass(frozen=True)
+class PRCurve:
+    """precision_recall_curve as returned; the last point (P=1, R=0) is the sentinel."""
+
+    precision: tuple[float, ...]
+    recall: tuple[float, ...]
+    thresholds: tuple[float, ...]
+    sentinel_index: int
+
+
+@dataclass(frozen=True)
+class ROCCurve:
+    """roc_curve as returned; thresholds[0] is inf."""
+
+    fpr: tuple[float, ...]
+    tpr: tuple[float, ...]
+    thresholds: tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class ThresholdMetrics:
+    """Confusion matrix and scores when a row is called positive by `rule`."""
+
+    threshold: float | None
+    rule: str
+    confusion_matrix: tuple[tuple[int, ...], ...]
+    precision: float
+    recall: float
+    f1: float
+    accuracy: float
+
+
+@dataclass(frozen=True)
+class ClassCurves:
+    """One-vs-rest curves for one class of a multiclass problem."""
+
+    class_name: str
+    prevalence: float
+    pr_curve: PRCurve
+    average_precision: float
+    roc_curve: ROCCurve
+    roc_auc: float
+
+
+@dataclass(frozen=True)
+class TopK:
+    """top_k_accuracy_score for one k."""
+
+    k: int
+    accuracy: float
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Everything computed from y_true and y_score on the test rows.
+
+    y_true holds class indices into `classes`. y_score is the positive-class score for
+    binary tasks and the (n_samples, n_classes) probability matrix for multiclass ones.
+    """
+
+    task: str
+    classes: tuple[str, ...]
+    y_true: tuple[int, ...]
+    y_score: tuple[Any, ...]
+    y_pred: tuple[int, ...]
+    accuracy: float
+    confusion_matrix: tuple[tuple[int, ...], ...]
+    classification_report: dict[str, Any]
+    pos_label: int | None = None
+    prevalence: float | None = None
+    pr_curve: PRCurve | None = None
+    average_precision: float | None = None
+    roc_curve: ROCCurve | None = None
+    roc_auc: float | None = None
+    at_thresholds: tuple[ThresholdMetrics, ...] = ()
+    per_class: tuple[ClassCurves, ...] = ()
+    roc_auc_micro: float | None = None
+    roc_auc_macro: float | None = None
+    top_k: tuple[TopK, ...] = ()
+
+
+@dataclass(frozen=True)
+class DataInfo:
+    """What was loaded, and the fingerprint of its source."""
+
+    source: str
+    fingerprint: str
+    n_samples: int
+    n_features: int
+    feature_names: tuple[str, ...]
+    classes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Trace:
+    """One run of one lesson, everything a page, a terminal view or a quiz shows."""
+
+    schema: int
+    lesson: str
+    seed: int
+    hash: str
+    spec: dict[str, Any]
+    versions: dict[str, str]
+    data: DataInfo
+    stages: tuple[StageRecord, ...]
+    epochs: tuple[EpochRecord, ...]
+    validation: str
+    snapshots: tuple[Snapshot, ...]
+    prediction: PredictionTrace
+    evaluation: Evaluation
+    # Wall times vary run to run, so they stay out of JSON unless asked for.
+    timings: dict[str, float] = field(default_factory=dict, compare=False)
+
+    def stage(self, name: str) -> StageRecord:
+        """Return the stage record called `name`."""
+        for record in self.stages:
+            if record.name == name:
+                return record
+        raise KeyError(name)
+
+    def to_dict(self, include_timings: bool = False) -> dict[str, Any]:
+        """Return the trace as JSON-ready data (non-finite floats as strings)."""
+        data = _plain(self)
+        if not include_timings:
+            del data["timings"]
+        return data
+
+    def to_json(self, include_timings: bool = False) -> str:
+        """Return the trace as deterministic JSON text."""
+        return json.dumps(self.to_dict(include_timings), indent=1, sort_keys=True,
+                          ensure_ascii=False, allow_nan=False) + "\n"
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Trace:
+        """Rebuild a trace from `to_dict` output."""
+        if data.get("schema") != SCHEMA_VERSION:
+            raise ValueError(f"unsupported trace schema {data.get('schema')!r}; expected {SCHEMA_VERSION}")
+        return _build(cls, data)
+
+    @classmethod
+    def from_json(cls, text: str) -> Trace:
+        """Rebuild a trace from `to_json` output."""
+        return cls.from_dict(json.loads(text))
+
+
+def _plain(value: Any) -> Any:
+    if dataclasses.is_dataclass(value):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")
+    return value
+
+
+def _build(cls: type, data: dict[str, Any]) -> Any:
+    hints = typing.get_type_hints(cls)
+    return cls(**{f.name: _typed(hints[f.name], data[f.name])
+                  for f in dataclasses.fields(cls) if f.name in data})
+
+
+def _typed(kind: Any, value: Any) -> Any:
+    """Turn JSON data back into the declared field type (lists become tuples)."""
+    if value is None:
+        return None
+    origin = typing.get_origin(kind)
+    if origin in (typing.Union, types.UnionType):
+        kind = next(arg for arg in typing.get_args(kind) if arg is not type(None))
+        origin = typing.get_origin(kind)
+    if dataclasses.is_dataclass(kind):
+        return _build(kind, value)
+    if origin is tuple:
+        item = typing.get_args(kind)[0]
+        return tuple(_typed(item, v) for v in value)
+    if origin is dict:
+        item = typing.get_args(kind)[1]
+        return {k: _typed(item, v) for k, v in value.items()}
+    if kind is float:
+        return float(value)
+    if kind is Any:
+        return frozen(value)
+    return value
+
+
+def frozen(value: Any) -> Any:
+    """Return JSON-like data with every list turned into a tuple, as from_json builds it."""
+    if isinstance(value, list):
+        return tuple(frozen(v) for v in value)
+    if isinstance(value, dict):
+        return {k: frozen(v) for k, v in value.items()}
+    return value
