@@ -1,0 +1,44 @@
+"""Shared fixtures: each lesson runs once per test session."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tracegen import pipeline
+from tracegen.spec import load_lesson
+
+ROOT = Path(__file__).resolve().parent.parent
+LESSONS = ROOT / "lessons"
+
+
+def write_lesson(folder: Path, front: str, body: str = "Body.\n", name: str = "lesson") -> Path:
+    """Write a lesson file with the given TOML front matter and return its path."""
+    path = folder / f"{name}.md"
+    path.write_text(f"+++\n{front.strip()}\n+++\n{body}", encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="session")
+def binary_spec():
+    """The precision-recall lesson spec."""
+    return load_lesson(LESSONS / "precision-recall.md")
+
+
+@pytest.fixture(scope="session")
+def multiclass_spec():
+    """The multiclass-roc lesson spec."""
+    return load_lesson(LESSONS / "multiclass-roc.md")
+
+
+@pytest.fixture(scope="session")
+def binary_trace(binary_spec):
+    """One run of the precision-recall lesson."""
+    return pipeline.run(binary_spec)
+
+
+@pytest.fixture(scope="session")
+def multiclass_trace(multiclass_spec):
+    """One run of the multiclass-roc lesson."""
+    return pipeline.run(multiclass_spec)
