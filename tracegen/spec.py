@@ -6,6 +6,7 @@ valid input. Unknown keys are rejected by name.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +31,8 @@ MODEL_PARAMS = {
 SGD_LEARNING_RATES = ("optimal", "constant", "invscaling", "adaptive")
 MAX_EPOCHS = 5000
 FRONT_MATTER_FENCE = "+++"
+TYPE_NAMES = {int: "an integer", float: "a number", str: "a string", bool: "true or false", list: "a list",
+              dict: "a table"}
 
 
 @dataclass(frozen=True)
@@ -154,9 +157,13 @@ def load_lesson(path: str | Path) -> LessonSpec:
     try:
         data = tomllib.loads(front)
     except tomllib.TOMLDecodeError as exc:
-        line = getattr(exc, "lineno", None)
-        raise SpecError(path, "front matter", f"malformed TOML: {exc}",
-                        line=None if line is None else line + 1) from None
+        # tomllib counts lines from the start of the front matter, which is file line 2.
+        where = re.search(r" \(at line (\d+), column (\d+)\)$", str(exc))
+        if where is None:
+            raise SpecError(path, "front matter", f"malformed TOML: {exc}") from None
+        message = str(exc)[:where.start()]
+        raise SpecError(path, "front matter", f"malformed TOML: {message} at column {where.group(2)}",
+                        line=int(where.group(1)) + 1) from None
     return parse_lesson(data, path, body, body_line)
 
 
@@ -310,12 +317,12 @@ class _Checker:
         name = f"{prefix}.{key}" if prefix else key
         if key not in table:
             if required:
-                self.fail(name, f"missing; expected a {kind.__name__}")
+                self.fail(name, f"missing; expected {TYPE_NAMES[kind]}")
             return default
         value = table[key]
         # bool is a subclass of int, but `epochs = true` is a mistake, not 1 epoch.
         if not isinstance(value, kind) or (kind is not bool and isinstance(value, bool)):
-            self.fail(name, f"expected a {kind.__name__}, got {type(value).__name__} {value!r}")
+            self.fail(name, f"expected {TYPE_NAMES[kind]}, got {type(value).__name__} {value!r}")
         return value
 
     def number(self, table: dict[str, Any], key: str, prefix: str, default: float | None = None) -> float:

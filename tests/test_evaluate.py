@@ -1,0 +1,184 @@
+"""Every metric in a trace equals scikit-learn's, recomputed here from y_true / y_score."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.metrics import (
+    accuracy_score,
+    average_precision_score,
+    classification_report,
+    confusion_matrix,
+    f1_score,
+    precision_recall_curve,
+    precision_score,
+    recall_score,
+    roc_auc_score,
+    roc_curve,
+    top_k_accuracy_score,
+)
+
+from benchmarks import bare_precision_recall
+from tracegen.pipeline.evaluate import evaluate
+
+TOL = 1e-12
+
+
+def assert_same_array(stored, expected):
+    """Exact equality, element for element, including inf."""
+    np.testing.assert_array_equal(np.asarray(stored, dtype=np.float64), np.asarray(expected, dtype=np.float64))
+
+
+def check_binary(ev):
+    """Recompute a binary evaluation with scikit-learn and compare."""
+    y_true, y_score = np.array(ev.y_true), np.array(ev.y_score)
+    precision, recall, thresholds = precision_recall_curve(y_true, y_score)
+    assert_same_array(ev.pr_curve.precision, precision)
+    assert_same_array(ev.pr_curve.recall, recall)
+    assert_same_array(ev.pr_curve.thresholds, thresholds)
+    assert ev.pr_curve.sentinel_index == len(precision) - 1
+    assert (ev.pr_curve.precision[-1], ev.pr_curve.recall[-1]) == (1.0, 0.0)
+    assert len(ev.pr_curve.thresholds) == len(ev.pr_curve.precision) - 1
+    fpr, tpr, roc_thresholds = roc_curve(y_true, y_score)
+    assert_same_array(ev.roc_curve.fpr, fpr)
+    assert_same_array(ev.roc_curve.tpr, tpr)
+    assert_same_array(ev.roc_curve.thresholds, roc_thresholds)
+    assert ev.roc_curve.thresholds[0] == np.inf
+    assert abs(ev.average_precision - average_precision_score(y_true, y_score)) <= TOL
+    assert abs(ev.roc_auc - roc_auc_score(y_true, y_score)) <= TOL
+    assert abs(ev.prevalence - np.mean(y_true == 1)) <= TOL
+    for m in ev.at_thresholds:
+        y_pred = (y_score >= m.threshold).astype(int)
+        assert m.confusion_matrix == tuple(map(tuple, confusion_matrix(y_true, y_pred, labels=[0, 1])))
+        assert abs(m.precision - precision_score(y_true, y_pred, zero_division=0)) <= TOL
+        assert abs(m.recall - recall_score(y_true, y_pred, zero_division=0)) <= TOL
+        assert abs(m.f1 - f1_score(y_true, y_pred, zero_division=0)) <= TOL
+        assert abs(m.accuracy - accuracy_score(y_true, y_pred)) <= TOL
+
+
+def check_common(ev):
+    """Confusion matrix, accuracy and report at the model's own predictions."""
+    y_true, y_pred = np.array(ev.y_true), np.array(ev.y_pred)
+    labels = np.arange(len(ev.classes))
+    assert ev.confusion_matrix == tuple(map(tuple, confusion_matrix(y_true, y_pred, labels=labels)))
+    assert abs(ev.accuracy - accuracy_score(y_true, y_pred)) <= TOL
+    report = classification_report(y_true, y_pred, labels=labels, target_names=list(ev.classes),
+                                   output_dict=True, zero_division=0)
+    assert report.keys() == ev.classification_report.keys()
+    for key, row in report.items():
+        if isinstance(row, dict):
+            for metric, value in row.items():
+                assert abs(ev.classification_report[key][metric] - value) <= TOL, (key, metric)
+        else:
+            assert abs(ev.classification_report[key] - row) <= TOL
+
+
+def check_multiclass(ev):
+    """Recompute per-class curves, micro/macro AUC and top-k with scikit-learn."""
+    y_true, proba = np.array(ev.y_true), np.array(ev.y_score)
+    labels = np.arange(len(ev.classes))
+    for index, curves in enumerate(ev.per_class):
+        is_class = (y_true == index).astype(int)
+        precision, recall, thresholds = precision_recall_curve(is_class, proba[:, index])
+        assert_same_array(curves.pr_curve.precision, precision)
+        assert_same_array(curves.pr_curve.recall, recall)
+        assert_same_array(curves.pr_curve.thresholds, thresholds)
+        fpr, tpr, roc_thresholds = roc_curve(is_class, proba[:, index])
+        assert_same_array(curves.roc_curve.fpr, fpr)
+        assert_same_array(curves.roc_curve.tpr, tpr)
+        assert_same_array(curves.roc_curve.thresholds, roc_thresholds)
+        assert abs(curves.roc_auc - roc_auc_score(is_class, proba[:, index])) <= TOL
+        assert abs(curves.average_precision - average_precision_score(is_class, proba[:, index])) <= TOL
+    for average in ("micro", "macro"):
+        expected = roc_auc_score(y_true, proba, multi_class="ovr", average=average, labels=labels)
+        assert abs(getattr(ev, f"roc_auc_{average}") - expected) <= TOL
+    for top in ev.top_k:
+        assert abs(top.accuracy - top_k_accuracy_score(y_true, proba, k=top.k, labels=labels)) <= TOL
+
+
+def test_binary_lesson_metrics_match_sklearn(binary_trace):
+    """The precision-recall lesson's evaluation equals scikit-learn's."""
+    ev = binary_trace.evaluation
+    assert ev.task == "binary" and len(ev.y_true) == 200
+    check_binary(ev)
+    check_common(ev)
+
+
+def test_multiclass_lesson_metrics_match_sklearn(multiclass_trace):
+    """The multiclass-roc lesson's evaluation equals scikit-learn's."""
+    ev = multiclass_trace.evaluation
+    assert ev.task == "multiclass" and len(ev.classes) == 10
+    assert [t.k for t in ev.top_k] == [1, 2, 3]
+    check_multiclass(ev)
+    check_common(ev)
+
+
+def test_toy_case_by_hand():
+    """y_true=[0, 1], y_score=[0.2, 0.8] gives AP 1 and the curve computable by hand."""
+    proba = np.array([[0.8, 0.2], [0.2, 0.8]])
+    ev = evaluate(np.array([0, 1]), proba, np.array([0, 1]), ("neg", "pos"), (0.5,), ())
+    assert ev.pr_curve.precision == (0.5, 1.0, 1.0)
+    assert ev.pr_curve.recall == (1.0, 1.0, 0.0)
+    assert ev.pr_curve.thresholds == (0.2, 0.8)
+    assert ev.average_precision == 1.0 and ev.roc_auc == 1.0
+    assert ev.at_thresholds[0].confusion_matrix == ((1, 0), (0, 1))
+
+
+scores = st.sampled_from([0.0, 0.1, 0.25, 0.5, 0.5, 0.75, 0.9, 1.0]) | st.floats(0, 1)
+
+
+@settings(max_examples=150, deadline=None)
+@given(data=st.lists(st.tuples(st.integers(0, 1), scores), min_size=2, max_size=60),
+       threshold=st.sampled_from([0.0, 0.25, 0.5, 0.75, 1.0]))
+def test_binary_property_matches_sklearn(data, threshold):
+    """Random labels and scores, with ties, evaluate exactly as scikit-learn does."""
+    y_true = np.array([label for label, _ in data])
+    if len(set(y_true.tolist())) < 2:
+        y_true[0], y_true[-1] = 0, 1
+    y_score = np.array([score for _, score in data])
+    proba = np.column_stack([1 - y_score, y_score])
+    y_pred = (y_score > 0.5).astype(int)
+    ev = evaluate(y_true, proba, y_pred, ("0", "1"), (threshold,), ())
+    check_binary(ev)
+    check_common(ev)
+
+
+@settings(max_examples=60, deadline=None)
+@given(n_classes=st.integers(3, 5), n_samples=st.integers(6, 40), data=st.data())
+def test_multiclass_property_matches_sklearn(n_classes, n_samples, data):
+    """Random probability matrices (ties included) evaluate exactly as scikit-learn does."""
+    y_true = np.array(data.draw(st.lists(st.integers(0, n_classes - 1), min_size=n_samples, max_size=n_samples)))
+    y_true[:n_classes] = np.arange(n_classes)  # every class present, as the split guarantees
+    weights = np.array(data.draw(st.lists(st.lists(st.sampled_from([1, 1, 2, 3, 5]), min_size=n_classes,
+                                                   max_size=n_classes), min_size=n_samples, max_size=n_samples)),
+                       dtype=np.float64)
+    proba = weights / weights.sum(axis=1, keepdims=True)
+    y_pred = proba.argmax(axis=1)
+    ev = evaluate(y_true, proba, y_pred, tuple(str(i) for i in range(n_classes)), (0.5,), (1, 2, 3))
+    check_multiclass(ev)
+    check_common(ev)
+
+
+def test_trace_arrays_match_bare_script(binary_trace):
+    """The precision-recall trace holds exactly what a bare scikit-learn script computes."""
+    result = bare_precision_recall.run()
+    ev = binary_trace.evaluation
+    assert_same_array(ev.y_true, result["y_true"])
+    assert_same_array(ev.y_score, result["y_score"])
+    assert_same_array(ev.pr_curve.precision, result["precision"])
+    assert abs(ev.average_precision - result["average_precision"]) <= TOL
+    epochs = np.array([[e.train_loss, e.train_accuracy, e.val_loss, e.val_accuracy] for e in binary_trace.epochs])
+    assert_same_array(epochs, result["epochs"])
+
+
+def test_bare_script_mirrors_the_lesson(binary_spec):
+    """The oracle script runs the same pipeline the lesson declares."""
+    pipeline = bare_precision_recall.PIPELINE
+    assert binary_spec.dataset.source == "make_classification"
+    assert binary_spec.dataset.params == pipeline["data"]
+    assert binary_spec.split.test_size == pipeline["test_size"] and binary_spec.split.stratify
+    assert binary_spec.split.validation_size == 0
+    assert binary_spec.split.seed == pipeline["seed"] and binary_spec.epochs == pipeline["epochs"]
+    assert binary_spec.model.kind == "logistic" and binary_spec.model.params == {"alpha": pipeline["alpha"]}
+    assert binary_spec.normalization == "standard"

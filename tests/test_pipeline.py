@@ -1,0 +1,150 @@
+"""The runner: stages in order, no leakage, validation rows, snapshots, determinism."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+from sklearn.datasets import load_digits, make_classification
+from sklearn.metrics import log_loss, roc_auc_score
+from sklearn.model_selection import train_test_split
+
+from tracegen import pipeline
+from tracegen.pipeline import STAGES
+from tracegen.spec import load_lesson
+from tests.conftest import write_lesson
+
+
+def binary_rows(spec, seed):
+    """Rebuild the lesson's data and split independently of tracegen."""
+    X, y = make_classification(random_state=seed, **spec.dataset.params)
+    train, test = train_test_split(np.arange(len(y)), test_size=spec.split.test_size, random_state=seed, stratify=y)
+    return X, y, train, test
+
+
+def test_stages_recorded_in_order(binary_trace):
+    """Every stage is recorded with shapes, an operation and example rows."""
+    assert tuple(s.name for s in binary_trace.stages) == STAGES
+    for stage in binary_trace.stages:
+        assert stage.input_shape and stage.output_shape and stage.operation
+    split = binary_trace.stage("split")
+    assert split.input_shape == {"X": (1000, 10)}
+    assert split.output_shape == {"train": (800, 10), "test": (200, 10)}
+
+
+def test_scaler_statistics_are_train_only(binary_spec, binary_trace):
+    """The recorded mean and std equal the train rows' and differ from the full data's."""
+    X, _, train, _ = binary_rows(binary_spec, binary_trace.seed)
+    normalize = binary_trace.stage("normalize")
+    mean, std = np.array(normalize.fitted_params["mean"]), np.array(normalize.fitted_params["std"])
+    np.testing.assert_allclose(mean, X[train].mean(axis=0), rtol=0, atol=1e-12)
+    np.testing.assert_allclose(std, X[train].std(axis=0), rtol=1e-12)
+    assert np.abs(mean - X.mean(axis=0)).max() > 1e-3
+    assert np.abs(std - X.std(axis=0)).max() > 1e-3
+    assert normalize.fitted_on == "800 train rows"
+
+
+def test_test_rows_use_train_statistics(binary_spec, binary_trace):
+    """The traced test row is normalized with the train mean and std."""
+    X, _, train, test = binary_rows(binary_spec, binary_trace.seed)
+    p = binary_trace.prediction
+    np.testing.assert_array_equal(p.raw, X[test[p.test_row]])
+    expected = (X[test[p.test_row]] - X[train].mean(axis=0)) / X[train].std(axis=0)
+    np.testing.assert_allclose(p.normalized, expected, rtol=0, atol=1e-9)
+
+
+def test_validation_split_carved_from_train(multiclass_spec, multiclass_trace):
+    """With validation_size, val rows come out of the train rows and the trace says so."""
+    X, y = load_digits(return_X_y=True)
+    rows = np.arange(len(y))
+    train, test = train_test_split(rows, test_size=0.25, random_state=multiclass_trace.seed, stratify=y)
+    train, val = train_test_split(train, test_size=0.2, random_state=multiclass_trace.seed, stratify=y[train])
+    shapes = multiclass_trace.stage("split").output_shape
+    assert shapes == {"train": (len(train), 64), "validation": (len(val), 64), "test": (len(test), 64)}
+    assert multiclass_trace.validation.startswith("validation split")
+    assert multiclass_trace.stage("normalize").fitted_on == f"{len(train)} train rows"
+
+
+def test_without_validation_the_test_rows_stand_in(binary_spec, binary_trace):
+    """With no validation split, val loss is measured on the test rows, and the trace says so."""
+    assert binary_trace.validation.startswith("test rows")
+    assert abs(binary_trace.epochs[-1].val_loss - log_loss(
+        binary_trace.evaluation.y_true, np.column_stack([1 - np.array(binary_trace.evaluation.y_score),
+                                                         binary_trace.evaluation.y_score]))) < 1e-12
+
+
+def test_snapshots_at_chosen_epochs(binary_spec, binary_trace):
+    """Snapshots are logged at the lesson's epochs; the last one equals the final evaluation."""
+    assert tuple(s.epoch for s in binary_trace.snapshots) == binary_spec.evaluation.snapshots
+    last = binary_trace.snapshots[-1]
+    ev = binary_trace.evaluation
+    assert last.epoch == binary_spec.epochs
+    assert abs(last.roc_auc - roc_auc_score(ev.y_true, ev.y_score)) <= 1e-12
+    assert last.confusion_matrix == ev.confusion_matrix
+
+
+def test_same_seed_same_bytes_other_seed_other_numbers(binary_spec, binary_trace):
+    """The same lesson and seed give byte-identical JSON; another seed changes split and numbers."""
+    assert pipeline.run(binary_spec).to_json() == binary_trace.to_json()
+    other = pipeline.run(binary_spec, seed=binary_trace.seed + 1)
+    assert other.hash != binary_trace.hash
+    assert other.evaluation.y_score != binary_trace.evaluation.y_score
+    assert other.stage("split").example_out != binary_trace.stage("split").example_out
+
+
+def test_epoch_override_drops_late_snapshots(binary_spec):
+    """--epochs trains for that many epochs and keeps only snapshots that still exist."""
+    trace = pipeline.run(pipeline.with_epochs(binary_spec, 3))
+    assert len(trace.epochs) == 3
+    assert tuple(s.epoch for s in trace.snapshots) == (1,)
+
+
+def test_mlp_on_builtin_dataset(tmp_path):
+    """A small MLP trains epoch by epoch on wine with min-max scaling."""
+    path = write_lesson(tmp_path, """
+epochs = 4
+normalization = "minmax"
+[dataset]
+source = "wine"
+[model]
+kind = "mlp"
+hidden_layer_sizes = [8]
+learning_rate_init = 0.01
+""")
+    trace = pipeline.run(load_lesson(path))
+    assert len(trace.epochs) == 4 and trace.evaluation.task == "multiclass"
+    assert trace.stage("train").output_shape == {"layer 1 weights": (13, 8), "layer 2 weights": (8, 3)}
+    assert trace.prediction.score == ()
+    normalize = trace.stage("normalize")
+    assert set(normalize.fitted_params) == {"min", "max"}
+
+
+def test_csv_dataset_with_string_labels(tmp_path):
+    """A CSV with a text target loads, keeps its class names and column names."""
+    rng = np.random.default_rng(0)
+    lines = ["height,weight,kind"]
+    for i in range(60):
+        kind = "cat" if i % 2 else "dog"
+        lines.append(f"{rng.normal(5 if kind == 'cat' else 7):.3f},{rng.normal(3):.3f},{kind}")
+    (tmp_path / "pets.csv").write_text("\n".join(lines) + "\n")
+    path = write_lesson(tmp_path, """
+epochs = 3
+[dataset]
+source = "csv"
+path = "pets.csv"
+target = "kind"
+[split]
+test_size = 0.25
+""")
+    trace = pipeline.run(load_lesson(path))
+    assert trace.data.classes == ("cat", "dog")
+    assert trace.data.feature_names == ("height", "weight")
+    assert trace.stage("load").input_shape == {"raw": (60, 3)}
+
+
+def test_hash_covers_spec_and_seed(binary_spec):
+    """Changing the pipeline or the seed changes the hash; prose does not."""
+    base = pipeline.trace_hash(binary_spec, 4)
+    assert pipeline.trace_hash(binary_spec, 5) != base
+    assert pipeline.trace_hash(dataclasses.replace(binary_spec, epochs=3), 4) != base
+    assert pipeline.trace_hash(dataclasses.replace(binary_spec, body="Other prose."), 4) == base

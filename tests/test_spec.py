@@ -1,0 +1,70 @@
+"""Lesson files: front matter parsed, defaults filled, every mistake named."""
+
+from __future__ import annotations
+
+import pytest
+
+from tracegen.errors import SpecError
+from tracegen.spec import load_lesson
+from tests.conftest import write_lesson
+
+MINIMAL = 'epochs = 3\n[dataset]\nsource = "iris"\n'
+
+
+def test_defaults(tmp_path):
+    """A minimal lesson gets documented defaults and keeps its Markdown body."""
+    spec = load_lesson(write_lesson(tmp_path, MINIMAL, body="# Hello\n"))
+    assert spec.split.test_size == 0.2 and spec.split.stratify and spec.split.validation_size == 0
+    assert spec.normalization == "standard" and spec.model.kind == "logistic"
+    assert spec.evaluation.thresholds == (0.5,)
+    assert spec.body == "# Hello\n" and spec.body_line == 6
+    assert spec.name == "lesson" and spec.title == "Lesson"
+
+
+def test_lessons_in_repo_load(binary_spec, multiclass_spec):
+    """The shipped lessons are valid."""
+    assert binary_spec.dataset.params["n_samples"] == 1000
+    assert multiclass_spec.dataset.source == "digits"
+
+
+@pytest.mark.parametrize("front, field, message", [
+    ("colour = 1\n" + MINIMAL, "colour", "unknown key"),
+    (MINIMAL.replace('source = "iris"', 'source = "iris"\nrows = 3'), "dataset.rows", "unknown key"),
+    (MINIMAL + "[split]\nfraction = 0.2\n", "split.fraction", "unknown key"),
+    (MINIMAL + "[model]\nkind = 'mlp'\neta0 = 0.1\n", "model.eta0", "unknown key"),
+    (MINIMAL + "[evaluation]\ncurves = true\n", "evaluation.curves", "unknown key"),
+    ('epochs = "3"\n[dataset]\nsource = "iris"\n', "epochs", "expected an integer"),
+    ('epochs = true\n[dataset]\nsource = "iris"\n', "epochs", "expected an integer"),
+    ('epochs = 100000\n[dataset]\nsource = "iris"\n', "epochs", "expected an integer in 1..5000"),
+    ("epochs = 3\n", "dataset", "missing"),
+    ('epochs = 3\ndataset = "iris"\n', "dataset", "expected a [dataset] table"),
+    (MINIMAL + "[split]\ntest_size = 1\n", "split.test_size", "expected a fraction in (0, 1), got 1.0"),
+    (MINIMAL + "[split]\nvalidation_size = -0.1\n", "split.validation_size", "expected a fraction"),
+    (MINIMAL + "[split]\nstratify = 'yes'\n", "split.stratify", "expected true or false"),
+    ("normalization = 'zscore'\n" + MINIMAL, "normalization", "unknown value 'zscore'"),
+    (MINIMAL + "[model]\nkind = 'mlp'\nhidden_layer_sizes = [0]\n", "model.hidden_layer_sizes", "positive"),
+    (MINIMAL + "[model]\nalpha = -1.0\n", "model.alpha", "positive"),
+    (MINIMAL + "[model]\nlearning_rate = 'constant'\n", "model.eta0", "needs an initial rate"),
+    (MINIMAL + "[evaluation]\nthresholds = [1.5]\n", "evaluation.thresholds", "in [0, 1]"),
+    (MINIMAL + "[evaluation]\nsnapshots = [4]\n", "evaluation.snapshots", "epochs in 1..3"),
+    ('epochs = 3\n[dataset]\nsource = "make_classification"\nn_samples = 0\n', "dataset.n_samples", "positive"),
+    ('epochs = 3\n[dataset]\nsource = "csv"\npath = "a.csv"\n', "dataset.target", "missing"),
+])
+def test_bad_front_matter_names_the_field(tmp_path, front, field, message):
+    """Each mistake raises SpecError naming the file and the dotted field."""
+    path = write_lesson(tmp_path, front)
+    with pytest.raises(SpecError) as error:
+        load_lesson(path)
+    assert error.value.file == str(path) and error.value.field == field
+    assert message in error.value.message
+
+
+@pytest.mark.parametrize("text, line", [("no front matter\n", 1), ("+++\nepochs = 3\n", 1),
+                                        ("+++\nepochs = 3\n[dataset\n+++\n", 3)])
+def test_broken_fences_and_toml(tmp_path, text, line):
+    """Missing fences and TOML syntax errors point at a line."""
+    path = tmp_path / "broken.md"
+    path.write_text(text)
+    with pytest.raises(SpecError) as error:
+        load_lesson(path)
+    assert error.value.field == "front matter" and error.value.line == line
