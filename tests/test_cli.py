@@ -72,7 +72,7 @@ def test_bad_lesson_gives_one_line(case, tmp_path, capsys):
     write_csv(tmp_path, rows)
     lesson = write_lesson(tmp_path, front)
     code, _, err = run_cli(capsys, "run", str(lesson))
-    file = {"csv": tmp_path / "data.csv", "csv:a": f"{tmp_path / 'data.csv'}:7",
+    file = {"csv": f"{tmp_path / 'data.csv'}:1", "csv:a": f"{tmp_path / 'data.csv'}:7",
             "csv:nan": f"{tmp_path / 'data.csv'}:9"}.get(data, lesson)
     if case == "malformed front matter":
         file = f"{lesson}:2"

@@ -148,3 +148,20 @@ def test_hash_covers_spec_and_seed(binary_spec):
     assert pipeline.trace_hash(binary_spec, 5) != base
     assert pipeline.trace_hash(dataclasses.replace(binary_spec, epochs=3), 4) != base
     assert pipeline.trace_hash(dataclasses.replace(binary_spec, body="Other prose."), 4) == base
+
+
+def test_binary_task_rejects_multiclass_data(tmp_path):
+    """A lesson declaring a binary task fails clearly on three-class data."""
+    from tracegen.errors import DataError
+    import pytest
+
+    path = write_lesson(tmp_path, 'epochs = 1\n[dataset]\nsource = "iris"\n[evaluation]\ntask = "binary"\n')
+    with pytest.raises(DataError, match=r"the lesson is binary, but the data has 3 classes \(setosa"):
+        pipeline.run(load_lesson(path))
+
+
+def test_float_parameters_accept_integers(tmp_path):
+    """class_sep = 1 is a number like 1.0, not a type error."""
+    path = write_lesson(tmp_path, 'epochs = 1\n[dataset]\nsource = "make_classification"\nclass_sep = 1\n'
+                                  'n_samples = 60\n')
+    assert load_lesson(path).dataset.params["class_sep"] == 1

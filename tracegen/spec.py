@@ -21,6 +21,15 @@ MAKE_CLASSIFICATION_PARAMS = {
     "n_repeated": int, "n_classes": int, "n_clusters_per_class": int,
     "weights": list, "flip_y": float, "class_sep": float,
 }
+TASKS = ("auto", "binary", "multiclass")
+# Bounds that keep a lesson run small enough for a laptop; make_classification checks the rest.
+MAKE_CLASSIFICATION_RANGES = {
+    "n_samples": (4, 1_000_000), "n_features": (1, 10_000), "n_informative": (1, 10_000),
+    "n_redundant": (0, 10_000), "n_repeated": (0, 10_000), "n_classes": (2, 1_000),
+    "n_clusters_per_class": (1, 100), "flip_y": (0.0, 1.0), "class_sep": (0.0, 100.0),
+}
+MAX_SEED = 2**32 - 1
+MAX_HIDDEN_UNITS = 10_000
 NORMALIZATIONS = ("standard", "minmax", "none")
 MODEL_PARAMS = {
     # SGDClassifier(loss="log_loss"): a logistic (sigmoid) classifier trained by SGD.
@@ -67,6 +76,7 @@ class ModelSpec:
 class EvaluationSpec:
     """Evaluations beyond the defaults: extra thresholds, epoch snapshots, top-k."""
 
+    task: str = "auto"
     thresholds: tuple[float, ...] = (0.5,)
     snapshots: tuple[int, ...] = ()
     top_k: tuple[int, ...] = (1, 3)
@@ -111,7 +121,7 @@ class LessonSpec:
             "normalization": self.normalization,
             "model": {"kind": self.model.kind, "params": self.model.params},
             "epochs": self.epochs,
-            "evaluation": {"thresholds": list(self.evaluation.thresholds),
+            "evaluation": {"task": self.evaluation.task, "thresholds": list(self.evaluation.thresholds),
                            "snapshots": list(self.evaluation.snapshots),
                            "top_k": list(self.evaluation.top_k)},
         }
@@ -204,19 +214,18 @@ def _dataset(check: _Checker, table: dict[str, Any]) -> DatasetSpec:
         return DatasetSpec(source=source, path=check.typed(table, "path", str, "dataset", required=True),
                            target=check.typed(table, "target", str, "dataset", required=True))
     if source == "make_classification":
-        params = {key: check.typed(table, key, kind, "dataset")
+        params = {key: check.number(table, key, "dataset") if kind is float else check.typed(table, key, kind, "dataset")
                   for key, kind in MAKE_CLASSIFICATION_PARAMS.items() if key in table}
         for key, value in params.items():
-            if kind_is_size(key) and value <= 0:
-                check.fail(f"dataset.{key}", f"expected a positive integer, got {value}")
+            low, high = MAKE_CLASSIFICATION_RANGES.get(key, (None, None))
+            if low is not None and not low <= value <= high:
+                check.fail(f"dataset.{key}", f"expected a value in {low}..{high}, got {value}")
+        weights = params.get("weights", [])
+        if not all(isinstance(w, (int, float)) and not isinstance(w, bool) and 0 <= w <= 1 for w in weights):
+            check.fail("dataset.weights", f"expected class proportions in [0, 1], got {weights!r}")
         return DatasetSpec(source=source, params=params)
     check.known_keys(table, {"source"}, "dataset")
     return DatasetSpec(source=source)
-
-
-def kind_is_size(key: str) -> bool:
-    """Return True for make_classification counts that must be positive."""
-    return key in {"n_samples", "n_features", "n_classes", "n_clusters_per_class", "n_informative"}
 
 
 def _split(check: _Checker, table: dict[str, Any]) -> SplitSpec:
@@ -229,8 +238,8 @@ def _split(check: _Checker, table: dict[str, Any]) -> SplitSpec:
         check.fail("split.validation_size",
                    f"expected a fraction of the training rows in [0, 1), got {validation_size}")
     seed = check.typed(table, "seed", int, "split", default=0)
-    if seed < 0:
-        check.fail("split.seed", f"expected a non-negative integer, got {seed}")
+    if not 0 <= seed <= MAX_SEED:
+        check.fail("split.seed", f"expected an integer in 0..{MAX_SEED}, got {seed}")
     return SplitSpec(test_size=test_size, validation_size=validation_size,
                      stratify=check.typed(table, "stratify", bool, "split", default=True), seed=seed)
 
@@ -254,13 +263,17 @@ def _model(check: _Checker, table: dict[str, Any]) -> ModelSpec:
         check.fail("model.eta0", f"learning_rate '{params['learning_rate']}' needs an initial rate eta0 > 0")
     if "hidden_layer_sizes" in params:
         sizes = params["hidden_layer_sizes"]
-        if not sizes or not all(isinstance(s, int) and not isinstance(s, bool) and s > 0 for s in sizes):
-            check.fail("model.hidden_layer_sizes", f"expected a list of positive integers, got {sizes!r}")
+        if not sizes or not all(isinstance(s, int) and not isinstance(s, bool) and 0 < s <= MAX_HIDDEN_UNITS
+                                for s in sizes):
+            check.fail("model.hidden_layer_sizes",
+                       f"expected a list of integers in 1..{MAX_HIDDEN_UNITS}, got {sizes!r}")
     return ModelSpec(kind=kind, params=params)
 
 
 def _evaluation(check: _Checker, table: dict[str, Any], epochs: int) -> EvaluationSpec:
-    check.known_keys(table, {"thresholds", "snapshots", "top_k"}, "evaluation")
+    check.known_keys(table, {"task", "thresholds", "snapshots", "top_k"}, "evaluation")
+    task = check.typed(table, "task", str, "evaluation", default="auto")
+    check.choice("evaluation.task", task, TASKS)
     thresholds = tuple(check.number_list(table, "thresholds", "evaluation", default=[0.5]))
     for t in thresholds:
         if not 0 <= t <= 1:
@@ -273,7 +286,7 @@ def _evaluation(check: _Checker, table: dict[str, Any], epochs: int) -> Evaluati
     for k in top_k:
         if k < 1:
             check.fail("evaluation.top_k", f"expected positive integers, got {k}")
-    return EvaluationSpec(thresholds=tuple(sorted(set(thresholds))),
+    return EvaluationSpec(task=task, thresholds=tuple(sorted(set(thresholds))),
                           snapshots=tuple(sorted(set(snapshots))), top_k=tuple(sorted(set(top_k))))
 
 

@@ -60,6 +60,7 @@ def run(spec: LessonSpec, *, seed: int | None = None) -> Trace:
 
     fingerprint = data_stage.data_fingerprint(spec, seed)
     data = data_stage.load(spec, seed)
+    data_stage.check_task(data, spec)
     records = [stages.load_record(data)]
     lap("load")
     parts, record = stages.split(data, spec, seed)

@@ -9,9 +9,8 @@ from __future__ import annotations
 import csv
 import hashlib
 import importlib.util
-import io
 import json
-import math
+from array import array
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -106,84 +105,105 @@ def _make_classification(spec: LessonSpec, seed: int) -> Dataset:
 
 
 def load_csv(path: Path, target: str, lesson: Path | str) -> Dataset:
-    """Read a CSV with a header row: numeric feature columns plus one target column."""
+    """Read a CSV with a header row: numeric feature columns plus one target column.
+
+    The file is parsed in one streaming pass straight into typed arrays, so a large file is
+    never held as text and as numbers at the same time.
+    """
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        handle = open(path, encoding="utf-8-sig", newline="")
     except FileNotFoundError:
         raise DataError(lesson, "dataset.path", f"CSV file not found: {path}") from None
-    except UnicodeDecodeError as exc:
-        raise DataError(path, "encoding", f"not UTF-8 (bad byte at offset {exc.start}); "
-                        "re-save the file as UTF-8") from None
     except OSError as exc:
         raise DataError(lesson, "dataset.path", f"cannot read {path}: {exc.strerror}") from None
-    rows = csv.reader(io.StringIO(text, newline=""))
+    with handle:
+        rows = csv.reader(handle)
+        try:
+            return _read_rows(rows, path, target)
+        except UnicodeDecodeError as exc:
+            raise DataError(path, "encoding", f"not UTF-8 (bad byte near line {rows.line_num + 1}, "
+                            f"{exc.reason}); re-save the file as UTF-8") from None
+        except csv.Error as exc:
+            raise DataError(path, "row", f"malformed CSV: {exc}", line=rows.line_num) from None
+
+
+def _read_rows(rows, path: Path, target: str) -> Dataset:
     header = next(rows, None)
     if not header or all(not cell.strip() for cell in header):
-        raise DataError(path, "header", "the file is empty; expected a header row and data rows")
+        raise DataError(path, "header", "the file is empty; expected a header row and data rows", line=1)
     header = [cell.strip() for cell in header]
-    seen: set[str] = set()
-    for name in header:
-        if name in seen:
-            raise DataError(path, name, "duplicate column name; give every column a unique name")
-        seen.add(name)
+    for index, name in enumerate(header):
+        if not name:
+            raise DataError(path, f"column {index + 1}", "empty column name; name every column", line=1)
+        if name in header[:index]:
+            raise DataError(path, name, "duplicate column name; give every column a unique name", line=1)
     if target not in header:
-        raise DataError(path, target, f"target column not found; columns are: {', '.join(header)}")
+        raise DataError(path, target, f"target column not found; columns are: {', '.join(header)}", line=1)
     width = len(header)
-    cells = []
-    for line_no, row in enumerate(rows, start=2):
+    target_index = header.index(target)
+    feature_index = [i for i in range(width) if i != target_index]
+    if not feature_index:
+        raise DataError(path, "columns", "no feature columns besides the target", line=1)
+    values, codes, lines = array("d"), array("q"), array("q")
+    label_codes: dict[str, int] = {}
+    for row in rows:
         if not row:
             continue
         if len(row) != width:
-            raise DataError(path, "row", f"has {len(row)} fields, the header has {width}", line=line_no)
-        cells.append(row)
-    if not cells:
-        raise DataError(path, "rows", "no data rows under the header")
-    target_index = header.index(target)
-    feature_names = tuple(name for i, name in enumerate(header) if i != target_index)
-    if not feature_names:
-        raise DataError(path, "columns", "no feature columns besides the target")
-    X = np.empty((len(cells), len(feature_names)), dtype=np.float64)
-    column = 0
-    for i, name in enumerate(header):
-        if i == target_index:
-            continue
-        X[:, column] = _numeric_column(path, name, [row[i] for row in cells])
-        column += 1
-    y, classes = _encode_labels(path, target, [row[target_index].strip() for row in cells])
-    return Dataset(X=X, y=y, feature_names=feature_names, classes=classes,
-                   source=f"CSV {path.name} (target column '{target}')",
-                   raw_shape=(len(cells), width))
-
-
-def _numeric_column(path: Path, name: str, values: list[str]) -> np.ndarray:
-    try:
-        column = np.array(values, dtype=np.float64)
-    except ValueError:
-        column = None
-    if column is not None and np.isfinite(column).all():
-        return column
-    for line_no, value in enumerate(values, start=2):
+            raise DataError(path, "row", f"has {len(row)} fields, the header has {width}", line=rows.line_num)
         try:
-            number = float(value)
+            values.extend([float(row[i]) for i in feature_index])
         except ValueError:
-            shown = value if value.strip() else "an empty cell"
-            raise DataError(path, name, f"non-numeric value {shown!r}; feature columns must be numbers",
-                            line=line_no) from None
-        if not math.isfinite(number):
-            raise DataError(path, name, f"value {value.strip()!r} is not finite; remove or impute it",
-                            line=line_no)
-    raise AssertionError("unreachable: the column failed to convert but every cell converted")
+            _raise_bad_cell(path, header, feature_index, row, rows.line_num)
+        label = row[target_index].strip()
+        if not label:
+            raise DataError(path, target, "empty label; every row needs a class", line=rows.line_num)
+        codes.append(label_codes.setdefault(label, len(label_codes)))
+        lines.append(rows.line_num)
+    if not codes:
+        raise DataError(path, "rows", "no data rows under the header")
+    X = np.frombuffer(values, dtype=np.float64).reshape(len(codes), len(feature_index))
+    finite = np.isfinite(X)
+    if not finite.all():
+        row, column = np.argwhere(~finite)[0]
+        raise DataError(path, header[feature_index[column]], f"value {X[row, column]} is not finite; "
+                        "remove or impute it", line=int(lines[row]))
+    y, classes = _encode_labels(np.frombuffer(codes, dtype=np.int64), label_codes)
+    if len(classes) < 2:
+        raise DataError(path, target, f"only one class ({classes[0]}) in the target column; "
+                        "classification needs at least two")
+    return Dataset(X=X, y=y, feature_names=tuple(header[i] for i in feature_index), classes=classes,
+                   source=f"CSV {path.name} (target column '{target}')", raw_shape=(len(codes), width))
 
 
-def _encode_labels(path: Path, target: str, labels: list[str]) -> tuple[np.ndarray, tuple[str, ...]]:
-    if any(not label for label in labels):
-        line_no = labels.index("") + 2
-        raise DataError(path, target, "empty label; every row needs a class", line=line_no)
-    names = sorted(set(labels))
+def _raise_bad_cell(path: Path, header: list[str], feature_index: list[int], row: list[str], line: int) -> None:
+    for i in feature_index:
+        try:
+            float(row[i])
+        except ValueError:
+            shown = repr(row[i]) if row[i].strip() else "an empty cell"
+            raise DataError(path, header[i], f"non-numeric value {shown}; feature columns must be numbers",
+                            line=line) from None
+
+
+def _encode_labels(codes: np.ndarray, label_codes: dict[str, int]) -> tuple[np.ndarray, tuple[str, ...]]:
+    names = sorted(label_codes)
     try:
         # Numeric labels sort as numbers, so "10" comes after "2".
         names = sorted(names, key=float)
     except ValueError:
         pass
-    index = {name: i for i, name in enumerate(names)}
-    return np.array([index[label] for label in labels], dtype=np.int64), tuple(names)
+    new_code = np.empty(len(label_codes), dtype=np.int64)
+    for index, name in enumerate(names):
+        new_code[label_codes[name]] = index
+    return new_code[codes], tuple(names)
+
+
+def check_task(data: Dataset, spec: LessonSpec) -> None:
+    """Reject data whose number of classes does not fit the lesson's declared task."""
+    task = spec.evaluation.task
+    n_classes = len(data.classes)
+    if (task == "binary" and n_classes != 2) or (task == "multiclass" and n_classes < 3):
+        shown = ", ".join(data.classes[:6]) + (", ..." if n_classes > 6 else "")
+        raise DataError(spec.path, "evaluation.task", f"the lesson is {task}, but the data has {n_classes} "
+                        f"classes ({shown}); change the task or the target column")
