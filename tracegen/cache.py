@@ -1,0 +1,58 @@
+"""Trace cache: one JSON file per trace hash, so unchanged lessons are never run twice.
+
+The key is the trace hash (spec, data fingerprint, seed, and the versions of tracegen,
+numpy and scikit-learn), which is computed without importing scikit-learn. A cache hit
+therefore never imports scikit-learn or scipy; only a miss runs the pipeline.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from tracegen.pipeline import run, trace_hash
+from tracegen.spec import LessonSpec
+from tracegen.trace import Trace
+
+DEFAULT_CACHE_DIR = Path(".tracegen-cache")
+
+
+def cached_path(cache_dir: Path, key: str) -> Path:
+    """Return where the trace with hash `key` is stored."""
+    return cache_dir / f"{key}.json"
+
+
+def load_trace(cache_dir: Path, key: str) -> Trace | None:
+    """Return the cached trace, or None when it is missing or unreadable (a corrupt entry is a miss)."""
+    try:
+        trace = Trace.from_json(cached_path(cache_dir, key).read_text(encoding="utf-8"))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return trace if trace.hash == key else None
+
+
+def store_trace(cache_dir: Path, trace: Trace) -> None:
+    """Write the trace atomically; a cache that cannot be written is skipped, never fatal."""
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        handle, temp = tempfile.mkstemp(dir=cache_dir, prefix=".tmp-", suffix=".json")
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(trace.to_json())
+        os.replace(temp, cached_path(cache_dir, trace.hash))
+    except OSError:
+        pass
+
+
+def run_cached(spec: LessonSpec, seed: int | None = None, cache_dir: Path | None = DEFAULT_CACHE_DIR,
+               ) -> tuple[Trace, bool]:
+    """Return (trace, came from cache). With cache_dir None, always run."""
+    seed = spec.split.seed if seed is None else seed
+    if cache_dir is not None:
+        trace = load_trace(cache_dir, trace_hash(spec, seed))
+        if trace is not None:
+            return trace, True
+    trace = run(spec, seed=seed)
+    if cache_dir is not None:
+        store_trace(cache_dir, trace)
+    return trace, False
