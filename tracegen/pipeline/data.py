@@ -207,3 +207,67 @@ def check_task(data: Dataset, spec: LessonSpec) -> None:
         shown = ", ".join(data.classes[:6]) + (", ..." if n_classes > 6 else "")
         raise DataError(spec.path, "evaluation.task", f"the lesson is {task}, but the data has {n_classes} "
                         f"classes ({shown}); change the task or the target column")
+
+
+@dataclass(frozen=True)
+class Predictions:
+    """A user's own model output: labels plus a positive-class score or one probability per class."""
+
+    y_true: np.ndarray
+    proba: np.ndarray
+    classes: tuple[str, ...]
+    source: str
+    raw_shape: tuple[int, ...]
+
+
+PROBABILITY_SUM_TOLERANCE = 1e-6
+
+
+def load_predictions(path: Path) -> Predictions:
+    """Read a predictions CSV: a `y_true` column and either `score` or one column per class.
+
+    `score` is the probability of the positive class, the second label in sorted order
+    (scikit-learn's classes_[1]). Probability columns are named after the labels they score.
+    """
+    data = load_csv(path, "y_true", lesson=path)
+    columns = data.feature_names
+    if columns == ("score",):
+        if len(data.classes) != 2:
+            raise DataError(path, "y_true", f"a single score column needs exactly 2 labels, found "
+                            f"{len(data.classes)} ({', '.join(data.classes[:6])}); add one probability "
+                            f"column per class instead")
+        scores = data.X[:, 0]
+        _check_unit_interval(path, "score", scores)
+        return Predictions(y_true=data.y, proba=np.column_stack([1 - scores, scores]), classes=data.classes,
+                           source=f"predictions {path.name} (positive class {data.classes[1]})",
+                           raw_shape=data.raw_shape)
+    if "score" in columns:
+        raise DataError(path, "score", "use either one score column (binary) or one probability column "
+                        "per class, not both", line=1)
+    missing = [c for c in data.classes if c not in columns]
+    extra = [c for c in columns if c not in data.classes]
+    if missing or extra:
+        parts = []
+        if missing:
+            parts.append(f"labels without a probability column: {', '.join(missing[:6])}")
+        if extra:
+            parts.append(f"columns matching no label in y_true: {', '.join(extra[:6])}")
+        raise DataError(path, "columns", "; ".join(parts) + "; name one column per class, exactly as the "
+                        "labels in y_true (or use a single score column for binary)", line=1)
+    proba = data.X[:, [columns.index(c) for c in data.classes]]
+    for name, column in zip(data.classes, proba.T):
+        _check_unit_interval(path, name, column)
+    sums = proba.sum(axis=1)
+    bad = np.flatnonzero(np.abs(sums - 1) > PROBABILITY_SUM_TOLERANCE)
+    if len(bad):
+        raise DataError(path, "row", f"probabilities sum to {sums[bad[0]]:.9g}, not 1 (tolerance "
+                        f"{PROBABILITY_SUM_TOLERANCE:g}); data row {bad[0] + 1} of {len(sums)}")
+    return Predictions(y_true=data.y, proba=proba, classes=data.classes, source=f"predictions {path.name}",
+                       raw_shape=data.raw_shape)
+
+
+def _check_unit_interval(path: Path, column: str, values: np.ndarray) -> None:
+    bad = np.flatnonzero((values < 0) | (values > 1))
+    if len(bad):
+        raise DataError(path, column, f"value {values[bad[0]]:g} in data row {bad[0] + 1} is outside [0, 1]; "
+                        "scores must be probabilities")
