@@ -66,7 +66,8 @@ def epoch_chart(epochs: Sequence[int], series: dict[str, Sequence[float]], marks
     values = np.array([v for s in series.values() for v in s], dtype=np.float64)
     y_min, y_max = float(values.min()), float(values.max())
     pad = (y_max - y_min) * 0.05 or abs(y_max) * 0.05 or 0.05
-    y_min, y_max = y_min - pad, y_max + pad
+    # Losses and accuracies are never negative: don't draw an axis that suggests they could be.
+    y_min, y_max = (max(0.0, y_min - pad) if y_min >= 0 else y_min - pad), y_max + pad
     width = (len(shown) - 1) * spacing + 1
     grid = [[" "] * width for _ in range(height)]
     for name, points in series.items():
