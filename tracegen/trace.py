@@ -156,6 +156,10 @@ class Evaluation:
     roc_auc_micro: float | None = None
     roc_auc_macro: float | None = None
     top_k: tuple[TopK, ...] = ()
+    # Added for the quiz (issue 5); optional so older trace JSON still loads.
+    majority_class: int | None = None
+    majority_accuracy: float | None = None
+    f1_micro: float | None = None
 
 
 @dataclass(frozen=True)

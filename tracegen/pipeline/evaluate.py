@@ -86,6 +86,7 @@ def evaluate(y_true: np.ndarray, proba: np.ndarray, y_pred: np.ndarray, classes:
         accuracy=float(accuracy_score(y_true, y_pred)),
         confusion_matrix=_matrix(confusion_matrix(y_true, y_pred, labels=labels)),
         classification_report=_report(y_true, y_pred, classes),
+        **_baselines(y_true, y_pred, labels),
     )
     if len(classes) == 2:
         y_score = proba[:, 1]
@@ -112,6 +113,20 @@ def evaluate(y_true: np.ndarray, proba: np.ndarray, y_pred: np.ndarray, classes:
         top_k=tuple(TopK(k=k, accuracy=float(top_k_accuracy_score(y_true, proba, k=k, labels=labels)))
                     for k in top_k if k < len(classes)),
         **common,
+    )
+
+
+def _baselines(y_true: np.ndarray, y_pred: np.ndarray, labels: np.ndarray) -> dict[str, Any]:
+    """Return the majority-class baseline and micro-averaged F1.
+
+    The majority class is the most frequent class among these rows (lowest index on ties);
+    its accuracy is what always predicting it scores (the accuracy-paradox baseline).
+    """
+    majority = int(np.bincount(y_true, minlength=len(labels)).argmax())
+    return dict(
+        majority_class=majority,
+        majority_accuracy=float(accuracy_score(y_true, np.full_like(y_true, majority))),
+        f1_micro=float(f1_score(y_true, y_pred, labels=labels, average="micro", zero_division=0)),
     )
 
 
