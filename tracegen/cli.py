@@ -67,6 +67,22 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--reproducible", action="store_true",
                      help="leave out the provenance block (run times), so output is byte-identical")
     run.set_defaults(handler=cmd_run)
+
+    quiz = commands.add_parser("quiz", help="take a lesson's quiz in the terminal, with feedback and a score")
+    quiz.add_argument("lesson", metavar="LESSON", help="a lesson name in lessons/ or a path to a lesson file")
+    quiz.add_argument("--seed", type=seed_int, help="override the lesson's seed (a new variant, new numbers)")
+    quiz.add_argument("--answers", type=Path, metavar="FILE",
+                      help="grade the answers in this TOML file instead of asking (id = answer per line)")
+    quiz.set_defaults(handler=cmd_quiz)
+
+    export = commands.add_parser("export", help="export a lesson's quiz for an LMS (Moodle GIFT or QTI 2.1)")
+    export.add_argument("lesson", metavar="LESSON", help="a lesson name in lessons/ or a path to a lesson file")
+    export.add_argument("--format", required=True, choices=("gift", "qti"),
+                        help="gift: Moodle GIFT text; qti: QTI 2.1 content package (zip)")
+    export.add_argument("--seed", type=seed_int, help="override the lesson's seed (a new variant, new numbers)")
+    export.add_argument("--out", type=Path, metavar="PATH",
+                        help="output file (default: <lesson>-seed<N>.gift or <lesson>-seed<N>-qti.zip)")
+    export.set_defaults(handler=cmd_export)
     return parser
 
 
@@ -114,6 +130,57 @@ def cmd_run(args: argparse.Namespace) -> int:
     if not args.reproducible:
         text += terminal.provenance(trace)
     sys.stdout.write(text)
+    return 0
+
+
+def _lesson_questions(args: argparse.Namespace):
+    """Load, check and run a lesson; return (spec, trace, questions)."""
+    from tracegen import pipeline, quiz
+    from tracegen.spec import load_lesson
+
+    spec = load_lesson(resolve_lesson(args.lesson, args.lessons))
+    quiz.check_quiz(spec)  # fail on a bad [quiz] table before the pipeline runs
+    trace = pipeline.run(spec, seed=args.seed)
+    return spec, trace, quiz.make_questions(spec, trace)
+
+
+def cmd_quiz(args: argparse.Namespace) -> int:
+    from tracegen import quiz_terminal
+
+    spec, trace, questions = _lesson_questions(args)
+    answers = quiz_terminal.load_answers(args.answers, questions) if args.answers is not None else None
+    sys.stdout.write(f"{spec.title}: {len(questions)} questions (lesson {trace.lesson}, seed {trace.seed}, "
+                     f"trace {trace.hash[:12]})\n\n")
+    quiz_terminal.run_quiz(questions, sys.stdin, sys.stdout, answers)
+    return 0
+
+
+def write_bytes_atomic(path: Path, data: bytes) -> None:
+    """Write `data` to `path` via a temporary file in the same folder, then rename."""
+    path = Path(path)
+    if path.is_dir():
+        raise OutputError(path, "output", "is a directory; give a file path")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.replace(temp, path)
+    except OSError as exc:
+        raise OutputError(path, "output", f"cannot write: {exc.strerror}") from None
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from tracegen import export
+
+    spec, trace, questions = _lesson_questions(args)
+    suffix = ".gift" if args.format == "gift" else "-qti.zip"
+    out = args.out or Path(f"{trace.lesson}-seed{trace.seed}{suffix}")
+    if args.format == "gift":
+        write_text_atomic(out, export.to_gift(questions, trace, spec.title))
+    else:
+        write_bytes_atomic(out, export.to_qti_zip(questions, trace, spec.title))
+    print(f"wrote {out}: {len(questions)} questions ({args.format}, lesson {trace.lesson}, seed {trace.seed})")
     return 0
 
 

@@ -1,0 +1,251 @@
+"""Independent oracles for quiz answers, shared by the quiz and export tests.
+
+`expected(trace, question)` recomputes a question's right answer from y_true / y_score (or the
+recorded stages and epochs) with scikit-learn and numpy, reading only the parameters the
+prompt states (a threshold, an epoch, a class, k). It returns the expected numeric answer, or
+the set of texts the right options must show. It never reads the answer from our output.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+import numpy as np
+from sklearn.dummy import DummyClassifier
+from sklearn.metrics import (
+    accuracy_score,
+    average_precision_score,
+    f1_score,
+    precision_score,
+    recall_score,
+    roc_auc_score,
+    top_k_accuracy_score,
+)
+
+from tracegen import pipeline
+from tracegen.question import Question
+from tracegen.spec import load_lesson
+from tracegen.trace import Trace
+
+from conftest import LESSONS
+
+LESSON_NAMES = ("precision-recall", "multiclass-roc")
+SEEDS = tuple(range(20))
+FAST_EPOCHS = 6
+
+
+@functools.cache
+def lesson_trace(name: str, seed: int | None = None, epochs: int | None = FAST_EPOCHS):
+    """Return (spec, trace) for a lesson at a seed, trained for `epochs` (None: the lesson's own)."""
+    spec = load_lesson(LESSONS / f"{name}.md")
+    if epochs is not None:
+        spec = pipeline.with_epochs(spec, epochs)
+    return spec, pipeline.run(spec, seed=seed)
+
+
+def arrays(trace: Trace) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return y_true, y_score and y_pred as numpy arrays."""
+    ev = trace.evaluation
+    return np.array(ev.y_true), np.array(ev.y_score, dtype=np.float64), np.array(ev.y_pred)
+
+
+def param(pattern: str, text: str) -> str:
+    """Return the first group of `pattern` in a prompt (the test fails if the prompt lacks it)."""
+    match = re.search(pattern, text)
+    assert match, f"prompt does not state {pattern!r}: {text}"
+    return match.group(1)
+
+
+def threshold_of(question: Question) -> float:
+    """Return the threshold a binary question states."""
+    return float(param(r"threshold (\d+(?:\.\d+)?)", question.prompt))
+
+
+def at(trace: Trace, threshold: float) -> np.ndarray:
+    """Return predictions at `y_score >= threshold`, scikit-learn's curve convention."""
+    _, y_score, _ = arrays(trace)
+    return (y_score >= threshold).astype(int)
+
+
+def direction(before: float, after: float) -> str:
+    """Return the word the quiz uses for a change."""
+    return "rises" if after > before else "falls" if after < before else "stays the same"
+
+
+def test_rows(trace, question):
+    y_true, _, _ = arrays(trace)
+    assert trace.stage("split").output_shape["test"][0] == len(y_true)
+    return float(len(y_true))
+
+
+def stage_shape(trace, question):
+    _, y_score, _ = arrays(trace)
+    n_classes = len(trace.evaluation.classes)
+    rows = y_score.shape[0]
+    return {f"({rows}, {n_classes})"}
+
+
+def scaler_fit_rows(trace, question):
+    n_test = len(trace.evaluation.y_true)
+    shapes = trace.stage("split").output_shape
+    n_train = trace.data.n_samples - n_test - shapes.get("validation", (0,))[0]
+    return {f"Only the {n_train} train rows"}
+
+
+def loss_at_epoch(trace, question):
+    k = int(param(r"at epoch (\d+)", question.prompt))
+    return trace.epochs[k - 1].val_loss
+
+
+def best_val_epoch(trace, question):
+    return float(np.argmin([e.val_loss for e in trace.epochs]) + 1)
+
+
+def overfitting(trace, question):
+    val = np.array([e.val_loss for e in trace.epochs])
+    best = int(np.argmin(val)) + 1
+    if best == len(val):
+        return {f"No: validation loss is lowest at the last epoch, {best}, so it has not started rising"}
+    return {f"Yes, from epoch {best + 1}: validation loss is lowest at epoch {best} and never gets back below that"}
+
+
+def precision_at_threshold(trace, question):
+    y_true, _, _ = arrays(trace)
+    return precision_score(y_true, at(trace, threshold_of(question)))
+
+
+def recall_at_threshold(trace, question):
+    y_true, _, _ = arrays(trace)
+    return recall_score(y_true, at(trace, threshold_of(question)))
+
+
+def f1_at_threshold(trace, question):
+    y_true, _, _ = arrays(trace)
+    return f1_score(y_true, at(trace, threshold_of(question)))
+
+
+def trend_ends(question):
+    """Return the (low, high) thresholds a trend question states."""
+    match = re.search(r"rises from (\S+) to (\S+) \(", question.prompt)
+    assert match, question.prompt
+    return float(match.group(1)), float(match.group(2))
+
+
+def threshold_trend(trace, question):
+    y_true, _, _ = arrays(trace)
+    low, high = trend_ends(question)
+    p = [precision_score(y_true, at(trace, t)) for t in (low, high)]
+    r = [recall_score(y_true, at(trace, t)) for t in (low, high)]
+    return {f"Precision {direction(*p)} and recall {direction(*r)}"}
+
+
+def pr_curve_point(trace, question):
+    y_true, _, _ = arrays(trace)
+    t = float(param(r"point for threshold (\d+(?:\.\d+)?)", question.prompt))
+    p = precision_score(y_true, at(trace, t))
+    r = recall_score(y_true, at(trace, t))
+    return {f"Of the test rows with y_score >= {t:g}, a fraction {p:.2f} are truly positive, and they include "
+            f"{r:.2f} of all positive rows"}
+
+
+def ap_chance_level(trace, question):
+    y_true, _, _ = arrays(trace)
+    if trace.evaluation.task == "binary":
+        is_positive = y_true == 1
+    else:
+        name = param(r"For class '([^']+)'", question.prompt)
+        is_positive = y_true == trace.evaluation.classes.index(name)
+    # A constant score ranks nothing: its AP is the chance level, the prevalence.
+    chance = average_precision_score(is_positive, np.zeros(len(y_true)))
+    return {f"{chance:.3f}"}
+
+
+def auc_and_recall(trace):
+    """Return the AUC and recall the AUC questions quote, recomputed."""
+    y_true, y_score, y_pred = arrays(trace)
+    if trace.evaluation.task == "binary":
+        return roc_auc_score(y_true, y_score), recall_score(y_true, y_pred)
+    labels = np.arange(len(trace.evaluation.classes))
+    return (roc_auc_score(y_true, y_score, multi_class="ovr", average="macro", labels=labels),
+            recall_score(y_true, y_pred, average="macro", labels=labels, zero_division=0))
+
+
+def roc_auc_meaning(trace, question):
+    auc, _ = auc_and_recall(trace)
+    assert f"is {auc:.3f}." in question.prompt
+    return {o.text for o in question.options if o.text.startswith(("The probability that", "For each class"))}
+
+
+def auc_vs_recall(trace, question):
+    auc, recall = auc_and_recall(trace)
+    assert f"{auc:.3f}" in question.prompt and f"{recall:.3f}" in question.prompt
+    right = {"AUC scores how well positives are ranked above negatives over every threshold; recall is "
+             "measured at one threshold"}
+    right |= {o.text for o in question.options if o.text.startswith(("Moving the threshold", "Changing the"))}
+    if trace.evaluation.task == "multiclass":
+        right.add("Each one-vs-rest AUC pools the other classes as negatives, and that large, mostly easy "
+                  "'rest' pool lifts AUC")
+    return right
+
+
+def majority_baseline(trace, question):
+    y_true, _, _ = arrays(trace)
+    features = np.zeros((len(y_true), 1))
+    return DummyClassifier(strategy="most_frequent").fit(features, y_true).score(features, y_true)
+
+
+def micro_f1(trace, question):
+    y_true, _, y_pred = arrays(trace)
+    micro = f1_score(y_true, y_pred, average="micro")
+    assert abs(micro - accuracy_score(y_true, y_pred)) < 1e-12
+    assert f"{micro:.4f}" in question.explanation
+    return {"accuracy"}
+
+
+def top_k_accuracy(trace, question):
+    y_true, y_score, _ = arrays(trace)
+    k = int(param(r"top-(\d+) accuracy", question.prompt))
+    return top_k_accuracy_score(y_true, y_score, k=k, labels=np.arange(len(trace.evaluation.classes)))
+
+
+def pr_sentinel(trace, question):
+    return {"scikit-learn's sentinel at precision 1, recall 0, which anchors the curve; no threshold produces it"}
+
+
+def ap_above_chance(trace, question):
+    y_true, y_score, _ = arrays(trace)
+    return average_precision_score(y_true, y_score) - np.mean(y_true == 1)
+
+
+def gini(trace, question):
+    y_true, y_score, _ = arrays(trace)
+    labels = np.arange(len(trace.evaluation.classes))
+    return 2 * roc_auc_score(y_true, y_score, multi_class="ovr", average="macro", labels=labels) - 1
+
+
+ORACLES = {
+    "test_rows": test_rows, "stage_shape": stage_shape, "scaler_fit_rows": scaler_fit_rows,
+    "loss_at_epoch": loss_at_epoch, "best_val_epoch": best_val_epoch, "overfitting": overfitting,
+    "precision_at_threshold": precision_at_threshold, "recall_at_threshold": recall_at_threshold,
+    "f1_at_threshold": f1_at_threshold, "threshold_trend": threshold_trend, "pr_curve_point": pr_curve_point,
+    "ap_chance_level": ap_chance_level, "roc_auc_meaning": roc_auc_meaning, "auc_vs_recall": auc_vs_recall,
+    "majority_baseline": majority_baseline, "micro_f1": micro_f1, "top_k_accuracy": top_k_accuracy,
+    # The lessons' hand-written questions.
+    "pr-sentinel": pr_sentinel, "ap-above-chance": ap_above_chance, "gini": gini,
+}
+
+
+def expected(trace: Trace, question: Question):
+    """Return the independently recomputed right answer: a number or the set of right option texts."""
+    return ORACLES[question.id](trace, question)
+
+
+def check_answer(trace: Trace, question: Question) -> None:
+    """Assert that the question's right answer equals the oracle's."""
+    want = expected(trace, question)
+    if question.kind == "numeric":
+        assert abs(question.answer - float(want)) <= 1e-9, (question.id, question.answer, want)
+    else:
+        got = {question.options[i].text for i in question.correct_indices}
+        assert got == want, (question.id, got, want)

@@ -1,0 +1,286 @@
+"""LMS export of computed questions: Moodle GIFT text and a QTI 2.1 content package (zip).
+
+Both read finished Question records; nothing here computes a number. Numeric answers keep
+their tolerance (GIFT ``{#value:tolerance}``, QTI ``<equal toleranceMode="absolute">``), every
+option keeps its feedback, and a numeric question's modelled wrong values become 0%-credit
+answers with their own feedback, so an LMS explains the misconception a typed value matches.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import textwrap
+import xml.etree.ElementTree as ET
+import zipfile
+
+from tracegen.question import Question
+from tracegen.trace import Trace
+
+GIFT_SPECIAL = "~=#{}:"
+QTI_NS = "http://www.imsglobal.org/xsd/imsqti_v2p1"
+QTI_XSD = "http://www.imsglobal.org/xsd/qti/qtiv2p1/imsqti_v2p1.xsd"
+CP_NS = "http://www.imsglobal.org/xsd/imscp_v1p1"
+CP_XSD = "http://www.imsglobal.org/xsd/imscp_v1p1.xsd"
+XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
+# Fixed timestamp so the same questions always give a byte-identical zip.
+ZIP_DATE = (2000, 1, 1, 0, 0, 0)
+
+
+def number(value: float) -> str:
+    """Return a number in plain decimal notation (no exponent), as GIFT and QTI values need."""
+    text = f"{value:.10f}".rstrip("0").rstrip(".")
+    return "0" if text in ("", "-0") else text
+
+
+def percent(share: float) -> str:
+    """Return 100*share as a Moodle grade percentage (5 decimals, as Moodle lists 33.33333)."""
+    return f"{100 * share:.5f}".rstrip("0").rstrip(".")
+
+
+# ---------------------------------------------------------------- GIFT
+
+
+def gift_escape(text: str) -> str:
+    """Escape GIFT's special characters ~ = # { } : (and backslash, newline) with a backslash."""
+    text = text.replace("\\", "\\\\")
+    for char in GIFT_SPECIAL:
+        text = text.replace(char, "\\" + char)
+    return text.replace("\r\n", "\n").replace("\n", "\\n")
+
+
+def gift_question(question: Question) -> str:
+    """Return one question in Moodle GIFT format."""
+    lines = [f"// {question.id}: {question.kind}, from {question.generator}",
+             f"::{gift_escape(question.id)}::[plain]{gift_escape(question.prompt)} {{"
+             + ("#" if question.kind == "numeric" else "")]
+    if question.kind == "numeric":
+        tolerance = number(question.tolerance or 0.0)
+        shown = f"{question.answer:.{question.decimals or 0}f}"
+        lines.append(f"\t={number(question.answer)}:{tolerance}#{gift_escape(f'Right: {shown}.')}")
+        for option in question.options:
+            lines.append(f"\t=%0%{number(option.value)}:{tolerance}#{gift_escape(option.feedback)}")
+    elif question.kind == "single":
+        for option in question.options:
+            mark = "=" if option.correct else "~"
+            lines.append(f"\t{mark}{gift_escape(option.text)}#{gift_escape(option.feedback)}")
+    else:
+        n_right = len(question.correct_indices)
+        n_wrong = len(question.options) - n_right
+        # Right options share 100%; wrong ones share -100%, so choosing everything scores 0.
+        for option in question.options:
+            weight = percent(1 / n_right) if option.correct else "-" + percent(1 / n_wrong)
+            lines.append(f"\t~%{weight}%{gift_escape(option.text)}#{gift_escape(option.feedback)}")
+    lines.append(f"\t####{gift_escape(question.explanation)}")
+    lines.append("}")
+    return "\n".join(lines)
+
+
+def to_gift(questions: tuple[Question, ...], trace: Trace, title: str) -> str:
+    """Return every question as a Moodle GIFT file, in a category named after lesson and seed."""
+    header = [f"// tracegen export: {title}",
+              f"// lesson {trace.lesson}, seed {trace.seed}, trace {trace.hash}",
+              f"$CATEGORY: tracegen/{trace.lesson}/seed-{trace.seed}", ""]
+    return "\n".join(header) + "\n" + "\n\n".join(gift_question(q) for q in questions) + "\n"
+
+
+# ---------------------------------------------------------------- QTI 2.1
+
+
+def _el(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
+    element = ET.SubElement(parent, tag, {k.rstrip("_"): v for k, v in attrs.items()})
+    if text is not None:
+        element.text = text
+    return element
+
+
+def _paragraphs(parent: ET.Element, text: str, tag: str = "p") -> None:
+    for paragraph in text.split("\n\n"):
+        _el(parent, tag, paragraph)
+
+
+def _set(parent: ET.Element, outcome: str, base_type: str, value: str) -> None:
+    setter = _el(parent, "setOutcomeValue", identifier=outcome)
+    _el(setter, "baseValue", value, baseType=base_type)
+
+
+def _set_variable(parent: ET.Element, outcome: str, variable: str) -> None:
+    setter = _el(parent, "setOutcomeValue", identifier=outcome)
+    _el(setter, "variable", identifier=variable)
+
+
+def choice_ids(question: Question) -> list[str]:
+    """Return the QTI identifiers of the options: C1, C2, ..."""
+    return [f"C{i}" for i in range(1, len(question.options) + 1)]
+
+
+def qti_item(question: Question) -> ET.Element:
+    """Return one question as a QTI 2.1 assessmentItem element."""
+    item = ET.Element("assessmentItem", {
+        **_namespaces(QTI_NS, QTI_XSD), "identifier": question.id, "title": textwrap.shorten(question.prompt, 80, placeholder="..."),
+        "adaptive": "false", "timeDependent": "false"})
+    numeric = question.kind == "numeric"
+    cardinality = "multiple" if question.kind == "multiple" else "single"
+    response = _el(item, "responseDeclaration", identifier="RESPONSE", cardinality=cardinality,
+                   baseType="float" if numeric else "identifier")
+    correct = _el(response, "correctResponse")
+    ids = choice_ids(question)
+    if numeric:
+        _el(correct, "value", number(question.answer))
+    else:
+        for index in question.correct_indices:
+            _el(correct, "value", ids[index])
+    if question.kind == "multiple":
+        n_right = len(question.correct_indices)
+        n_wrong = len(question.options) - n_right
+        mapping = _el(response, "mapping", lowerBound="0", upperBound="1", defaultValue="0")
+        for option, identifier in zip(question.options, ids):
+            value = 1 / n_right if option.correct else -1 / n_wrong
+            _el(mapping, "mapEntry", mapKey=identifier, mappedValue=number(value))
+    for name in ("SCORE", "MAXSCORE"):
+        declaration = _el(item, "outcomeDeclaration", identifier=name, cardinality="single", baseType="float")
+        _el(_el(declaration, "defaultValue"), "value", "0" if name == "SCORE" else "1")
+    _el(item, "outcomeDeclaration", identifier="FEEDBACK", cardinality=cardinality, baseType="identifier")
+    _el(item, "outcomeDeclaration", identifier="SOLUTION", cardinality="single", baseType="identifier")
+    body = _el(item, "itemBody")
+    if numeric:
+        _paragraphs(body, question.prompt)
+        entry = _el(body, "p", "Answer: ")
+        _el(entry, "textEntryInteraction", responseIdentifier="RESPONSE", expectedLength="12")
+    else:
+        interaction = _el(body, "choiceInteraction", responseIdentifier="RESPONSE", shuffle="false",
+                          maxChoices="1" if question.kind == "single" else "0")
+        _el(interaction, "prompt", question.prompt)
+        for option, identifier in zip(question.options, ids):
+            _el(interaction, "simpleChoice", option.text, identifier=identifier)
+    _response_processing(item, question, ids)
+    _modal_feedback(item, question, ids)
+    return item
+
+
+def _response_processing(item: ET.Element, question: Question, ids: list[str]) -> None:
+    processing = _el(item, "responseProcessing")
+    condition = _el(processing, "responseCondition")
+    empty = _el(condition, "responseIf")
+    _el(_el(empty, "isNull"), "variable", identifier="RESPONSE")
+    _set(empty, "SCORE", "float", "0")
+    if question.kind == "numeric":
+        tolerance = number(question.tolerance or 0.0)
+        right = _el(condition, "responseElseIf")
+        equal = _el(right, "equal", toleranceMode="absolute", tolerance=tolerance)
+        _el(equal, "variable", identifier="RESPONSE")
+        _el(equal, "correct", identifier="RESPONSE")
+        _set(right, "SCORE", "float", "1")
+        _set(right, "FEEDBACK", "identifier", "RIGHT")
+        for index, option in enumerate(question.options, start=1):
+            wrong = _el(condition, "responseElseIf")
+            equal = _el(wrong, "equal", toleranceMode="absolute", tolerance=tolerance)
+            _el(equal, "variable", identifier="RESPONSE")
+            _el(equal, "baseValue", number(option.value), baseType="float")
+            _set(wrong, "SCORE", "float", "0")
+            _set(wrong, "FEEDBACK", "identifier", f"M{index}")
+        other = _el(condition, "responseElse")
+        _set(other, "SCORE", "float", "0")
+        _set(other, "FEEDBACK", "identifier", "WRONG")
+    else:
+        scored = _el(condition, "responseElse")
+        if question.kind == "multiple":
+            setter = _el(scored, "setOutcomeValue", identifier="SCORE")
+            _el(setter, "mapResponse", identifier="RESPONSE")
+        else:
+            inner = _el(scored, "responseCondition")
+            right = _el(inner, "responseIf")
+            match = _el(right, "match")
+            _el(match, "variable", identifier="RESPONSE")
+            _el(match, "correct", identifier="RESPONSE")
+            _set(right, "SCORE", "float", "1")
+            _set(_el(inner, "responseElse"), "SCORE", "float", "0")
+        _set_variable(scored, "FEEDBACK", "RESPONSE")
+    _set(processing, "SOLUTION", "identifier", "EXPLANATION")
+
+
+def _modal_feedback(item: ET.Element, question: Question, ids: list[str]) -> None:
+    def modal(identifier: str, text: str, outcome: str = "FEEDBACK") -> None:
+        feedback = _el(item, "modalFeedback", outcomeIdentifier=outcome, identifier=identifier, showHide="show")
+        _paragraphs(feedback, text)
+
+    if question.kind == "numeric":
+        shown = f"{question.answer:.{question.decimals or 0}f}"
+        modal("RIGHT", f"Right: {shown}.")
+        for index, option in enumerate(question.options, start=1):
+            modal(f"M{index}", option.feedback)
+        modal("WRONG", f"Not within {number(question.tolerance or 0.0)} of the answer, {shown}.")
+    else:
+        for option, identifier in zip(question.options, ids):
+            modal(identifier, option.feedback)
+    modal("EXPLANATION", question.explanation, outcome="SOLUTION")
+
+
+def _namespaces(namespace: str, schema: str) -> dict[str, str]:
+    """Return a root element's namespace declarations and schema location, as plain attributes.
+
+    Tags are built unqualified and the root declares the default namespace, so the document
+    reads as the specification's examples do (ElementTree cannot mix a default namespace with
+    unqualified attribute names otherwise).
+    """
+    return {"xmlns": namespace, "xmlns:xsi": XSI_NS, "xsi:schemaLocation": f"{namespace} {schema}"}
+
+
+def _xml(root: ET.Element) -> bytes:
+    ET.indent(root)
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n").encode()
+
+
+def ncname(text: str) -> str:
+    """Return `text` as an XML NCName: letters, digits, '_', '-', '.', not starting with a digit."""
+    cleaned = re.sub(r"[^A-Za-z0-9_.-]", "_", text)
+    return cleaned if re.match(r"[A-Za-z_]", cleaned) else f"_{cleaned}"
+
+
+def qti_test(questions: tuple[Question, ...], trace: Trace, title: str) -> ET.Element:
+    """Return an assessmentTest with one section referencing every item, in order."""
+    test = ET.Element("assessmentTest", {
+        **_namespaces(QTI_NS, QTI_XSD), "identifier": ncname(f"test-{trace.lesson}-seed-{trace.seed}"), "title": title})
+    part = _el(test, "testPart", identifier="part", navigationMode="nonlinear", submissionMode="individual")
+    section = _el(part, "assessmentSection", identifier="questions", title=title, visible="true")
+    for question in questions:
+        _el(section, "assessmentItemRef", identifier=question.id, href=f"items/{question.id}.xml")
+    return test
+
+
+def qti_manifest(questions: tuple[Question, ...], trace: Trace) -> ET.Element:
+    """Return the IMS content-package manifest listing the test and every item."""
+    manifest = ET.Element("manifest", {
+        **_namespaces(CP_NS, CP_XSD), "identifier": ncname(f"tracegen-{trace.lesson}-seed-{trace.seed}")})
+    metadata = _el(manifest, "metadata")
+    _el(metadata, "schema", "QTIv2.1 Package")
+    _el(metadata, "schemaversion", "1.0.0")
+    _el(manifest, "organizations")
+    resources = _el(manifest, "resources")
+    test = _el(resources, "resource", identifier="RES-test", type="imsqti_test_xmlv2p1", href="assessment.xml")
+    _el(test, "file", href="assessment.xml")
+    for question in questions:
+        _el(test, "dependency", identifierref=f"RES-{question.id}")
+    for question in questions:
+        href = f"items/{question.id}.xml"
+        resource = _el(resources, "resource", identifier=f"RES-{question.id}", type="imsqti_item_xmlv2p1",
+                       href=href)
+        _el(resource, "file", href=href)
+    return manifest
+
+
+def to_qti_zip(questions: tuple[Question, ...], trace: Trace, title: str) -> bytes:
+    """Return a QTI 2.1 content package: imsmanifest.xml, assessment.xml and one item per question."""
+    files = {"imsmanifest.xml": _xml(qti_manifest(questions, trace)),
+             "assessment.xml": _xml(qti_test(questions, trace, title))}
+    for question in questions:
+        files[f"items/{question.id}.xml"] = _xml(qti_item(question))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in files.items():
+            info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, data)
+    return buffer.getvalue()
+
