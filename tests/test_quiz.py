@@ -21,7 +21,7 @@ from tracegen.cli import main
 from tracegen.errors import SpecError
 from tracegen.question import default_tolerance
 from tracegen.spec import parse_lesson
-from tracegen.trace import ThresholdMetrics
+from tracegen.trace import EpochRecord, ThresholdMetrics
 
 CASES = [(name, seed) for name in oracles.LESSON_NAMES for seed in oracles.SEEDS]
 
@@ -273,6 +273,37 @@ def test_choice_question_drops_repeated_texts():
                                     [("0.500", "m1", "f1"), ("0.305", "m2", "f2"), ("0.695", "m3", "f3")], "e")
     assert [o.text for o in question.options] == ["0.305", "0.500", "0.695"]
     assert quiz.choice_question("q", "?", [("0.5", "r")], [("0.5", "m", "f"), ("0.6", "m", "f")], "e") is None
+
+
+def with_losses(trace, train, val, accuracy):
+    """Return the trace with crafted per-epoch losses and validation accuracies."""
+    epochs = tuple(EpochRecord(epoch=i + 1, train_loss=t, train_accuracy=0.9, val_loss=v, val_accuracy=a)
+                   for i, (t, v, a) in enumerate(zip(train, val, accuracy)))
+    return dataclasses.replace(trace, epochs=epochs)
+
+
+def test_overfitting_onset_is_the_epoch_after_the_lowest_validation_loss(binary_trace):
+    """Val loss bottoming out at epoch 3 then rising gives 'from epoch 4'; the gap and the dip are distractors."""
+    trace = with_losses(binary_trace, train=[0.9, 0.6, 0.5, 0.4, 0.3, 0.2], val=[0.5, 0.7, 0.45, 0.5, 0.55, 0.6],
+                        accuracy=[0.80, 0.82, 0.81, 0.83, 0.84, 0.84])
+    (question,) = quiz.overfitting(trace)
+    right = [o.text for o in question.options if o.correct]
+    assert right == ["Yes, from epoch 4: validation loss is lowest at epoch 3 and never gets back below that"]
+    wrong = {o.misconception: o.text for o in question.options if not o.correct}
+    assert wrong["a gap between train and validation loss alone taken as overfitting"].startswith("Yes, from epoch 2:")
+    assert wrong["one dip in validation accuracy taken as overfitting"].startswith("Yes, from epoch 3:")
+    assert "judging progress by training loss alone" in wrong
+    (best,) = quiz.best_val_epoch(trace)
+    assert best.answer == 3 and {o.value for o in best.options} == {6, 5, 2}
+
+
+def test_overfitting_drops_a_distractor_that_names_the_right_epoch(binary_trace):
+    """When the train/val gap opens at the onset epoch, that distractor would be ambiguous and is dropped."""
+    trace = with_losses(binary_trace, train=[0.9, 0.8, 0.5, 0.4], val=[0.6, 0.55, 0.6, 0.7],
+                        accuracy=[0.8, 0.81, 0.83, 0.82])
+    (question,) = quiz.overfitting(trace)
+    assert [o.text for o in question.options if o.correct][0].startswith("Yes, from epoch 3:")
+    assert all("training loss first drops below" not in o.text for o in question.options)
 
 
 # ---------------------------------------------------------------- determinism

@@ -61,7 +61,7 @@ def within(value: float, target: float | None, tolerance: float | None) -> bool:
 
 def display(question: Question, value: float) -> str:
     """Return a numeric value as the question displays it."""
-    return f"{value:.{question.decimals or 0}f}" if question.decimals is not None else f"{value:g}"
+    return f"{value:.{question.decimals}f}" if question.decimals is not None else f"{value:g}"
 
 
 def feedback(question: Question, response: Response | None) -> list[str]:
@@ -162,6 +162,8 @@ def ask(question: Question, stdin: TextIO, stdout: TextIO) -> Response | None:
         if not line:
             stdout.write("\n")
             return None
+        if not stdin.isatty():
+            stdout.write(line.rstrip("\n") + "\n")  # echo piped input, so the transcript reads like a session
         try:
             return parse_response(question, line)
         except ValueError as exc:
