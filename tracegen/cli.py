@@ -68,6 +68,21 @@ def build_parser() -> argparse.ArgumentParser:
                      help="leave out the provenance block (run times), so output is byte-identical")
     run.set_defaults(handler=cmd_run)
 
+    build = commands.add_parser("build", help="render lessons into a static site you can study offline")
+    build.add_argument("names", nargs="*", metavar="LESSON",
+                       help="lesson names in lessons/ or paths to lesson files (default: every lesson)")
+    build.add_argument("--out", type=Path, default=Path("site"), metavar="DIR",
+                       help="output folder, replaced as a whole when the build succeeds (default: site)")
+    build.add_argument("--seed", type=seed_int, help="override every lesson's seed")
+    build.add_argument("--variants", type=positive_int, default=0, metavar="K",
+                       help="also build K retakes per lesson at seed + 1..K (new numbers, same text)")
+    build.add_argument("--reproducible", action="store_true",
+                       help="leave out wall times and build time, so the same lessons and seed give a "
+                            "byte-identical site")
+    build.add_argument("--templates", type=Path, metavar="DIR",
+                       help="templates folder (default: tracegen's templates/)")
+    build.set_defaults(handler=cmd_build)
+
     quiz = commands.add_parser("quiz", help="take a lesson's quiz in the terminal, with feedback and a score")
     quiz.add_argument("lesson", metavar="LESSON", help="a lesson name in lessons/ or a path to a lesson file")
     quiz.add_argument("--seed", type=seed_int, help="override the lesson's seed (a new variant, new numbers)")
@@ -130,6 +145,26 @@ def cmd_run(args: argparse.Namespace) -> int:
     if not args.reproducible:
         text += terminal.provenance(trace)
     sys.stdout.write(text)
+    return 0
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from tracegen import render, site
+    from tracegen.spec import load_lesson
+
+    if args.names:
+        paths = [resolve_lesson(name, args.lessons) for name in args.names]
+    else:
+        paths = sorted(args.lessons.glob("*.md")) if args.lessons.is_dir() else []
+        if not paths:
+            raise SpecError(args.lessons, "lesson", "no lesson files (*.md) found; name a lesson file")
+    specs = [load_lesson(path) for path in paths]
+    report = site.build_site(specs, args.out, seed=args.seed, variants=args.variants,
+                             reproducible=args.reproducible, templates_dir=args.templates or render.TEMPLATES_DIR)
+    print(f"built {args.out}/: {len(specs)} lesson(s), {len(report.page_weights)} lesson page(s), "
+          f"{len(report.files)} files")
+    for page, weight in report.page_weights.items():
+        print(f"  {page}  {weight / 1024:.1f} KB (HTML + CSS + JS)")
     return 0
 
 

@@ -1,0 +1,25 @@
+/* tracegen index: every lesson's saved quiz progress, and the site's total over the original lessons. */
+(function () {
+  "use strict";
+  var t = window.tracegen, $ = t.$;
+  var entries = t.readJson("progress-data");
+  if (!entries) { return; }
+  var answered = 0, right = 0, total = 0, resets = [];
+  entries.forEach(function (entry) {
+    var loaded = t.loadState(entry.key, entry.questions), s = t.score(loaded.state);
+    if (loaded.reset) { resets.push(entry.title); }
+    $(entry.progress_id).textContent = t.progressText(loaded.state, entry.total);
+    var meter = $(entry.progress_id + "-meter");
+    if (meter) { meter.value = s.answered; }
+    if (entry.base) {
+      answered += s.answered;
+      right += s.right;
+      total += entry.total;
+    }
+  });
+  $("site-progress-text").textContent = answered + " of " + total + " questions answered · score " + right + "/" + total;
+  $("site-progress-meter").value = answered;
+  if (resets.length) {
+    t.notice($("progress-notice"), "Saved answers for " + resets.join(", ") + " could not be read, so that progress was reset.");
+  }
+}());

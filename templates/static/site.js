@@ -1,0 +1,127 @@
+/* tracegen site, shared by every page: saved-progress helpers, search, printing.
+   No network requests and no inline code (the pages' Content-Security-Policy forbids both):
+   page data comes from <script type="application/json"> blocks and search-index.js.
+   quiz.js (lesson pages) and progress.js (index) use window.tracegen.
+   The build strips comment lines and indentation (tracegen/site.py: compact_js). */
+(function () {
+  "use strict";
+  var VERSION = 1;
+
+  function $(id) { return document.getElementById(id); }
+  function each(list, fn) { Array.prototype.forEach.call(list, fn); }
+
+  function readJson(id) {
+    try { return JSON.parse($(id).textContent); } catch (e) { return null; }
+  }
+
+  // localStorage can be missing or throw (private windows, strict file:// settings).
+  function load(key) { try { return localStorage.getItem(key); } catch (e) { return null; } }
+  function save(key, value) { try { localStorage.setItem(key, value); return true; } catch (e) { return false; } }
+  function drop(key) { try { localStorage.removeItem(key); } catch (e) { /* nothing was saved */ } }
+
+  function parseNumber(text) {
+    var t = String(text).replace(/\s+/g, "").replace(",", ".").replace(/^\u2212/, "-");
+    var percent = /%$/.test(t);
+    if (percent) { t = t.slice(0, -1); }
+    if (!/^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(t)) { return NaN; }
+    return percent ? Number(t) / 100 : Number(t);
+  }
+
+  function validValue(q, v) {
+    function isIndex(i) { return typeof i === "number" && i % 1 === 0 && i >= 0 && i < q.n_options; }
+    if (q.kind === "numeric") { return typeof v === "string" && v.length < 64 && isFinite(parseNumber(v)); }
+    if (q.kind === "single") { return isIndex(v); }
+    return q.kind === "multiple" && Array.isArray(v) && v.length > 0 && v.every(isIndex);
+  }
+
+  function emptyState() { return { version: VERSION, answers: {} }; }
+
+  // Saved answers that cannot be read (garbage, or from an older site) are removed, never trusted.
+  function loadState(key, questions) {
+    var raw = load(key), state = null, known = {};
+    if (raw === null) { return { state: emptyState(), reset: false }; }
+    try { state = JSON.parse(raw); } catch (e) { state = null; }
+    questions.forEach(function (q) { known[q.id] = q; });
+    var ok = state !== null && typeof state === "object" && state.version === VERSION &&
+      state.answers !== null && typeof state.answers === "object" && !Array.isArray(state.answers) &&
+      Object.keys(state.answers).every(function (id) {
+        var a = state.answers[id];
+        return known.hasOwnProperty(id) && a !== null && typeof a === "object" &&
+          typeof a.correct === "boolean" && validValue(known[id], a.value);
+      });
+    if (!ok) { drop(key); return { state: emptyState(), reset: true }; }
+    return { state: state, reset: false };
+  }
+
+  function score(state) {
+    var ids = Object.keys(state.answers);
+    return { answered: ids.length, right: ids.filter(function (id) { return state.answers[id].correct; }).length };
+  }
+
+  function progressText(state, total) {
+    var s = score(state);
+    return s.answered + " of " + total + " answered" + (s.answered ? " · score " + s.right + "/" + total : "");
+  }
+
+  function notice(element, text) { element.textContent = text; element.hidden = false; }
+
+  window.tracegen = { $: $, each: each, readJson: readJson, save: save, drop: drop, parseNumber: parseNumber,
+    emptyState: emptyState, loadState: loadState, score: score, progressText: progressText, notice: notice };
+
+  // --- search: search-index.js is loaded the first time the search box is used ---
+  var form = $("search-form"), root = document.body.getAttribute("data-root");
+  var input = $("search-input"), panel = $("search-panel"), status = $("search-status"), list = $("search-results");
+
+  function run() {
+    var entries = window.TRACEGEN_SEARCH || [];
+    var words = input.value.trim().toLowerCase().split(/\s+/).filter(Boolean);
+    list.textContent = "";
+    panel.hidden = !words.length;
+    var hits = entries.filter(function (e) {
+      var text = (e.title + " " + e.topic + " " + e.description + " " + e.text).toLowerCase();
+      return words.length && words.every(function (w) { return text.indexOf(w) !== -1; });
+    });
+    hits.forEach(function (e) {
+      var item = list.appendChild(document.createElement("li")), link = item.appendChild(document.createElement("a"));
+      var context = item.appendChild(document.createElement("p")), at = e.text.toLowerCase().indexOf(words[0]);
+      link.href = root + e.href;
+      link.textContent = e.title;
+      if (at < 0) { context.textContent = e.description; return; }
+      context.appendChild(document.createTextNode("…" + e.text.slice(Math.max(0, at - 50), at)));
+      context.appendChild(document.createElement("mark")).textContent = e.text.substr(at, words[0].length);
+      context.appendChild(document.createTextNode(e.text.substr(at + words[0].length, 60) + "…"));
+    });
+    status.textContent = hits.length === 1 ? "1 lesson matches" : hits.length + " lessons match";
+  }
+
+  function loadIndex() {
+    if (window.TRACEGEN_SEARCH || $("search-index")) { run(); return; }
+    var script = document.createElement("script");
+    script.id = "search-index";
+    script.src = root + "search-index.js";
+    script.onload = run;
+    script.onerror = function () { panel.hidden = false; status.textContent = "The search index could not be loaded."; };
+    document.head.appendChild(script);
+  }
+
+  if (form) {
+    form.hidden = false;
+    input.addEventListener("input", loadIndex);
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var first = list.querySelector("a");
+      if (first) { first.focus(); }
+    });
+    form.addEventListener("keydown", function (event) {
+      if (event.key === "Escape") { input.value = ""; run(); input.focus(); }
+    });
+  }
+
+  // Closed <details> do not print: open them for printing and close them again afterwards.
+  var opened = [];
+  addEventListener("beforeprint", function () {
+    opened = document.querySelectorAll("details:not([open])");
+    each(opened, function (d) { d.open = true; });
+  });
+  addEventListener("afterprint", function () { each(opened, function (d) { d.open = false; }); });
+}());
