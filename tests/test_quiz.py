@@ -376,6 +376,14 @@ def test_repeated_or_inapplicable_generator_is_a_spec_error(generators, message)
         quiz.check_quiz(spec_with_quiz({"generators": generators}))
 
 
+def test_scaler_question_without_a_scaler_is_a_spec_error():
+    """Asking which rows the scaler was fitted on, in a lesson without one, is rejected."""
+    spec = parse_lesson({**front_matter(), "normalization": "none", "quiz": {"generators": ["scaler_fit_rows"]}},
+                        Path("lesson.md"))
+    with pytest.raises(SpecError, match=r"quiz\.generators\[0\]: generator 'scaler_fit_rows' needs a scaler"):
+        quiz.check_quiz(spec)
+
+
 def test_hand_written_question_reads_the_trace(binary_trace):
     """A hand-written numeric answer is an expression; [[ ]] in texts shows the run's numbers."""
     table = numeric_table(prompt="AP is [[ evaluation.average_precision | .3f ]]; minus chance?",

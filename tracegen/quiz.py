@@ -897,6 +897,9 @@ def generator_names(spec: LessonSpec, task: str | None = None) -> tuple[str, ...
         if task is not None and task not in TASKS[name]:
             raise SpecError(spec.path, where, f"generator '{name}' applies to {' and '.join(TASKS[name])} "
                                               f"lessons; this lesson is {task}")
+        if name == "scaler_fit_rows" and spec.normalization == "none":
+            raise SpecError(spec.path, where, "generator 'scaler_fit_rows' needs a scaler, but this lesson has "
+                                              "normalization = \"none\"")
         seen.add(name)
     return spec.quiz.generators
 
