@@ -164,7 +164,9 @@ def cmd_build(args: argparse.Namespace) -> int:
     print(f"built {args.out}/: {len(specs)} lesson(s), {len(report.page_weights)} lesson page(s), "
           f"{len(report.files)} files")
     for page, weight in report.page_weights.items():
-        print(f"  {page}  {weight / 1024:.1f} KB (HTML + CSS + JS)")
+        warning = f"  over the {site.PAGE_BUDGET // 1024} KB budget" if page in report.over_budget else ""
+        print(f"  {page}  {weight / 1024:.1f} KB (HTML + CSS + JS){warning}")
+    print(f"  search-index.js  {report.search_index_bytes / 1024:.1f} KB (loaded when the search box is first used)")
     return 0
 
 

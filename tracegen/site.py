@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import posixpath
 import re
 import shutil
 import tempfile
@@ -35,9 +36,10 @@ MARKER_TEXT = "Built by `tracegen build`; the next build replaces this folder.\n
 # Files a previous output folder may hold that the build carries over unchanged
 # (site/README.md is committed to git).
 KEEP = ("README.md",)
-# What a lesson page loads besides its HTML, for its page weight. search-index.js is loaded
-# only when the search box is first used, but it is counted here all the same.
-PAGE_ASSETS = (f"{STATIC}/site.css", f"{STATIC}/site.js", f"{STATIC}/quiz.js", SEARCH_INDEX)
+# What a lesson page loads besides its HTML, for its page weight. search-index.js is not among
+# them: site.js loads it the first time the search box is used, so that the index can grow with
+# the number of lessons without weighing down every page.
+PAGE_ASSETS = (f"{STATIC}/site.css", f"{STATIC}/site.js", f"{STATIC}/quiz.js")
 MAX_SEED = 2**32 - 1
 # A lesson page's HTML + CSS + JS must stay within 80 KB (without gzip, without trace.json).
 PAGE_BUDGET = 80 * 1024
@@ -79,6 +81,12 @@ class SiteReport:
     out: Path
     files: tuple[str, ...]
     page_weights: dict[str, int]
+    search_index_bytes: int
+
+    @property
+    def over_budget(self) -> tuple[str, ...]:
+        """Return the lesson pages heavier than PAGE_BUDGET."""
+        return tuple(page for page, weight in self.page_weights.items() if weight > PAGE_BUDGET)
 
 
 def run_lesson(spec: LessonSpec, seed: int | None, variants: int) -> LessonBuild:
@@ -96,8 +104,7 @@ def run_lesson(spec: LessonSpec, seed: int | None, variants: int) -> LessonBuild
 
 def _relative(from_dir: str, to_dir: str) -> str:
     """Return the href from page folder `from_dir` to `to_dir`index.html (both relative to the root)."""
-    depth = from_dir.count("/")
-    return "../" * depth + to_dir + "index.html"
+    return posixpath.relpath(to_dir + "index.html", from_dir)
 
 
 def lesson_pages(lesson: LessonBuild, env, build: render.BuildInfo, asset_bytes: int) -> dict[str, bytes]:
@@ -175,12 +182,14 @@ def search_index(lessons: Sequence[LessonBuild]) -> bytes:
 
 
 def compact_css(text: str) -> str:
-    """Return CSS without comments, indentation and line breaks (the rules themselves unchanged)."""
-    text = re.sub(r"/\*.*?\*/", "", text, flags=re.S)
-    text = re.sub(r"\s+", " ", text)
-    text = re.sub(r"\s*([{};,])\s*", r"\1", text)
-    # A colon followed by whitespace only occurs in declarations ("color: red"), never in selectors.
-    return re.sub(r":\s+", ":", text).strip() + "\n"
+    """Return CSS without comments, indentation and line breaks (rules and strings unchanged)."""
+    parts = re.split(r'("[^"]*")', re.sub(r"/\*.*?\*/", "", text, flags=re.S))
+    for index in range(0, len(parts), 2):  # even parts are outside quoted strings
+        part = re.sub(r"\s+", " ", parts[index])
+        part = re.sub(r"\s*([{};,])\s*", r"\1", part)
+        # Outside strings, a colon followed by whitespace only occurs in declarations ("color: red").
+        parts[index] = re.sub(r":\s+", ":", part)
+    return "".join(parts).strip() + "\n"
 
 
 def compact_js(text: str) -> str:
@@ -308,4 +317,5 @@ def build_site(specs: Sequence[LessonSpec], out: Path, *, seed: int | None = Non
     )
     files = render_site(lessons, templates_dir, build)
     write_site(files, out)
-    return SiteReport(out=out, files=tuple(sorted(files)), page_weights=page_weights(files, lessons))
+    return SiteReport(out=out, files=tuple(sorted(files)), page_weights=page_weights(files, lessons),
+                      search_index_bytes=len(files[SEARCH_INDEX]))
