@@ -181,14 +181,16 @@ def test_quiz_feedback_is_saved_and_restored(visit, site_dir, scheme):
     numeric_no, numeric = first_of_kind(questions, "numeric")
     far_off = f"{numeric.answer + 1000 * (numeric.tolerance or 1) + 1000:.{numeric.decimals or 0}f}"
     assert "Not within ±" in answer_number(page, numeric_no, far_off)
-    assert "✓ Correct" in answer_number(page, numeric_no, f"{numeric.answer:.{numeric.decimals or 0}f}")
+    shown = f"{numeric.answer:.{numeric.decimals if numeric.decimals is not None else 2}f}"
+    feedback = answer_number(page, numeric_no, shown)
+    assert "✓ Correct" in feedback and f"The run's value is {shown};" in feedback
     total = len(questions)
     progress = f"2 of {total} answered · score 2/{total}"
     assert page.locator("#quiz-progress").inner_text() == progress
 
     page.reload()
     assert page.locator(f"#q{single_no} input[value='{right}']").is_checked()
-    assert page.locator(f"#q{numeric_no} input[name=answer]").input_value() == f"{numeric.answer:.{numeric.decimals or 0}f}"
+    assert page.locator(f"#q{numeric_no} input[name=answer]").input_value() == shown
     assert "✓ Correct" in page.locator(f"#q{single_no} .feedback").inner_text()
     assert page.locator("#quiz-progress").inner_text() == progress
     key = f"tracegen:precision-recall:{trace.hash}"

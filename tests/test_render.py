@@ -262,7 +262,7 @@ def test_quiz_data_holds_right_answers_but_no_duplicate_text(binary_trace):
     assert view.storage_key == f"tracegen:{binary_trace.lesson}:{binary_trace.hash}"
     single, numeric = view.data["questions"]
     assert single == {"id": "pick", "kind": "single", "n_options": 2, "correct": [1]}
-    assert numeric["answer"] == 200.0 and numeric["tolerance"] == default_tolerance(0)
+    assert numeric["answer"] == 200.0 and numeric["tolerance"] == default_tolerance(0) and numeric["shown"] == "200"
     assert numeric["wrong"] == [{"value": 800.0, "feedback": "that is train"}]
     assert "yes: b" not in json.dumps(view.data)
     assert [o.feedback for o in view.questions[0].options] == ["no: a", "yes: b"]

@@ -756,7 +756,7 @@ def quiz(questions: Sequence[Question], trace: Trace) -> Quiz:
                                   answer_hint=hint, explanation=q.explanation))
         entry: dict[str, Any] = {"id": q.id, "kind": q.kind, "n_options": len(q.options)}
         if q.kind == "numeric":
-            entry.update(answer=q.answer, tolerance=_tolerance(q),
+            entry.update(answer=q.answer, tolerance=_tolerance(q), shown=_shown(q),
                          wrong=[{"value": o.value, "feedback": o.feedback} for o in q.options if o.value is not None])
         else:
             entry["correct"] = list(q.correct_indices)
@@ -764,6 +764,12 @@ def quiz(questions: Sequence[Question], trace: Trace) -> Quiz:
     key = storage_key(trace)
     return Quiz(questions=tuple(views), storage_key=key,
                 data={"key": key, "lesson": trace.lesson, "hash": trace.hash, "questions": data})
+
+
+def _shown(question: Question) -> str:
+    """Return a numeric answer as the page states it once answered: to the question's decimals."""
+    decimals = question.decimals if question.decimals is not None else 2
+    return f"{question.answer:.{decimals}f}"
 
 
 def _tolerance(question: Question) -> float:

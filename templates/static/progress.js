@@ -8,7 +8,9 @@
   entries.forEach(function (entry) {
     var loaded = t.loadState(entry.key, entry.questions), s = t.score(loaded.state);
     if (loaded.reset) { resets.push(entry.title); }
-    $(entry.progress_id).textContent = t.progressText(loaded.state, entry.total);
+    // Retakes get a short "answered/total" so the card stays readable.
+    $(entry.progress_id).textContent = entry.base ? t.progressText(loaded.state, entry.total) :
+      "(" + s.answered + "/" + entry.total + (s.answered ? ", " + s.right + " right)" : ")");
     var meter = $(entry.progress_id + "-meter");
     if (meter) { meter.value = s.answered; }
     if (entry.base) {

@@ -27,10 +27,12 @@
       return { correct: allRight, messages: messages };
     }
     var x = t.parseNumber(value), tol = q.tolerance * (1 + 1e-9);  // the shown answer must pass at the edge
-    var within = "±" + Number(q.tolerance.toPrecision(6)) + " of the answer.";
-    if (Math.abs(x - q.answer) <= tol) { return { correct: true, messages: ["Within " + within] }; }
+    var within = "±" + Number(q.tolerance.toPrecision(6));
+    if (Math.abs(x - q.answer) <= tol) {
+      return { correct: true, messages: ["The run's value is " + q.shown + "; answers within " + within + " count."] };
+    }
     var miss = (q.wrong || []).filter(function (w) { return Math.abs(x - w.value) <= tol; })[0];
-    return { correct: false, messages: [miss ? miss.feedback : "Not within " + within] };
+    return { correct: false, messages: [miss ? miss.feedback : "Not within " + within + " of the run's value."] };
   }
 
   function readAnswer(form, q) {
