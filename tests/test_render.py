@@ -50,9 +50,9 @@ def test_filters_format_as_documented():
     assert out == "0.761 30.5% ∞ 839396676457"
 
 
-def test_fmt_shape_keeps_each_shape_on_one_line():
-    """Shapes use no-break spaces inside a part, so only the comma between parts can wrap."""
-    assert render.fmt_shape({"train": (800, 10), "y": (5,)}) == "train\u00a0800\u00a0×\u00a010, y\u00a05"
+def test_fmt_shape_keeps_each_shape_whole():
+    """Dimensions are joined by no-break spaces, so "800 × 10" never wraps inside."""
+    assert render.fmt_shape({"train": (800, 10), "y": (5,)}) == "train 800\u00a0×\u00a010, y 5"
 
 
 def test_autoescape_and_strict_undefined(tmp_path):

@@ -33,7 +33,6 @@ MARKDOWN_EXTENSIONS = ("tables", "fenced_code", "attr_list", "toc")
 # Relative loss change below which an epoch counts as "flat".
 FLAT_CHANGE = 0.01
 HEAT_LEVELS = 8
-NBSP = "\u00a0"
 TIMES = "\u00a0×\u00a0"
 # The traced row's feature table lists at most this many features (trace.json has them all).
 MAX_FEATURE_ROWS = 10
@@ -84,8 +83,8 @@ def fmt_hash(value: str, length: int = 12) -> str:
 
 def fmt_shape(shapes: dict[str, Sequence[int]]) -> str:
     """Format named shapes: ``{{ {"train": (800, 10)} | fmt_shape }}`` -> ``train 800 × 10``."""
-    # No-break spaces keep each "train 800 × 10" on one line; lines may break between parts.
-    return ", ".join(NBSP.join((name, TIMES.join(str(n) for n in shape))) for name, shape in shapes.items())
+    # No-break spaces keep each "800 × 10" whole; lines may break after a part's name or a comma.
+    return ", ".join(f"{name} {TIMES.join(str(n) for n in shape)}" for name, shape in shapes.items())
 
 
 def fmt_kb(size: int) -> str:

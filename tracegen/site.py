@@ -19,7 +19,9 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Sequence
+
+from jinja2 import Environment
 
 from tracegen import pipeline, render
 from tracegen.errors import OutputError, TracegenError
@@ -107,7 +109,8 @@ def _relative(from_dir: str, to_dir: str) -> str:
     return posixpath.relpath(to_dir + "index.html", from_dir)
 
 
-def lesson_pages(lesson: LessonBuild, env, build: render.BuildInfo, asset_bytes: int) -> dict[str, bytes]:
+def lesson_pages(lesson: LessonBuild, env: Environment, build: render.BuildInfo,
+                 asset_bytes: int) -> dict[str, bytes]:
     """Return the page and trace.json of every variant of one lesson.
 
     Curve tables show every point if the page stays within PAGE_BUDGET; otherwise they are
@@ -131,7 +134,7 @@ def lesson_pages(lesson: LessonBuild, env, build: render.BuildInfo, asset_bytes:
     return files
 
 
-def _progress_entry(lesson: LessonBuild, variant: Variant) -> dict:
+def _progress_entry(lesson: LessonBuild, variant: Variant) -> dict[str, Any]:
     return {
         "key": render.storage_key(variant.trace),
         "title": lesson.spec.title if variant.number == 0 else f"{lesson.spec.title} ({variant.label})",
@@ -142,7 +145,7 @@ def _progress_entry(lesson: LessonBuild, variant: Variant) -> dict:
     }
 
 
-def index_page(lessons: Sequence[LessonBuild], env) -> bytes:
+def index_page(lessons: Sequence[LessonBuild], env: Environment) -> bytes:
     """Return the index: every lesson with its topic, description and progress slots."""
     entries, progress = [], []
     for lesson in lessons:
@@ -166,7 +169,7 @@ def index_page(lessons: Sequence[LessonBuild], env) -> bytes:
 
 
 def search_index(lessons: Sequence[LessonBuild]) -> bytes:
-    """Return search-index.js: one entry per lesson, loaded by a plain <script> so search works on file://."""
+    """Return search-index.js: every lesson's text, as a script (not fetched JSON) so search works on file://."""
     entries = []
     for lesson in lessons:
         spec, trace = lesson.spec, lesson.variants[0].trace
