@@ -142,6 +142,15 @@ def make_environment(templates_dir: Path = TEMPLATES_DIR) -> Environment:
     return env
 
 
+def check_templates(env: Environment) -> None:
+    """Compile every template now, so a broken one fails the build before any lesson runs."""
+    for name in ("lesson.html", "index.html", *env.list_templates(extensions=["html"])):
+        try:
+            env.get_template(name)
+        except TemplateError as exc:
+            raise template_error(env, name, exc) from None
+
+
 def render_page(env: Environment, template: str, context: dict[str, Any]) -> str:
     """Render one template; a broken template becomes a one-line TracegenError naming its file and line."""
     try:

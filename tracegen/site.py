@@ -311,7 +311,9 @@ def build_site(specs: Sequence[LessonSpec], out: Path, *, seed: int | None = Non
     duplicate = next((name for name in names if names.count(name) > 1), None)
     if duplicate is not None:
         raise TracegenError(duplicate, "lesson", "two lessons share this name; each needs its own folder")
-    check_output(out)  # fail before the slow part; write_site checks again
+    # Fail before the slow part (running every lesson); write_site checks the output again.
+    check_output(out)
+    render.check_templates(render.make_environment(templates_dir))
     lessons = [run_lesson(spec, seed, variants) for spec in specs]
     build = render.BuildInfo(
         reproducible=reproducible,
