@@ -303,6 +303,17 @@ def test_template_syntax_error_fails_and_keeps_the_old_site(tmp_path, tiny, prev
     assert snapshot(out) == before and not leftovers(out)
 
 
+def test_template_error_stops_before_any_lesson_runs(tmp_path, tiny, capsys, monkeypatch):
+    """Every template is compiled first, so a broken partial fails without running a pipeline."""
+    templates = tmp_path / "templates"
+    shutil.copytree(TEMPLATES_DIR, templates)
+    (templates / "_provenance.html").write_text("{% endif %}\n", encoding="utf-8")
+    monkeypatch.setattr(site.pipeline, "run", lambda *a, **k: pytest.fail("a lesson ran"))
+    code, _, err = build(capsys, str(tiny), "--out", str(tmp_path / "s"), "--templates", str(templates))
+    assert_one_line_error(code, err, f"{templates / '_provenance.html'}:1: template: ")
+    assert not (tmp_path / "s").exists()
+
+
 def test_output_path_that_is_a_file(tmp_path, tiny, capsys):
     """--out naming a file is refused before anything runs, and the file is kept."""
     target = tmp_path / "notes.txt"
