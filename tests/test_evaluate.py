@@ -182,3 +182,85 @@ def test_bare_script_mirrors_the_lesson(binary_spec):
     assert binary_spec.split.seed == pipeline["seed"] and binary_spec.epochs == pipeline["epochs"]
     assert binary_spec.model.kind == "logistic" and binary_spec.model.params == {"alpha": pipeline["alpha"]}
     assert binary_spec.normalization == "standard"
+
+
+EXTRAS_LESSON = """
+epochs = 6
+[dataset]
+source = "breast_cancer"
+[split]
+test_size = 0.3
+validation_size = 0.3
+seed = 1
+[evaluation]
+tune_threshold = "f1"
+by_feature = "mean radius"
+bins = 4
+explore_class = "malignant"
+explore_count = 3
+snapshots = [2, 6]
+"""
+
+
+def test_normalized_confusion_matrices(binary_trace, multiclass_trace):
+    """Row- and column-normalized matrices equal confusion_matrix(normalize=...)."""
+    for trace in (binary_trace, multiclass_trace):
+        ev = trace.evaluation
+        for how in ("true", "pred"):
+            expected = confusion_matrix(ev.y_true, ev.y_pred, labels=range(len(ev.classes)), normalize=how)
+            assert_same_array(ev.confusion_matrix_normalized[how], expected)
+
+
+def test_lesson_extras_match_sklearn(tmp_path):
+    """Tuned threshold, per-bin recall, sample groups and coefficient snapshots, checked independently."""
+    from sklearn.metrics import metric_at_thresholds
+
+    from tests.conftest import write_lesson
+    from tracegen import pipeline
+    from tracegen.spec import load_lesson
+
+    trace = pipeline.run(load_lesson(write_lesson(tmp_path, EXTRAS_LESSON)))
+    ev = trace.evaluation
+    y_true, y_score, y_pred = np.array(ev.y_true), np.array(ev.y_score), np.array(ev.y_pred)
+
+    choice = ev.threshold_choice
+    f1s, thresholds = metric_at_thresholds(np.array(choice.validation_y_true), np.array(choice.validation_y_score),
+                                           f1_score, metric_params={"zero_division": 0})
+    assert abs(choice.validation_score - f1s.max()) <= TOL
+    assert choice.threshold in thresholds[f1s == f1s.max()]
+    tuned = (y_score >= choice.threshold).astype(int)
+    assert abs(choice.test.f1 - f1_score(y_true, tuned)) <= TOL
+    assert abs(choice.default.f1 - f1_score(y_true, (y_score >= 0.5).astype(int))) <= TOL
+    assert len(choice.validation_y_true) == trace.stage("split").output_shape["validation"][0]
+
+    bins = ev.by_feature
+    values = np.array(bins.values)
+    assert bins.property == "mean radius" and len(values) == len(y_true)
+    assert sum(bins.counts) == len(y_true)
+    for c in range(2):
+        for b in range(len(bins.edges) - 1):
+            low, high = bins.edges[b], bins.edges[b + 1]
+            in_bin = (values >= low) & ((values < high) if b < len(bins.edges) - 2 else (values <= high))
+            mask = in_bin & (y_true == c)
+            assert bins.support[c][b] == mask.sum()
+            if mask.sum():
+                assert abs(bins.recall[c][b] - recall_score(y_true[in_bin] == c, y_pred[in_bin] == c)) <= TOL
+            else:
+                assert bins.recall[c][b] is None
+
+    explored = ev.samples
+    assert ev.classes[explored.class_index] == "malignant"
+    probability = np.array(ev.y_score) if explored.class_index == 1 else 1 - np.array(ev.y_score)
+    by_group = {}
+    for sample in explored.samples:
+        by_group.setdefault(sample.outcome, []).append(sample)
+        is_class = y_true[sample.test_row] == explored.class_index
+        said = y_pred[sample.test_row] == explored.class_index
+        assert sample.outcome == {(True, True): "TP", (False, True): "FP", (True, False): "FN"}[(is_class, said)]
+        assert abs(sample.probability - probability[sample.test_row]) <= 1e-12
+    assert by_group["TP"][0].probability >= by_group["TP"][-1].probability
+    assert all(len(group) <= 3 for group in by_group.values())
+
+    assert [s.epoch for s in trace.snapshots] == [2, 6]
+    assert trace.snapshots[-1].coef == trace.stage("train").fitted_params
+    assert trace.snapshots[0].coef != trace.snapshots[-1].coef

@@ -165,3 +165,18 @@ def test_float_parameters_accept_integers(tmp_path):
     path = write_lesson(tmp_path, 'epochs = 1\n[dataset]\nsource = "make_classification"\nclass_sep = 1\n'
                                   'n_samples = 60\n')
     assert load_lesson(path).dataset.params["class_sep"] == 1
+
+
+def test_options_that_do_not_fit_the_data(tmp_path):
+    """by_feature, explore_class and tune_threshold are checked against the loaded data."""
+    from tracegen.errors import DataError
+    import pytest
+
+    cases = [('by_feature = "petal size"', "no feature 'petal size'"),
+             ('explore_class = "rose"', "no class 'rose'; classes are: setosa, versicolor, virginica"),
+             ('tune_threshold = "f1"', "threshold tuning needs binary data")]
+    for option, message in cases:
+        path = write_lesson(tmp_path, 'epochs = 1\n[dataset]\nsource = "iris"\n[split]\nvalidation_size = 0.2\n'
+                                      f'[evaluation]\n{option}\n')
+        with pytest.raises(DataError, match=message):
+            pipeline.run(load_lesson(path))

@@ -54,6 +54,11 @@ def test_lessons_in_repo_load(binary_spec, multiclass_spec):
     (MINIMAL + "[split]\nseed = 99999999999\n", "split.seed", "expected an integer in 0..4294967295"),
     (MINIMAL + "[model]\nkind = 'mlp'\nhidden_layer_sizes = [100000000]\n", "model.hidden_layer_sizes", "1..10000"),
     (MINIMAL + "[evaluation]\ntask = 'regression'\n", "evaluation.task", "unknown value"),
+    (MINIMAL + "[evaluation]\ntune_threshold = 'f1'\n", "evaluation.tune_threshold", "needs a validation split"),
+    (MINIMAL + "[split]\nvalidation_size = 0.2\n[evaluation]\ntune_threshold = 'auc'\n",
+     "evaluation.tune_threshold", "unknown value 'auc'"),
+    (MINIMAL + "[evaluation]\nbins = 1\n", "evaluation.bins", "2..20"),
+    (MINIMAL + "[evaluation]\nexplore_count = 0\n", "evaluation.explore_count", "1..50"),
     ('epochs = 3\n[dataset]\nsource = "csv"\npath = "a.csv"\n', "dataset.target", "missing"),
 ])
 def test_bad_front_matter_names_the_field(tmp_path, front, field, message):

@@ -80,6 +80,11 @@ class EvaluationSpec:
     thresholds: tuple[float, ...] = (0.5,)
     snapshots: tuple[int, ...] = ()
     top_k: tuple[int, ...] = (1, 3)
+    tune_threshold: str | None = None
+    by_feature: str | None = None
+    bins: int = 4
+    explore_class: str | None = None
+    explore_count: int = 6
 
 
 @dataclass(frozen=True)
@@ -123,7 +128,11 @@ class LessonSpec:
             "epochs": self.epochs,
             "evaluation": {"task": self.evaluation.task, "thresholds": list(self.evaluation.thresholds),
                            "snapshots": list(self.evaluation.snapshots),
-                           "top_k": list(self.evaluation.top_k)},
+                           "top_k": list(self.evaluation.top_k),
+                           "tune_threshold": self.evaluation.tune_threshold,
+                           "by_feature": self.evaluation.by_feature, "bins": self.evaluation.bins,
+                           "explore_class": self.evaluation.explore_class,
+                           "explore_count": self.evaluation.explore_count},
         }
 
     def data_path(self) -> Path | None:
@@ -186,6 +195,7 @@ def parse_lesson(data: dict[str, Any], path: Path, body: str = "", body_line: in
         check.fail("epochs", f"expected an integer in 1..{MAX_EPOCHS}, got {epochs}")
     normalization = check.typed(data, "normalization", str, "", default="standard")
     check.choice("normalization", normalization, NORMALIZATIONS)
+    split = _split(check, check.table(data, "split"))
     return LessonSpec(
         name=path.stem,
         path=path,
@@ -193,11 +203,11 @@ def parse_lesson(data: dict[str, Any], path: Path, body: str = "", body_line: in
         topic=check.typed(data, "topic", str, "", default=""),
         description=check.typed(data, "description", str, "", default=""),
         dataset=_dataset(check, check.table(data, "dataset", required=True)),
-        split=_split(check, check.table(data, "split")),
+        split=split,
         normalization=normalization,
         model=_model(check, check.table(data, "model")),
         epochs=epochs,
-        evaluation=_evaluation(check, check.table(data, "evaluation"), epochs),
+        evaluation=_evaluation(check, check.table(data, "evaluation"), epochs, split),
         quiz=_quiz(check, check.table(data, "quiz")),
         allow_html=check.typed(data, "allow_html", bool, "", default=False),
         body=body,
@@ -270,8 +280,21 @@ def _model(check: _Checker, table: dict[str, Any]) -> ModelSpec:
     return ModelSpec(kind=kind, params=params)
 
 
-def _evaluation(check: _Checker, table: dict[str, Any], epochs: int) -> EvaluationSpec:
-    check.known_keys(table, {"task", "thresholds", "snapshots", "top_k"}, "evaluation")
+def _evaluation(check: _Checker, table: dict[str, Any], epochs: int, split: SplitSpec) -> EvaluationSpec:
+    check.known_keys(table, {"task", "thresholds", "snapshots", "top_k", "tune_threshold", "by_feature", "bins",
+                             "explore_class", "explore_count"}, "evaluation")
+    tune = check.typed(table, "tune_threshold", str, "evaluation")
+    if tune is not None:
+        check.choice("evaluation.tune_threshold", tune, ("f1",))
+        if not split.validation_size:
+            check.fail("evaluation.tune_threshold", "needs a validation split to tune on (the test rows must not "
+                       "choose the threshold): set split.validation_size, e.g. 0.25")
+    bins = check.typed(table, "bins", int, "evaluation", default=4)
+    if not 2 <= bins <= 20:
+        check.fail("evaluation.bins", f"expected an integer in 2..20, got {bins}")
+    explore_count = check.typed(table, "explore_count", int, "evaluation", default=6)
+    if not 1 <= explore_count <= 50:
+        check.fail("evaluation.explore_count", f"expected an integer in 1..50, got {explore_count}")
     task = check.typed(table, "task", str, "evaluation", default="auto")
     check.choice("evaluation.task", task, TASKS)
     thresholds = tuple(check.number_list(table, "thresholds", "evaluation", default=[0.5]))
@@ -287,7 +310,10 @@ def _evaluation(check: _Checker, table: dict[str, Any], epochs: int) -> Evaluati
         if k < 1:
             check.fail("evaluation.top_k", f"expected positive integers, got {k}")
     return EvaluationSpec(task=task, thresholds=tuple(sorted(set(thresholds))),
-                          snapshots=tuple(sorted(set(snapshots))), top_k=tuple(sorted(set(top_k))))
+                          snapshots=tuple(sorted(set(snapshots))), top_k=tuple(sorted(set(top_k))),
+                          tune_threshold=tune, by_feature=check.typed(table, "by_feature", str, "evaluation"),
+                          bins=bins, explore_class=check.typed(table, "explore_class", str, "evaluation"),
+                          explore_count=explore_count)
 
 
 def _quiz(check: _Checker, table: dict[str, Any]) -> QuizSpec:

@@ -61,6 +61,8 @@ class Snapshot:
     roc_auc: float
     accuracy: float
     confusion_matrix: tuple[tuple[int, ...], ...]
+    # A linear model's weights at this epoch ("coef[i]" per class, "intercept"); None for an MLP.
+    coef: dict[str, tuple[float, ...]] | None = None
 
 
 @dataclass(frozen=True)
@@ -130,6 +132,54 @@ class TopK:
 
 
 @dataclass(frozen=True)
+class ThresholdChoice:
+    """A threshold tuned on the validation rows, then applied unchanged to the test rows."""
+
+    metric: str
+    threshold: float
+    validation_score: float
+    validation_y_true: tuple[int, ...]
+    validation_y_score: tuple[float, ...]
+    test: ThresholdMetrics
+    default: ThresholdMetrics
+
+
+@dataclass(frozen=True)
+class FeatureBins:
+    """Recall (true-positive rate) per class within quantile bins of one property of the test rows.
+
+    values[i] is the property of test row i; recall[c][b] is None where class c has no test rows in bin b.
+    """
+
+    property: str
+    values: tuple[float, ...]
+    edges: tuple[float, ...]
+    counts: tuple[int, ...]
+    support: tuple[tuple[int, ...], ...]
+    recall: tuple[tuple[float | None, ...], ...]
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One test row in the sample explorer, with its raw feature values."""
+
+    test_row: int
+    outcome: str
+    actual: int
+    predicted: int
+    probability: float
+    values: tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class SampleExplorer:
+    """Test rows of one class grouped TP, FP, FN; within each group the most confident first."""
+
+    class_index: int
+    samples: tuple[Sample, ...]
+
+
+@dataclass(frozen=True)
 class Evaluation:
     """Everything computed from y_true and y_score on the test rows.
 
@@ -160,6 +210,11 @@ class Evaluation:
     majority_class: int | None = None
     majority_accuracy: float | None = None
     f1_micro: float | None = None
+    # confusion_matrix(normalize="true") (recall on the diagonal) and normalize="pred" (precision).
+    confusion_matrix_normalized: dict[str, tuple[tuple[float, ...], ...]] = field(default_factory=dict)
+    threshold_choice: ThresholdChoice | None = None
+    by_feature: FeatureBins | None = None
+    samples: SampleExplorer | None = None
 
 
 @dataclass(frozen=True)

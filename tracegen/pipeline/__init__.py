@@ -60,7 +60,7 @@ def run(spec: LessonSpec, *, seed: int | None = None) -> Trace:
 
     fingerprint = data_stage.data_fingerprint(spec, seed)
     data = data_stage.load(spec, seed)
-    data_stage.check_task(data, spec)
+    data_stage.check_fits(data, spec)
     records = [stages.load_record(data)]
     lap("load")
     parts, record = stages.split(data, spec, seed)
@@ -82,6 +82,8 @@ def run(spec: LessonSpec, *, seed: int | None = None) -> Trace:
     lap("predict")
     evaluation = evaluate.evaluate(data.y[parts.test], proba, y_pred, data.classes,
                                    spec.evaluation.thresholds, spec.evaluation.top_k)
+    evaluation = dataclasses.replace(evaluation, **stages.evaluation_extras(spec, data, parts, X, model, proba,
+                                                                            y_pred))
     records.append(stages.evaluate_record(evaluation, len(parts.test)))
     lap("evaluate")
     if has_validation:

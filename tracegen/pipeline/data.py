@@ -199,14 +199,24 @@ def _encode_labels(codes: np.ndarray, label_codes: dict[str, int]) -> tuple[np.n
     return new_code[codes], tuple(names)
 
 
-def check_task(data: Dataset, spec: LessonSpec) -> None:
-    """Reject data whose number of classes does not fit the lesson's declared task."""
-    task = spec.evaluation.task
+def check_fits(data: Dataset, spec: LessonSpec) -> None:
+    """Reject a lesson whose evaluation options do not fit the loaded data."""
+    evaluation = spec.evaluation
     n_classes = len(data.classes)
+    shown = ", ".join(data.classes[:6]) + (", ..." if n_classes > 6 else "")
+    task = evaluation.task
     if (task == "binary" and n_classes != 2) or (task == "multiclass" and n_classes < 3):
-        shown = ", ".join(data.classes[:6]) + (", ..." if n_classes > 6 else "")
         raise DataError(spec.path, "evaluation.task", f"the lesson is {task}, but the data has {n_classes} "
                         f"classes ({shown}); change the task or the target column")
+    if evaluation.tune_threshold and n_classes != 2:
+        raise DataError(spec.path, "evaluation.tune_threshold", f"threshold tuning needs binary data; this data "
+                        f"has {n_classes} classes ({shown})")
+    if evaluation.by_feature not in (None, "mean") and evaluation.by_feature not in data.feature_names:
+        raise DataError(spec.path, "evaluation.by_feature", f"no feature '{evaluation.by_feature}'; use \"mean\" "
+                        f"(the mean of each row's features) or one of: {', '.join(data.feature_names[:8])}")
+    if evaluation.explore_class is not None and evaluation.explore_class not in data.classes:
+        raise DataError(spec.path, "evaluation.explore_class", f"no class '{evaluation.explore_class}'; "
+                        f"classes are: {shown}")
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from sklearn.metrics import (
     confusion_matrix,
     f1_score,
     log_loss,
+    metric_at_thresholds,
     precision_recall_curve,
     precision_score,
     recall_score,
@@ -28,9 +29,13 @@ from sklearn.metrics import (
 from tracegen.trace import (
     ClassCurves,
     Evaluation,
+    FeatureBins,
     PRCurve,
     ROCCurve,
+    Sample,
+    SampleExplorer,
     Snapshot,
+    ThresholdChoice,
     ThresholdMetrics,
     TopK,
 )
@@ -87,6 +92,9 @@ def evaluate(y_true: np.ndarray, proba: np.ndarray, y_pred: np.ndarray, classes:
         confusion_matrix=_matrix(confusion_matrix(y_true, y_pred, labels=labels)),
         classification_report=_report(y_true, y_pred, classes),
         **_baselines(y_true, y_pred, labels),
+        confusion_matrix_normalized={
+            how: tuple(tuple(row) for row in confusion_matrix(y_true, y_pred, labels=labels, normalize=how).tolist())
+            for how in ("true", "pred")},
     )
     if len(classes) == 2:
         y_score = proba[:, 1]
@@ -174,3 +182,67 @@ def _python_numbers(value: Any) -> Any:
 
 def _matrix(matrix: np.ndarray) -> tuple[tuple[int, ...], ...]:
     return tuple(tuple(row) for row in matrix.tolist())
+
+
+def tune_threshold(y_val: np.ndarray, score_val: np.ndarray, y_test: np.ndarray, score_test: np.ndarray,
+                   ) -> ThresholdChoice:
+    """Pick the threshold with the best F1 on validation rows, then measure it on test rows.
+
+    The test rows play no part in the choice: tuning on them would report an optimistic score.
+    Among equally good thresholds the highest is kept (metric_at_thresholds lists them decreasing).
+    """
+    scores, thresholds = metric_at_thresholds(y_val, score_val, f1_score, metric_params={"zero_division": 0})
+    best = int(np.argmax(scores))
+    threshold = float(thresholds[best])
+    return ThresholdChoice(metric="f1", threshold=threshold, validation_score=float(scores[best]),
+                           validation_y_true=tuple(y_val.tolist()), validation_y_score=tuple(score_val.tolist()),
+                           test=at_threshold(y_test, score_test, threshold),
+                           default=at_threshold(y_test, score_test, 0.5))
+
+
+def feature_bins(values: np.ndarray, y_true: np.ndarray, y_pred: np.ndarray, n_classes: int, n_bins: int,
+                 name: str) -> FeatureBins:
+    """Return recall per class in quantile bins of `values` (one number per test row).
+
+    Parameters
+    ----------
+    values : ndarray of shape (n_samples,)
+        The property binned on, e.g. a feature or the mean of the raw features.
+    """
+    # Repeated quantiles (discrete data) would make empty bins, so duplicate edges collapse.
+    edges = np.unique(np.quantile(values, np.linspace(0, 1, n_bins + 1)))
+    bins = np.clip(np.searchsorted(edges[1:-1], values, side="right"), 0, len(edges) - 2)
+    support, recall = [], []
+    for c in range(n_classes):
+        counts, rates = [], []
+        for b in range(len(edges) - 1):
+            in_bin = bins == b
+            n = int(np.sum(in_bin & (y_true == c)))
+            counts.append(n)
+            rates.append(float(recall_score(y_true[in_bin] == c, y_pred[in_bin] == c, zero_division=0))
+                         if n else None)
+        support.append(tuple(counts))
+        recall.append(tuple(rates))
+    return FeatureBins(property=name, values=tuple(values.tolist()), edges=tuple(edges.tolist()),
+                       counts=tuple(np.bincount(bins, minlength=len(edges) - 1).tolist()),
+                       support=tuple(support), recall=tuple(recall))
+
+
+def explore_samples(raw: np.ndarray, y_true: np.ndarray, y_pred: np.ndarray, proba: np.ndarray,
+                    class_index: int, per_group: int) -> SampleExplorer:
+    """Group test rows as TP, FP and FN for one class, most confident first within each group.
+
+    For FN "most confident" means the lowest probability given to the true class: the worst misses.
+    """
+    p = proba[:, class_index]
+    is_class, said_class = y_true == class_index, y_pred == class_index
+    groups = (("TP", is_class & said_class, -p), ("FP", ~is_class & said_class, -p),
+              ("FN", is_class & ~said_class, p))
+    samples = []
+    for outcome, mask, key in groups:
+        rows = np.flatnonzero(mask)
+        for row in rows[np.argsort(key[rows], kind="stable")][:per_group]:
+            samples.append(Sample(test_row=int(row), outcome=outcome, actual=int(y_true[row]),
+                                  predicted=int(y_pred[row]), probability=float(p[row]),
+                                  values=tuple(raw[row].tolist())))
+    return SampleExplorer(class_index=class_index, samples=tuple(samples))

@@ -192,3 +192,29 @@ def evaluate_record(evaluation, n_test: int) -> StageRecord:
                             label=f"true {true_label}, predicted {predicted}: "
                                   f"{'correct' if true_label == predicted else 'wrong'}"),
     )
+
+
+def evaluation_extras(spec: LessonSpec, data: Dataset, parts: Parts, X: np.ndarray, model, proba: np.ndarray,
+                      y_pred: np.ndarray) -> dict:
+    """Return the optional evaluations a lesson asks for, as Evaluation field values."""
+    from tracegen.pipeline import evaluate
+
+    options = spec.evaluation
+    y_test = data.y[parts.test]
+    extras = {}
+    if options.tune_threshold:
+        val_scores = model.predict_proba(X[parts.validation])[:, 1]
+        extras["threshold_choice"] = evaluate.tune_threshold(data.y[parts.validation], val_scores, y_test,
+                                                             proba[:, 1])
+    if options.by_feature:
+        raw = data.X[parts.test]
+        if options.by_feature == "mean":
+            values, name = raw.mean(axis=1), "mean of the raw feature values"
+        else:
+            values, name = raw[:, data.feature_names.index(options.by_feature)], options.by_feature
+        extras["by_feature"] = evaluate.feature_bins(values, y_test, y_pred, len(data.classes), options.bins, name)
+    if options.explore_class is not None:
+        extras["samples"] = evaluate.explore_samples(data.X[parts.test], y_test, y_pred, proba,
+                                                     data.classes.index(options.explore_class),
+                                                     options.explore_count)
+    return extras

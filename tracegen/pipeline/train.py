@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 
 from tracegen.pipeline import evaluate
@@ -47,7 +49,8 @@ def train(model, spec: ModelSpec, epochs: int, snapshot_epochs: tuple[int, ...],
         records.append(EpochRecord(epoch=epoch, train_loss=train_loss, train_accuracy=train_accuracy,
                                    val_loss=val_loss, val_accuracy=val_accuracy))
         if epoch in snapshot_epochs:
-            snapshots.append(evaluate.snapshot(epoch, y_val, val_proba, val_pred))
+            snapshots.append(dataclasses.replace(evaluate.snapshot(epoch, y_val, val_proba, val_pred),
+                                                 coef=_weights(model)))
     record = StageRecord(
         name="train",
         operation=f"Train a {describe(spec)} for {epochs} epochs; each epoch is one partial_fit pass over "
