@@ -336,15 +336,18 @@ def test_output_folder_that_cannot_be_written(tiny, capsys):
     assert_one_line_error(code, err, "/proc/tracegen-site: output: cannot write next to it: ")
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root ignores folder permissions; /proc covers this case")
-def test_read_only_parent_keeps_the_old_site(previous, tiny, capsys):
-    """When the output's folder is read-only, the build fails in one line and the old site stays."""
+def test_read_only_parent_keeps_the_old_site(previous, tiny, capsys, monkeypatch):
+    """When the output's folder refuses new entries, the build fails in one line and the old site stays.
+
+    Root ignores folder permissions, so the refusal is simulated where the build asks for its temp folder.
+    """
     out, before = previous
-    out.parent.chmod(0o555)
-    try:
-        code, _, err = build(capsys, str(tiny), "--out", str(out))
-    finally:
-        out.parent.chmod(0o755)
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr("tracegen.site.tempfile.mkdtemp", refuse)
+    code, _, err = build(capsys, str(tiny), "--out", str(out))
     assert_one_line_error(code, err, f"{out}: output: cannot write next to it: Permission denied")
     assert snapshot(out) == before
 

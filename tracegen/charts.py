@@ -91,7 +91,7 @@ def epoch_chart(epochs: Sequence[int], series: dict[str, Sequence[float]], marks
 
 
 def curve_chart(x: Sequence[float], y: Sequence[float], title: str, x_label: str, y_label: str,
-                step: bool, chance: Sequence[float] | None = None, width: int = 50, height: int = 14,
+                step: bool, chance: Sequence[float] | None = None, width: int = 50, height: int = 15,
                 note: str = "") -> Chart:
     """Draw a curve over the unit square, sampling one point per column.
 
