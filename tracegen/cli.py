@@ -117,18 +117,8 @@ def resolve_lesson(name: str, lessons_dir: Path) -> Path:
 
 
 def write_text_atomic(path: Path, text: str) -> None:
-    """Write `text` to `path` via a temporary file in the same folder, then rename."""
-    path = Path(path)
-    if path.is_dir():
-        raise OutputError(path, "output", "is a directory; give a file path")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
-            out.write(text)
-        os.replace(temp, path)
-    except OSError as exc:
-        raise OutputError(path, "output", f"cannot write: {exc.strerror}") from None
+    """Write UTF-8 `text` to `path` via a temporary file in the same folder, then rename."""
+    write_bytes_atomic(path, text.encode("utf-8"))
 
 
 def cmd_run(args: argparse.Namespace) -> int:
