@@ -38,7 +38,8 @@ def store_trace(cache_dir: Path, trace: Trace) -> None:
         cache_dir.mkdir(parents=True, exist_ok=True)
         handle, temp = tempfile.mkstemp(dir=cache_dir, prefix=".tmp-", suffix=".json")
         with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(trace.to_json())
+            # Keep the wall times: a non-reproducible page built from the cache shows how long the run took.
+            out.write(trace.to_json(include_timings=True))
         os.replace(temp, cached_path(cache_dir, trace.hash))
     except OSError:
         pass

@@ -81,6 +81,13 @@ def build_parser() -> argparse.ArgumentParser:
                             "byte-identical site")
     build.add_argument("--templates", type=Path, metavar="DIR",
                        help="templates folder (default: tracegen's templates/)")
+    build.add_argument("--cache-dir", type=Path, default=Path(".tracegen-cache"), metavar="DIR",
+                       help="keep traces here, so only lessons whose inputs changed run again "
+                            "(default: .tracegen-cache)")
+    build.add_argument("--no-cache", action="store_true", help="run every lesson; read and write no cache")
+    build.add_argument("--jobs", "-j", type=positive_int, default=1, metavar="N",
+                       help="run lessons and variants in N worker processes (same output for any N)")
+    build.add_argument("--quiet", "-q", action="store_true", help="no progress or summary on stderr")
     build.set_defaults(handler=cmd_build)
 
     quiz = commands.add_parser("quiz", help="take a lesson's quiz in the terminal, with feedback and a score")
@@ -139,7 +146,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from tracegen import render, site
+    from tracegen import site
+    from tracegen.progress import Progress
     from tracegen.spec import load_lesson
 
     if args.names:
@@ -149,8 +157,16 @@ def cmd_build(args: argparse.Namespace) -> int:
         if not paths:
             raise SpecError(args.lessons, "lesson", "no lesson files (*.md) found; name a lesson file")
     specs = [load_lesson(path) for path in paths]
-    report = site.build_site(specs, args.out, seed=args.seed, variants=args.variants,
-                             reproducible=args.reproducible, templates_dir=args.templates or render.TEMPLATES_DIR)
+    progress = Progress(None if args.quiet else sys.stderr)
+    try:
+        report = site.build_site(specs, args.out, seed=args.seed, variants=args.variants,
+                                 reproducible=args.reproducible, templates_dir=args.templates,
+                                 cache_dir=None if args.no_cache else args.cache_dir, jobs=args.jobs,
+                                 progress=progress)
+    except BaseException:
+        progress.abandon()  # so an error line does not land on a half-drawn progress line
+        raise
+    progress.summary(build_summary(report, len(specs)))
     print(f"built {args.out}/: {len(specs)} lesson(s), {len(report.page_weights)} lesson page(s), "
           f"{len(report.files)} files")
     for page, weight in report.page_weights.items():
@@ -158,6 +174,13 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(f"  {page}  {weight / 1024:.1f} KB (HTML + CSS + JS){warning}")
     print(f"  search-index.js  {report.search_index_bytes / 1024:.1f} KB (loaded when the search box is first used)")
     return 0
+
+
+def build_summary(report, lessons: int) -> str:
+    """Return the one-line build summary: lessons, traces run and loaded from the cache, wall time."""
+    state = "site unchanged, nothing written" if report.unchanged else f"wrote {report.out}/"
+    return (f"{lessons} lesson(s), {report.runs} trace(s): {report.runs - report.from_cache} run, "
+            f"{report.from_cache} from cache; {state} in {report.seconds:.2f} s")
 
 
 def _lesson_questions(args: argparse.Namespace):

@@ -9,26 +9,41 @@ until the new one is complete.
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
+import glob
+import hashlib
 import json
 import os
 import posixpath
 import re
 import shutil
+import signal
+import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from importlib.metadata import version
 from pathlib import Path
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
-from jinja2 import Environment
-
-from tracegen import pipeline, render
+# Only light modules at import time: a rebuild with nothing changed must not pay for jinja2,
+# markdown, numpy or scikit-learn, so render, quiz and the pipeline stages are imported where used.
+from tracegen import cache, pipeline
 from tracegen.errors import OutputError, TracegenError
 from tracegen.question import Question
-from tracegen.quiz import make_questions
 from tracegen.spec import LessonSpec
 from tracegen.trace import Trace
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
+
+    from jinja2 import Environment
+
+    from tracegen import render
+    from tracegen.progress import Progress
 
 SEARCH_INDEX = "search-index.js"
 STATIC = "static"
@@ -47,6 +62,13 @@ MAX_SEED = 2**32 - 1
 PAGE_BUDGET = 80 * 1024
 # Curve-table lengths tried in turn until the page fits (None = every point); the last is used regardless.
 TABLE_ROW_LIMITS = (None, 120, 60, 30, 20)
+# Same folder as render.TEMPLATES_DIR (a test checks), named here so that deciding whether the site is
+# up to date needs no jinja2.
+DEFAULT_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+# Bump when the way the site is assembled changes in a way the source digest cannot see.
+SITE_FORMAT = "1"
+# Libraries whose output ends up in the site's bytes, besides those in the trace hash.
+RENDER_LIBRARIES = ("jinja2", "markdown", "markupsafe")
 
 
 @dataclass(frozen=True)
@@ -84,6 +106,12 @@ class SiteReport:
     files: tuple[str, ...]
     page_weights: dict[str, int]
     search_index_bytes: int
+    # How the build went: traces needed, how many came from the cache, whether the site on disk
+    # was already current (nothing rendered or written), and wall seconds. Never part of the site.
+    runs: int = 0
+    from_cache: int = 0
+    unchanged: bool = False
+    seconds: float = 0.0
 
     @property
     def over_budget(self) -> tuple[str, ...]:
@@ -91,17 +119,130 @@ class SiteReport:
         return tuple(page for page, weight in self.page_weights.items() if weight > PAGE_BUDGET)
 
 
-def run_lesson(spec: LessonSpec, seed: int | None, variants: int) -> LessonBuild:
-    """Run the lesson at its base seed and at base seed + k for k = 1..variants."""
-    base = spec.split.seed if seed is None else seed
-    if base + variants > MAX_SEED:
-        raise TracegenError("--variants", "", f"seed {base} + {variants} variants exceeds {MAX_SEED}; "
-                            "use a smaller --seed or fewer --variants")
+@dataclass(frozen=True)
+class PlannedRun:
+    """One trace the site needs: lesson `lesson` (an index into the specs) at one seed, named by its hash."""
+
+    lesson: int
+    number: int
+    seed: int
+    key: str
+    label: str
+
+
+def plan_runs(specs: Sequence[LessonSpec], seed: int | None, variants: int) -> list[PlannedRun]:
+    """Return every run the site needs, lesson by lesson: the base seed, then base seed + k for k = 1..variants."""
     runs = []
-    for number in range(variants + 1):
-        trace = pipeline.run(spec, seed=base + number)
-        runs.append(Variant(number=number, seed=trace.seed, trace=trace, questions=make_questions(spec, trace)))
-    return LessonBuild(spec=spec, variants=tuple(runs))
+    for index, spec in enumerate(specs):
+        base = spec.split.seed if seed is None else seed
+        if base + variants > MAX_SEED:
+            raise TracegenError("--variants", "", f"seed {base} + {variants} variants exceeds {MAX_SEED}; "
+                                "use a smaller --seed or fewer --variants")
+        for number in range(variants + 1):
+            label = spec.name if number == 0 else f"{spec.name} v{number}"
+            runs.append(PlannedRun(index, number, base + number, pipeline.trace_hash(spec, base + number), label))
+    return runs
+
+
+def run_json(spec: LessonSpec, seed: int) -> tuple[str | None, tuple[Any, ...] | None]:
+    """Run one lesson in a worker; return (trace JSON with timings, None) or (None, the error's parts).
+
+    A TracegenError does not survive pickling (its args are the one-line text, not its fields),
+    so the worker sends the class and fields and the parent raises it again.
+    """
+    try:
+        return pipeline.run(spec, seed=seed).to_json(include_timings=True), None
+    except TracegenError as exc:
+        return None, (type(exc), exc.file, exc.field, exc.message, exc.line)
+
+
+def _from_worker(future: Future) -> Trace:
+    text, error = future.result()
+    if error is not None:
+        kind, *fields = error
+        raise kind(*fields)
+    return Trace.from_json(text)
+
+
+def _worker_context() -> Any:
+    import multiprocessing
+
+    # fork starts a worker in milliseconds and shares what the parent already imported; elsewhere
+    # (macOS, Windows) fork is unsafe or missing, so the platform default is used.
+    return multiprocessing.get_context("fork") if sys.platform.startswith("linux") else None
+
+
+def gather_traces(specs: Sequence[LessonSpec], runs: Sequence[PlannedRun], *, cache_dir: Path | None,
+                  jobs: int, progress: Progress | None = None) -> tuple[list[Trace], int]:
+    """Return the trace of every planned run (in plan order) and how many were run rather than loaded.
+
+    Hits come from `cache_dir`; misses run in this process (jobs 1) or in `jobs` worker
+    processes. Results are placed by plan position, so the order of completion never shows.
+    """
+    traces: list[Trace | None] = [None] * len(runs)
+    done = 0
+
+    def finish(position: int, trace: Trace, source: str) -> None:
+        nonlocal done
+        run = runs[position]
+        # The trace hash leaves out the lesson's name (it does not change the numbers), so a
+        # cached trace may come from a lesson with the same pipeline under another name.
+        if trace.lesson != specs[run.lesson].name:
+            trace = dataclasses.replace(trace, lesson=specs[run.lesson].name)
+        traces[position] = trace
+        done += 1
+        if progress is not None and len(runs) > 1:  # one trace needs no progress, only the summary
+            progress.step(done, len(runs), run.label, source)
+
+    missing = []
+    for position, run in enumerate(runs):
+        trace = cache.load_trace(cache_dir, run.key) if cache_dir is not None else None
+        if trace is None:
+            missing.append(position)
+        else:
+            finish(position, trace, "cache")
+    for position, trace in _run_missing(specs, runs, missing, jobs):
+        if cache_dir is not None:
+            cache.store_trace(cache_dir, trace)
+        finish(position, trace, "ran")
+    return [trace for trace in traces if trace is not None], len(missing)
+
+
+def _run_missing(specs: Sequence[LessonSpec], runs: Sequence[PlannedRun], missing: Sequence[int], jobs: int):
+    """Yield (plan position, trace) for each run not in the cache, as each finishes."""
+    if jobs <= 1 or len(missing) <= 1:
+        for position in missing:
+            run = runs[position]
+            # Through JSON, as from a worker or the cache: JSON sorts dict keys, and the page must not
+            # depend on whether its trace was run here, in a worker or loaded from the cache.
+            trace = pipeline.run(specs[run.lesson], seed=run.seed)
+            yield position, Trace.from_json(trace.to_json(include_timings=True))
+        return
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+
+    with ProcessPoolExecutor(max_workers=min(jobs, len(missing)), mp_context=_worker_context()) as pool:
+        futures = {pool.submit(run_json, specs[runs[p].lesson], runs[p].seed): p for p in missing}
+        pending = set(futures)
+        try:
+            while pending:
+                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for future in sorted(finished, key=futures.__getitem__):
+                    yield futures[future], _from_worker(future)
+        finally:
+            for future in pending:
+                future.cancel()
+
+
+def assemble_lessons(specs: Sequence[LessonSpec], runs: Sequence[PlannedRun],
+                     traces: Sequence[Trace]) -> list[LessonBuild]:
+    """Return each lesson with its variants and their quiz questions, in the order given."""
+    from tracegen.quiz import make_questions
+
+    variants: list[list[Variant]] = [[] for _ in specs]
+    for run, trace in zip(runs, traces):
+        questions = make_questions(specs[run.lesson], trace)
+        variants[run.lesson].append(Variant(number=run.number, seed=trace.seed, trace=trace, questions=questions))
+    return [LessonBuild(spec=spec, variants=tuple(found)) for spec, found in zip(specs, variants)]
 
 
 def _relative(from_dir: str, to_dir: str) -> str:
@@ -116,6 +257,8 @@ def lesson_pages(lesson: LessonBuild, env: Environment, build: render.BuildInfo,
     Curve tables show every point if the page stays within PAGE_BUDGET; otherwise they are
     thinned step by step (the page says so and links trace.json for the full arrays).
     """
+    from tracegen import render
+
     files: dict[str, bytes] = {}
     name = lesson.spec.name
     for variant in lesson.variants:
@@ -135,6 +278,8 @@ def lesson_pages(lesson: LessonBuild, env: Environment, build: render.BuildInfo,
 
 
 def _progress_entry(lesson: LessonBuild, variant: Variant) -> dict[str, Any]:
+    from tracegen import render
+
     return {
         "key": render.storage_key(variant.trace),
         "title": lesson.spec.title if variant.number == 0 else f"{lesson.spec.title} ({variant.label})",
@@ -147,6 +292,8 @@ def _progress_entry(lesson: LessonBuild, variant: Variant) -> dict[str, Any]:
 
 def index_page(lessons: Sequence[LessonBuild], env: Environment) -> bytes:
     """Return the index: every lesson with its topic, description and progress slots."""
+    from tracegen import render
+
     entries, progress = [], []
     for lesson in lessons:
         base = lesson.variants[0]
@@ -170,6 +317,8 @@ def index_page(lessons: Sequence[LessonBuild], env: Environment) -> bytes:
 
 def search_index(lessons: Sequence[LessonBuild]) -> bytes:
     """Return search-index.js: every lesson's text, as a script (not fetched JSON) so search works on file://."""
+    from tracegen import render
+
     entries = []
     for lesson in lessons:
         spec, trace = lesson.spec, lesson.variants[0].trace
@@ -232,9 +381,12 @@ def page_weights(files: dict[str, bytes], lessons: Sequence[LessonBuild]) -> dic
             for lesson in lessons for variant in lesson.variants}
 
 
-def render_site(lessons: Sequence[LessonBuild], templates_dir: Path, build: render.BuildInfo) -> dict[str, bytes]:
-    """Return every file of the site, rendered in memory."""
-    env = render.make_environment(templates_dir)
+def render_site(lessons: Sequence[LessonBuild], templates_dir: Path, build: render.BuildInfo,
+                env: Environment | None = None) -> dict[str, bytes]:
+    """Return every file of the site, rendered in memory (with `env` when the caller already compiled it)."""
+    from tracegen import render
+
+    env = render.make_environment(templates_dir) if env is None else env
     files: dict[str, bytes] = {MARKER: MARKER_TEXT.encode()}
     files.update(static_files(templates_dir))
     files[SEARCH_INDEX] = search_index(lessons)
@@ -264,20 +416,25 @@ def write_site(files: dict[str, bytes], out: Path) -> None:
     check_output(out)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        temp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.build-"))
+        remove_stale_temporaries(out)
+        # The pid in the name tells a later build whether the folder's writer is still alive.
+        temp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.build-{os.getpid()}-"))
     except OSError as exc:
         raise OutputError(out, "output", f"cannot write next to it: {exc.strerror}") from None
     try:
-        for relative, data in files.items():
-            path = temp / relative
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
-        for name in KEEP:
-            if (out / name).is_file() and name not in files:
-                shutil.copy2(out / name, temp / name)
-        # mkdtemp creates the folder private (0700); a site is as readable as any other folder.
-        os.chmod(temp, 0o755)
-        _swap(temp, out)
+        with _sigterm_as_exit():
+            for relative, data in files.items():
+                path = temp / relative
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(data)
+            for name in KEEP:
+                if (out / name).is_file() and name not in files:
+                    shutil.copy2(out / name, temp / name)
+            # mkdtemp creates the folder private (0700); a site is as readable as any other folder.
+            os.chmod(temp, 0o755)
+            # A SIGTERM between the swap's two renames would leave no site at `out`: hold it until after.
+            with _signals_held():
+                _swap(temp, out)
     except OSError as exc:
         shutil.rmtree(temp, ignore_errors=True)
         raise OutputError(out, "output", f"cannot write: {exc.strerror or exc}") from None
@@ -286,12 +443,75 @@ def write_site(files: dict[str, bytes], out: Path) -> None:
         raise
 
 
+STALE = re.compile(r"\.(?:build|old)-(?:(\d+)-)?")
+
+
+def remove_stale_temporaries(out: Path) -> None:
+    """Remove the temporary folders a killed build left next to `out` (their writer is gone).
+
+    If a build was killed between the swap's two renames, `out` is missing and the previous
+    site is still whole inside its `.old-` folder: it is moved back first.
+    """
+    prefix = f".{out.name}."
+    for folder in sorted(out.parent.glob(f"{glob.escape(prefix)}*")):
+        match = STALE.match(folder.name, len(prefix) - 1)
+        if not folder.is_dir() or match is None or _alive(match.group(1)):
+            continue
+        previous = folder / out.name
+        if ".old-" in folder.name and not out.exists() and (previous / MARKER).is_file():
+            os.rename(previous, out)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: str | None) -> bool:
+    if pid is None or int(pid) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # it exists but belongs to someone else
+    return True
+
+
+@contextlib.contextmanager
+def _sigterm_as_exit() -> Iterator[None]:
+    """Turn SIGTERM into SystemExit while the site is written, so the temporary folder is removed."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def terminate(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold SIGTERM and SIGINT until the block ends (they are delivered right after it)."""
+    held = {signal.SIGTERM, signal.SIGINT}
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
 def _swap(new: Path, out: Path) -> None:
     """Replace `out` by `new` with two renames; if the second fails, the old site is moved back."""
     if not out.exists():
         os.rename(new, out)
         return
-    holder = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.old-"))
+    holder = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.old-{os.getpid()}-"))
     old = holder / out.name
     os.rename(out, old)
     try:
@@ -303,24 +523,119 @@ def _swap(new: Path, out: Path) -> None:
     shutil.rmtree(holder, ignore_errors=True)
 
 
+def _digest_files(digest: Any, folder: Path, pattern: str) -> None:
+    for path in sorted(folder.rglob(pattern)):
+        if path.is_file():
+            digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+
+
+def site_key(specs: Sequence[LessonSpec], seed: int | None, variants: int, templates_dir: Path,
+             reproducible: bool) -> str:
+    """Return a hash of everything the site's bytes depend on: lessons, data, templates, code, versions, options.
+
+    It covers a superset of every trace hash (whole specs instead of their pipeline part, CSV
+    bytes instead of fingerprints, all of tracegen's source instead of its version), so it can
+    be computed without the trace hashes, whose data fingerprints import numpy.
+    """
+    digest = hashlib.sha256(f"tracegen site {SITE_FORMAT}\0reproducible={reproducible}\0"
+                            f"seed={seed}\0variants={variants}\0".encode())
+    _digest_files(digest, Path(__file__).resolve().parent, "*.py")
+    _digest_files(digest, templates_dir, "*")
+    for name, number in sorted(pipeline.library_versions().items()):
+        digest.update(f"{name}={number}\0".encode())
+    for name in RENDER_LIBRARIES:
+        digest.update(f"{name}={version(name)}\0".encode())
+    for spec in specs:
+        digest.update(repr(spec).encode() + b"\0")
+        data = spec.data_path() if spec.dataset.source == "csv" else None
+        # A missing CSV cannot be up to date; the pipeline reports it in one line.
+        digest.update(hashlib.sha256(data.read_bytes()).digest() if data is not None and data.is_file() else b"-")
+    return digest.hexdigest()
+
+
+def manifest_path(cache_dir: Path, out: Path) -> Path:
+    """Return where the cache records what was last built into `out`."""
+    return cache_dir / "sites" / f"{hashlib.sha256(str(out.resolve()).encode()).hexdigest()[:24]}.json"
+
+
+def _tree_digests(out: Path) -> dict[str, str]:
+    """Return the sha256 of every file under `out` except the carried-over KEEP files."""
+    found = {}
+    for folder, _, names in os.walk(out):
+        for name in names:
+            path = Path(folder, name)
+            relative = path.relative_to(out).as_posix()
+            if relative not in KEEP:
+                found[relative] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return found
+
+
+def unchanged_site(cache_dir: Path, out: Path, key: str) -> SiteReport | None:
+    """Return the last build's report when `out` still holds exactly what `key` would build, else None."""
+    try:
+        manifest = json.loads(manifest_path(cache_dir, out).read_text(encoding="utf-8"))
+        if manifest["key"] != key or not out.is_dir() or _tree_digests(out) != manifest["files"]:
+            return None
+        return SiteReport(out=out, files=tuple(sorted(manifest["files"])), page_weights=manifest["page_weights"],
+                          search_index_bytes=manifest["search_index_bytes"], unchanged=True)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def store_manifest(cache_dir: Path, key: str, files: dict[str, bytes], report: SiteReport) -> None:
+    """Record what was built into report.out; a cache that cannot be written is skipped, never fatal."""
+    manifest = {"key": key, "files": {name: hashlib.sha256(data).hexdigest() for name, data in files.items()},
+                "page_weights": report.page_weights, "search_index_bytes": report.search_index_bytes}
+    path = manifest_path(cache_dir, report.out)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            json.dump(manifest, stream, sort_keys=True)
+        os.replace(temp, path)
+    except OSError:
+        pass
+
+
 def build_site(specs: Sequence[LessonSpec], out: Path, *, seed: int | None = None, variants: int = 0,
-               reproducible: bool = False, templates_dir: Path = render.TEMPLATES_DIR) -> SiteReport:
-    """Run every lesson, render the whole site in memory, then swap it in at `out`."""
+               reproducible: bool = False, templates_dir: Path | None = None, cache_dir: Path | None = None,
+               jobs: int = 1, progress: Progress | None = None) -> SiteReport:
+    """Run (or load from `cache_dir`) every lesson, render the whole site in memory, then swap it in at `out`.
+
+    With a cache, a site whose every input is unchanged and whose files are intact is left as it is.
+    """
     started = time.perf_counter()
+    templates_dir = DEFAULT_TEMPLATES if templates_dir is None else templates_dir
     names = [spec.name for spec in specs]
     duplicate = next((name for name in names if names.count(name) > 1), None)
     if duplicate is not None:
         raise TracegenError(duplicate, "lesson", "two lessons share this name; each needs its own folder")
     # Fail before the slow part (running every lesson); write_site checks the output again.
     check_output(out)
-    render.check_templates(render.make_environment(templates_dir))
-    lessons = [run_lesson(spec, seed, variants) for spec in specs]
+    key = site_key(specs, seed, variants, templates_dir, reproducible) if cache_dir is not None else None
+    if cache_dir is not None and key is not None:
+        report = unchanged_site(cache_dir, out, key)
+        if report is not None:
+            count = len(specs) * (variants + 1)
+            return dataclasses.replace(report, runs=count, from_cache=count, seconds=time.perf_counter() - started)
+    runs = plan_runs(specs, seed, variants)
+    from tracegen import render
+
+    env = render.make_environment(templates_dir)
+    render.check_templates(env)
+    traces, ran = gather_traces(specs, runs, cache_dir=cache_dir, jobs=jobs, progress=progress)
+    lessons = assemble_lessons(specs, runs, traces)
     build = render.BuildInfo(
         reproducible=reproducible,
         built_at=None if reproducible else datetime.now(timezone.utc).isoformat(timespec="seconds"),
         build_seconds=None if reproducible else time.perf_counter() - started,
     )
-    files = render_site(lessons, templates_dir, build)
+    files = render_site(lessons, templates_dir, build, env)
     write_site(files, out)
-    return SiteReport(out=out, files=tuple(sorted(files)), page_weights=page_weights(files, lessons),
-                      search_index_bytes=len(files[SEARCH_INDEX]))
+    report = SiteReport(out=out, files=tuple(sorted(files)), page_weights=page_weights(files, lessons),
+                        search_index_bytes=len(files[SEARCH_INDEX]), runs=len(runs), from_cache=len(runs) - ran,
+                        seconds=time.perf_counter() - started)
+    if cache_dir is not None and key is not None:
+        store_manifest(cache_dir, key, files, report)
+    return report

@@ -1,0 +1,57 @@
+"""Build progress on stderr: which lesson, n/N and elapsed time, then a one-line summary.
+
+On a terminal the progress line is redrawn in place; anywhere else (a log file, CI, a pipe)
+each step is a plain line, because carriage returns and escape codes only garble a log.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Callable, TextIO
+
+# Erase the current terminal line after returning to its start.
+CLEAR_LINE = "\r\x1b[K"
+
+
+class Progress:
+    """Report build steps to a stream; a None stream (``-q``) reports nothing."""
+
+    def __init__(self, stream: TextIO | None, *, clock: Callable[[], float] = time.perf_counter) -> None:
+        self.stream = stream
+        self.clock = clock
+        self.started = clock()
+        self.redraw = stream is not None and stream.isatty()
+        self._open_line = False
+
+    def elapsed(self) -> float:
+        """Return seconds since the build started."""
+        return self.clock() - self.started
+
+    def step(self, done: int, total: int, label: str, source: str) -> None:
+        """Report that run `done` of `total` (lesson `label`) finished; `source` is 'ran' or 'cache'."""
+        if self.stream is None:
+            return
+        text = f"[{done}/{total}] {label} ({source}) {self.elapsed():.1f} s"
+        if self.redraw:
+            self.stream.write(CLEAR_LINE + text)
+            self._open_line = True
+        else:
+            self.stream.write(f"tracegen: {text}\n")
+        self.stream.flush()
+
+    def summary(self, text: str) -> None:
+        """End the progress display with one summary line."""
+        if self.stream is None:
+            return
+        if self._open_line:
+            self.stream.write(CLEAR_LINE)
+            self._open_line = False
+        self.stream.write(f"tracegen: {text}\n")
+        self.stream.flush()
+
+    def abandon(self) -> None:
+        """Erase a redrawn progress line, so that an error line printed next starts clean."""
+        if self.stream is not None and self._open_line:
+            self.stream.write(CLEAR_LINE)
+            self.stream.flush()
+            self._open_line = False
