@@ -184,4 +184,4 @@ def test_cli_malformed_answers_file_is_one_line_exit_2(tmp_path, capsys):
     captured = capsys.readouterr()
     assert code == 2 and captured.out == ""
     lines = captured.err.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith(f"tracegen: error: {path}: answers: malformed TOML")
+    assert len(lines) == 1 and lines[0].startswith(f"tracegen: error: {path}:1: answers: malformed TOML")

@@ -17,6 +17,7 @@ Option numbers follow the order shown for that lesson and seed, which is fixed b
 from __future__ import annotations
 
 import math
+import re
 import textwrap
 import tomllib
 from pathlib import Path
@@ -24,6 +25,7 @@ from typing import Any, TextIO
 
 from tracegen.errors import TracegenError
 from tracegen.question import Question
+from tracegen.spec import undecodable_line
 
 WIDTH = 88
 Response = int | tuple[int, ...] | float
@@ -216,10 +218,17 @@ def load_answers(path: Path, questions: tuple[Question, ...]) -> dict[str, Respo
     except IsADirectoryError:
         raise AnswersError(path, "answers", "is a directory; give a TOML file") from None
     except UnicodeDecodeError:
-        raise AnswersError(path, "answers", "not UTF-8 text") from None
+        line, detail = undecodable_line(path)
+        raise AnswersError(path, "answers", f"not UTF-8 text ({detail}); save the file as UTF-8",
+                           line=line) from None
     except tomllib.TOMLDecodeError as exc:
-        raise AnswersError(path, "answers", f"malformed TOML: {exc}; expected lines such as "
-                                            f"'test_rows = 200'") from None
+        # tomllib ends its message with "(at line L, column C)": the line goes where the CLI puts lines.
+        where = re.search(r" \(at line (\d+), column (\d+)\)$", str(exc))
+        message, line = str(exc), None
+        if where:
+            message, line = f"{message[:where.start()]} at column {where.group(2)}", int(where.group(1))
+        raise AnswersError(path, "answers", f"malformed TOML: {message}; expected lines such as "
+                                            f"'test_rows = 200'", line=line) from None
     except OSError as exc:
         raise AnswersError(path, "answers", f"cannot read: {exc.strerror}") from None
     by_id = {question.id: question for question in questions}

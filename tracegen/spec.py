@@ -161,6 +161,18 @@ def split_front_matter(text: str, path: Path) -> tuple[str, str, int]:
                     "close the TOML block before the Markdown body", line=1)
 
 
+def undecodable_line(path: Path) -> tuple[int | None, str]:
+    """Return (line number, description) of the first bytes of `path` that are not UTF-8."""
+    with open(path, "rb") as handle:
+        # A newline byte never occurs inside a UTF-8 sequence, so each line decodes on its own.
+        for number, raw in enumerate(handle, start=1):
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                return number, f"byte 0x{raw[exc.start]:02x}, byte {exc.start + 1} of the line: {exc.reason}"
+    return None, "a multi-byte character is cut off at the end of the file"
+
+
 def load_lesson(path: str | Path) -> LessonSpec:
     """Read and validate one lesson file."""
     path = Path(path)
@@ -169,7 +181,8 @@ def load_lesson(path: str | Path) -> LessonSpec:
     except FileNotFoundError:
         raise SpecError(path, "lesson", "file not found") from None
     except UnicodeDecodeError:
-        raise SpecError(path, "lesson", "not UTF-8 text; save the lesson as UTF-8") from None
+        line, detail = undecodable_line(path)
+        raise SpecError(path, "lesson", f"not UTF-8 text ({detail}); save the lesson as UTF-8", line=line) from None
     except OSError as exc:
         raise SpecError(path, "lesson", f"cannot read: {exc.strerror}") from None
     front, body, body_line = split_front_matter(text, path)

@@ -10,6 +10,7 @@ import csv
 import hashlib
 import importlib.util
 import json
+import math
 from array import array
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from tracegen.errors import DataError
-from tracegen.spec import LessonSpec
+from tracegen.spec import LessonSpec, undecodable_line
 
 BUILTIN_FILES = {
     "breast_cancer": "breast_cancer.csv",
@@ -25,6 +26,8 @@ BUILTIN_FILES = {
     "iris": "iris.csv",
     "wine": "wine_data.csv",
 }
+# The fewest CSV rows a lesson can split into train and test rows of two classes.
+MIN_LESSON_ROWS = 4
 
 
 @dataclass(frozen=True)
@@ -72,7 +75,7 @@ def load(spec: LessonSpec, seed: int) -> Dataset:
     """Return the lesson's rows."""
     source = spec.dataset.source
     if source == "csv":
-        return load_csv(spec.data_path(), spec.dataset.target, lesson=spec.path)
+        return load_csv(spec.data_path(), spec.dataset.target, lesson=spec.path, min_rows=MIN_LESSON_ROWS)
     if source == "make_classification":
         return _make_classification(spec, seed)
     return _builtin(source)
@@ -104,7 +107,7 @@ def _make_classification(spec: LessonSpec, seed: int) -> Dataset:
                    source=f"make_classification({args}, random_state={seed})", raw_shape=X.shape)
 
 
-def load_csv(path: Path, target: str, lesson: Path | str) -> Dataset:
+def load_csv(path: Path, target: str, lesson: Path | str, min_rows: int = 1) -> Dataset:
     """Read a CSV with a header row: numeric feature columns plus one target column.
 
     The file is parsed in one streaming pass straight into typed arrays, so a large file is
@@ -117,17 +120,31 @@ def load_csv(path: Path, target: str, lesson: Path | str) -> Dataset:
     except OSError as exc:
         raise DataError(lesson, "dataset.path", f"cannot read {path}: {exc.strerror}") from None
     with handle:
-        rows = csv.reader(handle)
+        # strict: a stray or unclosed quote is an error, not a field that swallows the next lines.
+        rows = csv.reader(handle, strict=True)
         try:
-            return _read_rows(rows, path, target)
-        except UnicodeDecodeError as exc:
-            raise DataError(path, "encoding", f"not UTF-8 (bad byte near line {rows.line_num + 1}, "
-                            f"{exc.reason}); re-save the file as UTF-8") from None
-        except csv.Error as exc:
-            raise DataError(path, "row", f"malformed CSV: {exc}", line=rows.line_num) from None
+            return _read_rows(rows, path, target, min_rows)
+        except UnicodeDecodeError:
+            # The decoder reads ahead in blocks, so rows.line_num is not where the byte is: find it.
+            line, detail = undecodable_line(path)
+            raise DataError(path, "encoding", f"not UTF-8 ({detail}); re-save the file as UTF-8 "
+                            "(e.g. 'CSV UTF-8' in a spreadsheet)", line=line) from None
 
 
-def _read_rows(rows, path: Path, target: str) -> Dataset:
+def _read_rows(rows, path: Path, target: str, min_rows: int = 1) -> Dataset:
+    read = [0]  # the last line read as a whole record
+    try:
+        return _parse_rows(rows, path, target, min_rows, read)
+    except csv.Error as exc:
+        if "unexpected end of data" in str(exc):
+            # The record with the open quote starts on the line after the last one read whole.
+            raise DataError(path, "row", "a quoted field opened here is never closed (the file ends inside "
+                            "quotes); close the quote or remove it", line=read[0] + 1) from None
+        raise DataError(path, "row", f"malformed CSV: {exc}; quote fields that hold quotes or commas",
+                        line=rows.line_num) from None
+
+
+def _parse_rows(rows, path: Path, target: str, min_rows: int, read: list[int]) -> Dataset:
     header = next(rows, None)
     if not header or all(not cell.strip() for cell in header):
         raise DataError(path, "header", "the file is empty; expected a header row and data rows", line=1)
@@ -147,6 +164,7 @@ def _read_rows(rows, path: Path, target: str) -> Dataset:
     values, codes, lines = array("d"), array("q"), array("q")
     label_codes: dict[str, int] = {}
     for row in rows:
+        read[0] = rows.line_num
         if not row:
             continue
         if len(row) != width:
@@ -162,6 +180,9 @@ def _read_rows(rows, path: Path, target: str) -> Dataset:
         lines.append(rows.line_num)
     if not codes:
         raise DataError(path, "rows", "no data rows under the header")
+    if len(codes) < min_rows:
+        raise DataError(path, "rows", f"only {len(codes)} data row(s); a lesson needs at least {min_rows} "
+                        "(train and test rows of at least two classes)")
     X = np.frombuffer(values, dtype=np.float64).reshape(len(codes), len(feature_index))
     finite = np.isfinite(X)
     if not finite.all():
@@ -200,7 +221,11 @@ def _encode_labels(codes: np.ndarray, label_codes: dict[str, int]) -> tuple[np.n
 
 
 def check_fits(data: Dataset, spec: LessonSpec) -> None:
-    """Reject a lesson whose evaluation options do not fit the loaded data."""
+    """Reject a lesson whose evaluation or model options do not fit the loaded data."""
+    batch_size = spec.model.params.get("batch_size")
+    if batch_size is not None and batch_size > training_rows(len(data.y), spec):
+        raise DataError(spec.path, "model.batch_size", f"expected at most the {training_rows(len(data.y), spec)} "
+                        f"training rows, got {batch_size}; lower batch_size")
     evaluation = spec.evaluation
     n_classes = len(data.classes)
     shown = ", ".join(data.classes[:6]) + (", ..." if n_classes > 6 else "")
@@ -217,6 +242,15 @@ def check_fits(data: Dataset, spec: LessonSpec) -> None:
     if evaluation.explore_class is not None and evaluation.explore_class not in data.classes:
         raise DataError(spec.path, "evaluation.explore_class", f"no class '{evaluation.explore_class}'; "
                         f"classes are: {shown}")
+
+
+def training_rows(n_samples: int, spec: LessonSpec) -> int:
+    """Return how many rows the split stage leaves for training (train_test_split's own rounding)."""
+    # scikit-learn rounds the held-out part up: n_test = ceil(test_size * n), n_train = n - n_test.
+    n_train = n_samples - math.ceil(spec.split.test_size * n_samples)
+    if spec.split.validation_size:
+        n_train -= math.ceil(spec.split.validation_size * n_train)
+    return n_train
 
 
 @dataclass(frozen=True)
