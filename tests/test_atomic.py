@@ -1,0 +1,156 @@
+"""Atomic builds: a build killed mid-write (SIGTERM, SIGKILL) never damages the previous site.
+
+The build runs as a real `python -m tracegen build` subprocess whose file writes are slowed
+down, so the test can see the temporary folder appear next to the site and kill the build
+while it is being filled.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tracegen import site
+from tracegen.cli import main
+from tests.conftest import ROOT, write_lesson
+
+TINY = """title = "Tiny"
+epochs = 2
+[dataset]
+source = "make_classification"
+n_samples = 80
+n_features = 3
+n_informative = 2
+n_redundant = 0
+[split]
+seed = 1
+"""
+# `python -m tracegen build ...`, with every file write of the site slowed down.
+SLOW_BUILD = """
+import pathlib, runpy, sys, time
+write = pathlib.Path.write_bytes
+def slow(self, data):
+    if ".build-" in str(self):
+        time.sleep(0.05)
+    return write(self, data)
+pathlib.Path.write_bytes = slow
+sys.argv = ["tracegen", *sys.argv[1:]]
+runpy.run_module("tracegen", run_name="__main__")
+"""
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Return every file under `folder` with its bytes."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def temporaries(out: Path) -> list[Path]:
+    """Return the temporary build folders next to `out`."""
+    return sorted(p for p in out.parent.iterdir() if p.name.startswith(f".{out.name}.") and p.is_dir())
+
+
+@pytest.fixture
+def previous(tmp_path, capsys):
+    """A site built from the tiny lesson at seed 1, and a snapshot of its bytes."""
+    lesson = write_lesson(tmp_path, TINY, name="tiny")
+    out = tmp_path / "out" / "site"
+    assert main(["build", str(lesson), "--out", str(out), "--reproducible"]) == 0
+    capsys.readouterr()
+    return lesson, out, snapshot(out)
+
+
+def kill_mid_write(lesson: Path, out: Path, signum: int) -> tuple[subprocess.CompletedProcess, list[Path]]:
+    """Start a build at another seed, send `signum` once its temporary folder holds files; return its end."""
+    process = subprocess.Popen([sys.executable, "-c", SLOW_BUILD, "build", str(lesson), "--out", str(out),
+                                "--seed", "5", "--reproducible"],
+                               cwd=out.parent, env={**os.environ, "PYTHONPATH": str(ROOT)},
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    try:
+        while True:
+            building = [p for p in temporaries(out) if ".build-" in p.name]
+            if building and sum(1 for p in building[0].rglob("*") if p.is_file()) >= 3:
+                break
+            assert process.poll() is None, f"the build ended before it could be killed: {process.communicate()}"
+            assert time.monotonic() < deadline, "no temporary folder appeared"
+            time.sleep(0.005)
+        process.send_signal(signum)
+        stdout, stderr = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr), building
+
+
+def next_build_cleans_up(lesson: Path, out: Path, capsys) -> None:
+    """A normal build after the kill succeeds, writes the new site and leaves no temporary folder."""
+    assert main(["build", str(lesson), "--out", str(out), "--seed", "5", "--reproducible"]) == 0
+    capsys.readouterr()
+    assert temporaries(out) == []
+    assert json.loads((out / "tiny" / "trace.json").read_text(encoding="utf-8"))["seed"] == 5
+
+
+def test_sigterm_mid_write_keeps_the_old_site_and_removes_its_temporary_folder(previous, capsys):
+    """SIGTERM while the new site is written: exit 143, old site byte for byte, no temporary folder."""
+    lesson, out, before = previous
+    ended, building = kill_mid_write(lesson, out, signal.SIGTERM)
+    assert ended.returncode == 128 + signal.SIGTERM, ended.stderr
+    assert "Traceback" not in ended.stderr
+    assert snapshot(out) == before
+    assert not building[0].exists() and temporaries(out) == []
+    next_build_cleans_up(lesson, out, capsys)
+
+
+def test_sigkill_mid_write_keeps_the_old_site_and_the_next_build_cleans_up(previous, capsys):
+    """SIGKILL while the new site is written: old site byte for byte; the next build removes the leftover."""
+    lesson, out, before = previous
+    ended, building = kill_mid_write(lesson, out, signal.SIGKILL)
+    assert ended.returncode == -signal.SIGKILL
+    assert snapshot(out) == before
+    assert building[0].is_dir()  # a killed process cannot clean up: the leftover is real
+    next_build_cleans_up(lesson, out, capsys)
+
+
+def dead_pid() -> int:
+    """Return the pid of a process that has exited."""
+    process = subprocess.Popen([sys.executable, "-c", "pass"])
+    process.wait()
+    return process.pid
+
+
+def test_site_left_in_the_swap_folder_is_moved_back(previous):
+    """Killed between the swap's two renames, the old site sits in its .old- folder: it is put back whole."""
+    _, out, before = previous
+    holder = out.parent / f".{out.name}.old-{dead_pid()}-abc123"
+    holder.mkdir()
+    os.rename(out, holder / out.name)
+    site.remove_stale_temporaries(out)
+    assert snapshot(out) == before and temporaries(out) == []
+
+
+def test_a_live_builds_temporary_folder_is_left_alone(previous):
+    """Only folders of dead builds are removed: a running build's folder (pid 1 is alive) stays."""
+    _, out, before = previous
+    live = out.parent / f".{out.name}.build-1-abc123"
+    dead = out.parent / f".{out.name}.build-{dead_pid()}-def456"
+    unrelated = out.parent / f".{out.name}.notes"
+    for folder in (live, dead, unrelated):
+        folder.mkdir()
+    site.remove_stale_temporaries(out)
+    assert live.is_dir() and unrelated.is_dir() and not dead.exists()
+    assert snapshot(out) == before
+
+
+def test_slowed_build_wrapper_runs_the_real_entry_point():
+    """The slowed build wrapper runs `python -m tracegen` (a sanity check for the kill tests)."""
+    done = subprocess.run([sys.executable, "-c", SLOW_BUILD, "build", "--help"], cwd=ROOT, capture_output=True,
+                          text=True)
+    assert done.returncode == 0 and "--out DIR" in done.stdout
