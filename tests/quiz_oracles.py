@@ -15,6 +15,7 @@ import numpy as np
 from sklearn.dummy import DummyClassifier
 from sklearn.metrics import (
     accuracy_score,
+    confusion_matrix,
     average_precision_score,
     f1_score,
     precision_score,
@@ -224,6 +225,70 @@ def gini(trace, question):
     return 2 * roc_auc_score(y_true, y_score, multi_class="ovr", average="macro", labels=labels) - 1
 
 
+# ---------------------------------------------------------------- catalogue generators (issue 6)
+
+
+def class_index(trace: Trace, pattern: str, question: Question) -> int:
+    """Return the index of the class a prompt names."""
+    return trace.evaluation.classes.index(param(pattern, question.prompt))
+
+
+def normalized_diagonal(trace, question):
+    y_true, _, y_pred = arrays(trace)
+    c = class_index(trace, r"diagonal cell of class (\S+)\?", question)
+    labels = np.arange(len(trace.evaluation.classes))
+    share = confusion_matrix(y_true, y_pred, labels=labels, normalize="true")[c, c]
+    assert abs(share - recall_score(y_true == c, y_pred == c)) < 1e-12
+    return share
+
+
+def confused_pairs(trace, question):
+    y_true, _, y_pred = arrays(trace)
+    names = trace.evaluation.classes
+    m = confusion_matrix(y_true, y_pred, labels=np.arange(len(names)))
+    right = set()
+    for option in question.options:
+        a, b = (names.index(n) for n in option.text.split(" and "))
+        if m[a, b] and m[b, a]:
+            right.add(option.text)
+    return right
+
+
+def tuned_threshold(trace, question):
+    choice = trace.evaluation.threshold_choice
+    y_val, s_val = np.array(choice.validation_y_true), np.array(choice.validation_y_score)
+    candidates = np.unique(s_val)
+    scores = [f1_score(y_val, (s_val >= t).astype(int), zero_division=0) for t in candidates]
+    best = max(scores)
+    threshold = max(t for t, f in zip(candidates, scores) if f == best)
+    assert f"{threshold:.4f}" in question.prompt
+    y_true, y_score, _ = arrays(trace)
+    return f1_score(y_true, (y_score >= threshold).astype(int), zero_division=0)
+
+
+def worst_bin(trace, question):
+    y_true, _, y_pred = arrays(trace)
+    c = class_index(trace, r"fewest rows of class (\S+) \(", question)
+    values = np.array(trace.evaluation.by_feature.values)
+    n_bins = int(param(r"into (\d+) quantile bins", question.prompt))
+    edges = np.unique(np.quantile(values, np.linspace(0, 1, n_bins + 1)))
+    bins = np.clip(np.digitize(values, edges[1:-1]), 0, len(edges) - 2)
+    recalls = {b: recall_score(y_true[(bins == b)] == c, y_pred[(bins == b)] == c)
+               for b in range(len(edges) - 1) if np.any((bins == b) & (y_true == c))}
+    worst = min(recalls, key=lambda b: (recalls[b], b))
+    return {f"bin {worst + 1}: {edges[worst]:.3g} to {edges[worst + 1]:.3g}"}
+
+
+def confident_mistake(trace, question):
+    y_true, y_score, y_pred = arrays(trace)
+    c = class_index(trace, r"but were predicted (\S+) \(false positives\)", question)
+    mistakes = (y_true != c) & (y_pred == c)
+    return float(y_score[mistakes, c].max())
+
+
+CATALOGUE_GENERATORS = ("normalized_diagonal", "confused_pairs", "tuned_threshold", "worst_bin", "confident_mistake")
+
+
 ORACLES = {
     "test_rows": test_rows, "stage_shape": stage_shape, "scaler_fit_rows": scaler_fit_rows,
     "loss_at_epoch": loss_at_epoch, "best_val_epoch": best_val_epoch, "overfitting": overfitting,
@@ -231,6 +296,8 @@ ORACLES = {
     "f1_at_threshold": f1_at_threshold, "threshold_trend": threshold_trend, "pr_curve_point": pr_curve_point,
     "ap_chance_level": ap_chance_level, "roc_auc_meaning": roc_auc_meaning, "auc_vs_recall": auc_vs_recall,
     "majority_baseline": majority_baseline, "micro_f1": micro_f1, "top_k_accuracy": top_k_accuracy,
+    "normalized_diagonal": normalized_diagonal, "confused_pairs": confused_pairs,
+    "tuned_threshold": tuned_threshold, "worst_bin": worst_bin, "confident_mistake": confident_mistake,
     # The lessons' hand-written questions.
     "pr-sentinel": pr_sentinel, "ap-above-chance": ap_above_chance, "gini": gini,
 }

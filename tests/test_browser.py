@@ -38,9 +38,9 @@ def browser_unavailable(reason: str) -> None:
 
 @pytest.fixture(scope="module")
 def site_dir(tmp_path_factory) -> Path:
-    """Both real lessons, built once for this module."""
+    """The two original lessons, built once for this module (the catalogue's pages are checked in test_catalogue)."""
     out = tmp_path_factory.mktemp("browser") / "site"
-    assert main(["--lessons", str(LESSONS), "build", "--out", str(out), "--reproducible"]) == 0
+    assert main(["--lessons", str(LESSONS), "build", *LESSON_NAMES, "--out", str(out), "--reproducible"]) == 0
     return out
 
 

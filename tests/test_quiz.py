@@ -106,8 +106,10 @@ def test_every_answer_matches_scikit_learn(quizzes):
     for name, seed, trace, question in all_questions(quizzes):
         oracles.check_answer(trace, question)
         checked.add(question.id)
-    # Every generator, and every hand-written question, was exercised at least once.
-    assert set(quiz.GENERATORS) | {"pr-sentinel", "ap-above-chance", "gini"} <= checked
+    # Every generator, and every hand-written question, was exercised at least once (the catalogue's
+    # generators need the catalogue lessons' evaluations; tests/test_catalogue.py exercises them).
+    assert set(quiz.GENERATORS) - set(oracles.CATALOGUE_GENERATORS) | {"pr-sentinel", "ap-above-chance", "gini"} \
+        <= checked
 
 
 def test_full_length_lessons_match_scikit_learn(binary_trace, multiclass_trace, binary_spec, multiclass_spec):

@@ -65,9 +65,10 @@ def assert_one_line_error(code: int, err: str, prefix: str) -> None:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    """Both real lessons, one seeded variant each, built reproducibly once for this module."""
+    """The two original lessons, one seeded variant each, built reproducibly once for this module."""
     out = tmp_path_factory.mktemp("built") / "site"
-    assert main(["--lessons", str(LESSONS), "build", "--out", str(out), "--variants", "1", "--reproducible"]) == 0
+    assert main(["--lessons", str(LESSONS), "build", "precision-recall", "multiclass-roc", "--out", str(out),
+                 "--variants", "1", "--reproducible"]) == 0
     return out
 
 

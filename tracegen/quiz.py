@@ -837,6 +837,151 @@ def top_k_accuracy(trace: Trace) -> tuple[Question, ...]:
     return _one(numeric_question("top_k_accuracy", prompt, top.accuracy, 3, wrong, explanation))
 
 
+# ---------------------------------------------------------------- catalogue generators (issue 6)
+
+
+def normalized_diagonal(trace: Trace) -> tuple[Question, ...]:
+    """A class's row-normalized diagonal cell (its recall); distractors: column-normalized (precision), count share."""
+    ev = trace.evaluation
+    rows, cols = ev.confusion_matrix_normalized.get("true"), ev.confusion_matrix_normalized.get("pred")
+    if not rows or not cols:
+        return ()
+    index = rng_for(trace, "normalized_diagonal").randrange(len(ev.classes))
+    name, count, total = ev.classes[index], ev.confusion_matrix[index][index], sum(ev.confusion_matrix[index])
+    n = len(ev.y_true)
+    prompt = (f"In the row-normalized confusion matrix (normalize=\"true\"), what is the diagonal cell of class "
+              f"{name}? Its row holds {total} test rows, {count} of them predicted as {name}. Give 3 decimals.")
+    wrong: list[WrongValue] = [
+        (cols[index][index], "row and column normalization swapped",
+         f"{fmt(cols[index][index], 3)} is the column-normalized diagonal: precision, the share of rows "
+         f"predicted as {name} that really are {name}."),
+        (count / n, "divided by every test row instead of the class's row",
+         f"{fmt(count / n, 3)} divides by all {n} test rows; normalize=\"true\" divides by the row total."),
+        (ev.accuracy, "the accuracy taken for one class's cell",
+         f"{fmt(ev.accuracy, 3)} is the accuracy over every class, not this class's recall."),
+    ]
+    explanation = (f"normalize=\"true\" divides each row by its true-class total: {count}/{total} = "
+                   f"{fmt(rows[index][index], 4)}, which is the recall of class {name}. The column-normalized "
+                   f"diagonal, {fmt(cols[index][index], 4)}, is its precision.")
+    return _one(numeric_question("normalized_diagonal", prompt, rows[index][index], 3, wrong, explanation))
+
+
+def confused_pairs(trace: Trace) -> tuple[Question, ...]:
+    """Which class pairs are confused in both directions (multiple select); distractors: one-way and clean pairs."""
+    ev = trace.evaluation
+    m, names = ev.confusion_matrix, ev.classes
+    if ev.task != "multiclass":
+        return ()
+    pairs = [(a, b) for a in range(len(names)) for b in range(a + 1, len(names))]
+    both = [(a, b) for a, b in pairs if m[a][b] and m[b][a]]
+    one_way = [(a, b) for a, b in pairs if bool(m[a][b]) != bool(m[b][a])]
+    clean = [(a, b) for a, b in pairs if not m[a][b] and not m[b][a]]
+    rng = rng_for(trace, "confused_pairs")
+    pick = [rng.sample(group, min(k, len(group))) for group, k in ((both, 2), (one_way, 2), (clean, 1))]
+    if not pick[0] or len(pick[1]) + len(pick[2]) < 2:
+        return ()
+
+    def text(a: int, b: int) -> str:
+        return f"{names[a]} and {names[b]}"
+
+    def counts(a: int, b: int) -> str:
+        return (f"{m[a][b]} row(s) of {names[a]} were predicted {names[b]}, and {m[b][a]} row(s) of {names[b]} "
+                f"were predicted {names[a]}")
+
+    right = [(text(a, b), f"Right: {counts(a, b)}.") for a, b in pick[0]]
+    wrong: list[Wrong] = [(text(a, b), "a one-directional confusion taken as mutual", f"Only one way: {counts(a, b)}.")
+                          for a, b in pick[1]]
+    wrong += [(text(a, b), "any two classes assumed to be confused", f"Never confused: {counts(a, b)}.")
+              for a, b in pick[2]]
+    prompt = (f"Off the diagonal of this run's {len(names)}x{len(names)} confusion matrix, which pairs of classes "
+              f"are confused in both directions (each class's rows sometimes predicted as the other)? "
+              f"Select all that apply.")
+    explanation = (f"Read cell [a][b] (true a, predicted b) and cell [b][a]. Of the {len(pairs)} pairs, "
+                   f"{len(both)} are confused both ways, {len(one_way)} only one way and {len(clean)} never.")
+    return _one(choice_question("confused_pairs", prompt, right, wrong, explanation, kind="multiple"))
+
+
+def tuned_threshold(trace: Trace) -> tuple[Question, ...]:
+    """Test F1 at the threshold tuned on validation; distractors: the validation F1, the default rule's F1."""
+    choice = trace.evaluation.threshold_choice
+    if choice is None:
+        return ()
+    prompt = (f"The threshold {choice.threshold:.4f} maximised F1 on the {len(choice.validation_y_true)} "
+              f"validation rows. Applied unchanged to the {len(trace.evaluation.y_true)} test rows, what F1 does "
+              f"it score there? Give 3 decimals.")
+    wrong: list[WrongValue] = [
+        (choice.validation_score, "the validation score reported as the test score",
+         f"{fmt(choice.validation_score, 3)} is the F1 on the validation rows the threshold was tuned on: an "
+         f"optimistic number, since the choice was fitted to them."),
+        (choice.default.f1, "the default rule's F1 read instead",
+         f"{fmt(choice.default.f1, 3)} is the test F1 at the default threshold 0.5."),
+        (choice.test.accuracy, "accuracy taken for F1",
+         f"{fmt(choice.test.accuracy, 3)} is the test accuracy at the tuned threshold."),
+    ]
+    explanation = (f"On the test rows, y_score >= {choice.threshold:.4f} gives precision "
+                   f"{fmt(choice.test.precision, 4)} and recall {fmt(choice.test.recall, 4)}, so F1 "
+                   f"{fmt(choice.test.f1, 4)} (validation F1 was {fmt(choice.validation_score, 4)}; the default "
+                   f"rule scores {fmt(choice.default.f1, 4)} on test).")
+    return _one(numeric_question("tuned_threshold", prompt, choice.test.f1, 3, wrong, explanation))
+
+
+def worst_bin(trace: Trace) -> tuple[Question, ...]:
+    """Which property bin has the lowest recall for one class; distractors: the other bins."""
+    bins = trace.evaluation.by_feature
+    if bins is None:
+        return ()
+    ev = trace.evaluation
+    candidates = [c for c, rates in enumerate(bins.recall)
+                  if len({r for r in rates if r is not None}) > 1 and sum(r is not None for r in rates) >= 3]
+    if not candidates:
+        return ()
+    c = rng_for(trace, "worst_bin").choice(candidates)
+    rates = bins.recall[c]
+    worst = min((r, b) for b, r in enumerate(rates) if r is not None)[1]
+
+    def label(b: int) -> str:
+        return f"bin {b + 1}: {bins.edges[b]:.3g} to {bins.edges[b + 1]:.3g}"
+
+    right = [(label(worst), f"Right: recall {fmt(rates[worst], 3)} on {bins.support[c][worst]} rows of class "
+                            f"{ev.classes[c]}.")]
+    wrong: list[Wrong] = [(label(b), "the overall recall assumed to hold in every bin",
+                           f"Recall here is {fmt(r, 3)} on {bins.support[c][b]} rows.")
+                          for b, r in enumerate(rates) if r is not None and b != worst and r != rates[worst]]
+    prompt = (f"Test rows are split into {len(bins.counts)} quantile bins of '{bins.property}'. In which bin does "
+              f"the model find the fewest rows of class {ev.classes[c]} (lowest recall)?")
+    explanation = (f"Recall of class {ev.classes[c]} per bin: "
+                   + ", ".join("-" if r is None else fmt(r, 3) for r in rates)
+                   + ". That bin is where more labelled rows of this class would help most.")
+    return _one(choice_question("worst_bin", prompt, right, wrong, explanation))
+
+
+def confident_mistake(trace: Trace) -> tuple[Question, ...]:
+    """The probability of the most confident false positive in the sample explorer; distractors: other rows."""
+    explorer = trace.evaluation.samples
+    if explorer is None:
+        return ()
+    fps = [s for s in explorer.samples if s.outcome == "FP"]
+    tps = [s for s in explorer.samples if s.outcome == "TP"]
+    if not fps:
+        return ()
+    ev = trace.evaluation
+    name = ev.classes[explorer.class_index]
+    top = fps[0]
+    prompt = (f"Among test rows that are not class {name} but were predicted {name} (false positives), what is "
+              f"the highest probability the model gave class {name}? Give 3 decimals.")
+    wrong: list[WrongValue] = [(1 - top.probability, "the probability of 'not the class' read instead",
+                                f"{fmt(1 - top.probability, 3)} is 1 minus the answer.")]
+    if tps:
+        wrong.append((tps[0].probability, "a true positive taken for a mistake",
+                      f"{fmt(tps[0].probability, 3)} belongs to the most confident correct call (a TP)."))
+    if len(fps) > 1:
+        wrong.append((fps[-1].probability, "the least confident mistake read instead",
+                      f"{fmt(fps[-1].probability, 3)} is the last false positive shown, the least confident."))
+    explanation = (f"Test row {top.test_row} is class {ev.classes[top.actual]} but got P({name}) = "
+                   f"{fmt(top.probability, 4)}: the most confident false positive, shown first.")
+    return _one(numeric_question("confident_mistake", prompt, top.probability, 3, wrong, explanation))
+
+
 # ---------------------------------------------------------------- registry
 
 GENERATORS: dict[str, Generator] = {
@@ -857,6 +1002,11 @@ GENERATORS: dict[str, Generator] = {
     "majority_baseline": majority_baseline,
     "micro_f1": micro_f1,
     "top_k_accuracy": top_k_accuracy,
+    "normalized_diagonal": normalized_diagonal,
+    "confused_pairs": confused_pairs,
+    "tuned_threshold": tuned_threshold,
+    "worst_bin": worst_bin,
+    "confident_mistake": confident_mistake,
 }
 
 BOTH = ("binary", "multiclass")
@@ -864,6 +1014,7 @@ TASKS: dict[str, tuple[str, ...]] = {name: BOTH for name in GENERATORS} | {
     "precision_at_threshold": ("binary",), "recall_at_threshold": ("binary",), "f1_at_threshold": ("binary",),
     "threshold_trend": ("binary",), "pr_curve_point": ("binary",),
     "micro_f1": ("multiclass",), "top_k_accuracy": ("multiclass",),
+    "confused_pairs": ("multiclass",), "tuned_threshold": ("binary",),
 }
 
 

@@ -159,7 +159,7 @@ def evaluation(trace: Trace) -> list[str]:
                                                           for t in ev.top_k))
         lines.append("")
         lines += confusion(ev.confusion_matrix, ev.classes)
-    return lines
+    return lines + catalogue(trace)
 
 
 def render(trace: Trace, title: str) -> str:
@@ -180,3 +180,128 @@ def provenance(trace: Trace) -> str:
         lines.append("  wall time: " + ", ".join(f"{name} {seconds * 1000:.1f} ms"
                                                    for name, seconds in trace.timings.items()))
     return "\n".join(lines) + "\n"
+
+
+# --- catalogue views (issue 6): shade-ramp images, tuned threshold, bins, samples, weights -------
+
+# Light to dark; each pixel is drawn twice so an 8x8 image keeps roughly square proportions.
+SHADE_RAMP = " .:-=+*#%@"
+
+
+def shade_level(value: float, low: float, high: float, levels: int = len(SHADE_RAMP)) -> int:
+    """Return which of `levels` equal steps between `low` and `high` holds `value` (clipped)."""
+    if high <= low:
+        return 0
+    return min(levels - 1, max(0, int((value - low) / (high - low) * levels)))
+
+
+def shade_image(values: Sequence[float], side: int, low: float, high: float) -> list[str]:
+    """Return a side x side image as text lines, darker characters for larger values."""
+    return ["".join(SHADE_RAMP[shade_level(v, low, high)] * 2 for v in values[r * side:(r + 1) * side])
+            for r in range(side)]
+
+
+def image_side(n_features: int) -> int | None:
+    """Return the image width when the features are a square image of at least 4x4 pixels, else None."""
+    side = int(round(n_features ** 0.5))
+    return side if side >= 4 and side * side == n_features else None
+
+
+def side_by_side(blocks: Sequence[Sequence[str]], gap: int = 3) -> list[str]:
+    """Return text blocks placed next to each other (each padded to its widest line)."""
+    widths = [max(len(line) for line in block) for block in blocks]
+    height = max(len(block) for block in blocks)
+    return ["".join((block[i] if i < len(block) else "").ljust(w + gap) for block, w in zip(blocks, widths)).rstrip()
+            for i in range(height)]
+
+
+def threshold_choice(trace: Trace) -> list[str]:
+    choice = trace.evaluation.threshold_choice
+    if choice is None:
+        return []
+    lines = ["", f"Threshold tuned for F1 on {len(choice.validation_y_true)} validation rows: "
+                 f"{choice.threshold:.4f} (validation F1 {choice.validation_score:.4f}); applied to the test rows:"]
+    rows = [(label, " ".join(str(v) for row in m.confusion_matrix for v in row), f"{m.precision:.4f}",
+             f"{m.recall:.4f}", f"{m.f1:.4f}", f"{m.accuracy:.4f}")
+            for label, m in (("default 0.5", choice.default), (f"tuned {choice.threshold:.4f}", choice.test))]
+    return lines + table(("rule", "tn fp fn tp", "precision", "recall", "f1", "accuracy"), rows,
+                         (16, 15, 9, 6, 6, 8), "lrrrrr")
+
+
+def feature_bins(trace: Trace) -> list[str]:
+    bins = trace.evaluation.by_feature
+    if bins is None:
+        return []
+    n = len(bins.counts)
+    lines = ["", f"Recall per class in {n} quantile bins of {bins.property} (rows per bin: "
+                 f"{', '.join(str(c) for c in bins.counts)}):"]
+    headers = ("class", *(f"{bins.edges[b]:.3g}-{bins.edges[b + 1]:.3g}" for b in range(n)))
+    rows = [(name, *("-" if r is None else f"{r:.3f}" for r in rates))
+            for name, rates in zip(trace.evaluation.classes, bins.recall)]
+    return lines + table(headers, rows, (8, *(max(11, len(h)) for h in headers[1:])), "l" + "r" * n)
+
+
+def samples(trace: Trace) -> list[str]:
+    explorer = trace.evaluation.samples
+    if explorer is None:
+        return []
+    ev = trace.evaluation
+    name = ev.classes[explorer.class_index]
+    lines = ["", f"Sample explorer for class {name}: TP, FP, FN, most confident first"]
+    side = image_side(len(explorer.samples[0].values)) if explorer.samples else None
+    for outcome in ("TP", "FP", "FN"):
+        group = [s for s in explorer.samples if s.outcome == outcome]
+        lines.append(f"{outcome} ({len(group)} shown)")
+        if not group:
+            continue
+        if side is None:
+            lines += [f"  test row {s.test_row}: true {ev.classes[s.actual]}, predicted {ev.classes[s.predicted]}, "
+                      f"P({name}) {s.probability:.3f}, values {fmt_values(s.values)}" for s in group]
+            continue
+        low, high = 0.0, max(max(s.values) for s in group)
+        blocks = [[f"row {s.test_row}", f"true {ev.classes[s.actual]} pred {ev.classes[s.predicted]}",
+                   f"P({name})={s.probability:.3f}", *shade_image(s.values, side, low, high)] for s in group]
+        lines += side_by_side(blocks)
+    return lines
+
+
+def positive_image(values: Sequence[float], side: int) -> list[str]:
+    """Return a weight map where only positive weights are inked, scaled to this map's largest weight.
+
+    Positive weights are where ink raises the class's score, so the drawn shape reads like the digit.
+    """
+    return shade_image([max(0.0, v) for v in values], side, 0.0, max(max(values), 1e-12))
+
+
+def weight_snapshots(trace: Trace) -> list:
+    """Return the first and last snapshots that hold linear weights (one if only one does)."""
+    shots = [s for s in trace.snapshots if s.coef]
+    return [shots[0], shots[-1]] if len(shots) > 1 else shots
+
+
+def class_weights(trace: Trace, snap) -> list[tuple[str, tuple[float, ...]]]:
+    """Return (class name, weights) per class; a binary model's single row belongs to the positive class."""
+    rows = [values for key, values in snap.coef.items() if key.startswith("coef[")]
+    classes = trace.evaluation.classes
+    names = classes if len(rows) == len(classes) else classes[-len(rows):]
+    return list(zip(names, rows))
+
+
+def weight_maps(trace: Trace) -> list[str]:
+    side = image_side(trace.data.n_features)
+    shots = weight_snapshots(trace)
+    if not shots or side is None:
+        return []
+    lines = ["", f"Weights per class as {side}x{side} maps: darker = larger positive weight (ink there raises the "
+                 f"class's score); blank = zero or negative"]
+    for snap in shots:
+        lines.append(f"epoch {snap.epoch}:")
+        blocks = [[f"class {name}", *positive_image(values, side)] for name, values in class_weights(trace, snap)]
+        for start in range(0, len(blocks), 5):
+            lines += side_by_side(blocks[start:start + 5])
+    return lines
+
+
+def catalogue(trace: Trace) -> list[str]:
+    """Return the optional views a lesson asked for (empty when it asked for none)."""
+    return threshold_choice(trace) + feature_bins(trace) + samples(trace) + weight_maps(trace)
