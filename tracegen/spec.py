@@ -40,6 +40,8 @@ MODEL_PARAMS = {
 SGD_LEARNING_RATES = ("optimal", "constant", "invscaling", "adaptive")
 MAX_EPOCHS = 5000
 FRONT_MATTER_FENCE = "+++"
+# Line breaks and other C0/C1 control characters (tab included), for one-line text such as titles.
+CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 TYPE_NAMES = {int: "an integer", float: "a number", str: "a string", bool: "true or false", list: "a list",
               dict: "a table"}
 
@@ -212,9 +214,9 @@ def parse_lesson(data: dict[str, Any], path: Path, body: str = "", body_line: in
     return LessonSpec(
         name=path.stem,
         path=path,
-        title=check.typed(data, "title", str, "", default=path.stem.replace("-", " ").capitalize()),
-        topic=check.typed(data, "topic", str, "", default=""),
-        description=check.typed(data, "description", str, "", default=""),
+        title=check.one_line(data, "title", default=path.stem.replace("-", " ").capitalize()),
+        topic=check.one_line(data, "topic", default=""),
+        description=check.one_line(data, "description", default=""),
         dataset=_dataset(check, check.table(data, "dataset", required=True)),
         split=split,
         normalization=normalization,
@@ -375,6 +377,15 @@ class _Checker:
         # bool is a subclass of int, but `epochs = true` is a mistake, not 1 epoch.
         if not isinstance(value, kind) or (kind is not bool and isinstance(value, bool)):
             self.fail(name, f"expected {TYPE_NAMES[kind]}, got {type(value).__name__} {value!r}")
+        return value
+
+    def one_line(self, table: dict[str, Any], key: str, default: str) -> str:
+        value = self.typed(table, key, str, "", default=default)
+        # A line break or control character would end a GIFT comment line or make QTI XML invalid.
+        bad = CONTROL_CHARACTER.search(value)
+        if bad:
+            self.fail(key, f"expected one line of text, got control character U+{ord(bad.group()):04X}; "
+                      "write it on one line (longer text belongs in the Markdown body)")
         return value
 
     def number(self, table: dict[str, Any], key: str, prefix: str, default: float | None = None) -> float:

@@ -11,6 +11,7 @@ import hashlib
 import importlib.util
 import json
 import math
+import re
 from array import array
 from dataclasses import dataclass
 from pathlib import Path
@@ -152,6 +153,7 @@ def _parse_rows(rows, path: Path, target: str, min_rows: int, read: list[int]) -
     for index, name in enumerate(header):
         if not name:
             raise DataError(path, f"column {index + 1}", "empty column name; name every column", line=1)
+        _check_text(path, f"column {index + 1}", name, 1)
         if name in header[:index]:
             raise DataError(path, name, "duplicate column name; give every column a unique name", line=1)
     if target not in header:
@@ -176,7 +178,10 @@ def _parse_rows(rows, path: Path, target: str, min_rows: int, read: list[int]) -
         label = row[target_index].strip()
         if not label:
             raise DataError(path, target, "empty label; every row needs a class", line=rows.line_num)
-        codes.append(label_codes.setdefault(label, len(label_codes)))
+        if label not in label_codes:
+            _check_text(path, target, label, rows.line_num)
+            label_codes[label] = len(label_codes)
+        codes.append(label_codes[label])
         lines.append(rows.line_num)
     if not codes:
         raise DataError(path, "rows", "no data rows under the header")
@@ -195,6 +200,19 @@ def _parse_rows(rows, path: Path, target: str, min_rows: int, read: list[int]) -
                         "classification needs at least two")
     return Dataset(X=X, y=y, feature_names=tuple(header[i] for i in feature_index), classes=classes,
                    source=f"CSV {path.name} (target column '{target}')", raw_shape=(len(codes), width))
+
+
+# Control characters other than tab and line breaks: invalid in XML (the QTI export) and able to
+# rewrite a terminal (ANSI escapes). A quoted line break in a label stays allowed.
+UNPRINTABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def _check_text(path: Path, field_name: str, text: str, line: int) -> None:
+    # Names and labels end up in pages, exports and terminal tables.
+    bad = UNPRINTABLE.search(text)
+    if bad:
+        raise DataError(path, field_name, f"control character U+{ord(bad.group()):04X} in {text!r}; "
+                        "names and labels must be printable text", line=line)
 
 
 def _raise_bad_cell(path: Path, header: list[str], feature_index: list[int], row: list[str], line: int) -> None:
