@@ -60,7 +60,11 @@ def build_parser() -> argparse.ArgumentParser:
     commands.required = True
 
     run = commands.add_parser("run", help="run a lesson's pipeline and print its trace")
-    run.add_argument("lesson", metavar="LESSON", help="a lesson name in lessons/ or a path to a lesson file")
+    run.add_argument("lesson", metavar="LESSON", nargs="?",
+                     help="a lesson name in lessons/ or a path to a lesson file (omit with --predictions)")
+    run.add_argument("--predictions", type=Path, metavar="FILE.csv",
+                     help="evaluate your own model's predictions instead of a lesson: a y_true column and "
+                          "either one score column (binary) or one probability column per class")
     run.add_argument("--seed", type=seed_int, help="override the lesson's seed")
     run.add_argument("--epochs", type=positive_int, help="override the lesson's epoch count")
     run.add_argument("--json", type=Path, metavar="PATH", help="also write the trace as JSON")
@@ -88,6 +92,8 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--jobs", "-j", type=positive_int, default=1, metavar="N",
                        help="run lessons and variants in N worker processes (same output for any N)")
     build.add_argument("--quiet", "-q", action="store_true", help="no progress or summary on stderr")
+    build.add_argument("--predictions", type=Path, metavar="FILE.csv",
+                       help="build one page evaluating your own model's predictions instead of the lessons")
     build.set_defaults(handler=cmd_build)
 
     quiz = commands.add_parser("quiz", help="take a lesson's quiz in the terminal, with feedback and a score")
@@ -132,6 +138,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     from tracegen import pipeline, terminal
     from tracegen.spec import load_lesson
 
+    if args.predictions is not None:
+        return run_predictions(args)
+    if args.lesson is None:
+        raise UsageError("tracegen run", "", "needs a LESSON, or --predictions FILE.csv")
     spec = load_lesson(resolve_lesson(args.lesson, args.lessons))
     if args.epochs is not None:
         spec = pipeline.with_epochs(spec, args.epochs)
@@ -145,11 +155,33 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_predictions(args: argparse.Namespace) -> int:
+    """tracegen run --predictions: evaluate a predictions CSV and print the evaluation half of a lesson."""
+    from tracegen import terminal
+    from tracegen.pipeline.predictions import run_predictions as evaluate_file
+
+    if args.lesson is not None or args.seed is not None or args.epochs is not None:
+        raise UsageError("tracegen run", "--predictions", "evaluates a file; it takes no LESSON, --seed or --epochs")
+    trace = evaluate_file(args.predictions)
+    if args.json is not None:
+        write_text_atomic(args.json, trace.to_json())
+    text = terminal.render(trace, f"Your predictions: {args.predictions.name}")
+    if not args.reproducible:
+        text += terminal.provenance(trace)
+    sys.stdout.write(text)
+    return 0
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     from tracegen import site
     from tracegen.progress import Progress
     from tracegen.spec import load_lesson
 
+    if args.predictions is not None:
+        if args.names:
+            raise UsageError("tracegen build", "--predictions", "builds one page from the file; name no lessons with it")
+        return site.build_predictions(args.predictions, args.out, reproducible=args.reproducible,
+                                      templates_dir=args.templates)
     if args.names:
         paths = [resolve_lesson(name, args.lessons) for name in args.names]
     else:

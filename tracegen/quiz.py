@@ -1227,3 +1227,15 @@ def make_questions(spec: LessonSpec, trace: Trace) -> tuple[Question, ...]:
     questions = [question for name in names for question in GENERATORS[name](trace)]
     questions += hand_written(spec, trace)
     return tuple(shuffled(question, trace) for question in questions)
+
+
+# Generators that need only an evaluation, for `tracegen build --predictions` (no split, epochs or model).
+PREDICTION_GENERATORS = ("precision_at_threshold", "recall_at_threshold", "f1_at_threshold", "threshold_trend",
+                         "pr_curve_point", "ap_chance_level", "roc_auc_meaning", "auc_vs_recall", "majority_baseline",
+                         "micro_f1", "top_k_accuracy", "normalized_diagonal", "confused_pairs")
+
+
+def prediction_questions(trace: Trace) -> tuple[Question, ...]:
+    """Return the generated questions for an evaluation-only trace, options in seeded order."""
+    names = [name for name in PREDICTION_GENERATORS if trace.evaluation.task in TASKS[name]]
+    return tuple(shuffled(question, trace) for name in names for question in GENERATORS[name](trace))

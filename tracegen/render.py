@@ -952,9 +952,21 @@ class SnapshotRow:
 
 
 @dataclass(frozen=True)
+class ReportRow:
+    """One row of scikit-learn's classification report (a class, or an average)."""
+
+    name: str
+    precision: float | None
+    recall: float | None
+    f1: float
+    support: int
+
+
+@dataclass(frozen=True)
 class Catalogue:
     """The optional evaluation sections a lesson asked for."""
 
+    report: tuple[ReportRow, ...]
     normalized: tuple[ShareMap, ...]
     tuned: TunedThreshold | None
     by_feature: FeatureView | None
@@ -1084,10 +1096,58 @@ def snapshot_rows(trace: Trace) -> tuple[SnapshotRow, ...]:
                  for s in trace.snapshots)
 
 
+def report_rows(trace: Trace) -> tuple[ReportRow, ...]:
+    """Return the classification report as rows, for small multiclass lessons and evaluation-only traces.
+
+    The accuracy row has no precision or recall: scikit-learn reports one number, shown as its F1.
+    """
+    ev = trace.evaluation
+    small_multiclass = ev.task == "multiclass" and len(ev.classes) <= MAX_NORMALIZED_CLASSES
+    if not (small_multiclass or trace.prediction is None):
+        return ()
+    report, n = ev.classification_report, len(ev.y_true)
+    rows = [ReportRow(name, report[name]["precision"], report[name]["recall"], report[name]["f1-score"],
+                      int(report[name]["support"])) for name in ev.classes if name in report]
+    if "accuracy" in report:
+        rows.append(ReportRow("accuracy", None, None, report["accuracy"], n))
+    rows += [ReportRow(name, report[name]["precision"], report[name]["recall"], report[name]["f1-score"],
+                       int(report[name]["support"])) for name in ("micro avg", "macro avg", "weighted avg")
+             if name in report]
+    return tuple(rows)
+
+
 def catalogue(trace: Trace) -> Catalogue:
     """Return the optional sections for the evaluations this lesson asked for."""
     explorer = trace.evaluation.samples
-    return Catalogue(normalized=share_maps(trace), tuned=tuned_threshold(trace), by_feature=feature_view(trace),
+    return Catalogue(report=report_rows(trace), normalized=share_maps(trace), tuned=tuned_threshold(trace), by_feature=feature_view(trace),
                      explored_class=trace.evaluation.classes[explorer.class_index] if explorer else "",
                      sample_groups=sample_groups(trace), weights=weight_epochs(trace),
                      snapshots=snapshot_rows(trace))
+
+
+# --- bring your own predictions (tracegen build --predictions) ------------------------------
+
+PREDICTION_SECTIONS = (("data-flow", "Data flow"), ("evaluation", "Evaluation"), ("quiz", "Quiz"),
+                       ("provenance", "Provenance"))
+
+
+def predictions_context(trace: Trace, questions: Sequence[Question], *, build: BuildInfo,
+                        max_table_rows: int | None = None) -> dict[str, Any]:
+    """Return what predictions.html shows: the evaluation half of a lesson for the user's own predictions."""
+    ev = trace.evaluation
+    name = str(trace.spec.get("predictions", "predictions.csv"))
+    facts = (f"{len(ev.y_true)} rows", f"{len(ev.classes)} classes", f"rule: {trace.spec.get('rule', '')}")
+    return {
+        "root": "",
+        "title": f"Your predictions: {name}",
+        "lesson": {"name": trace.lesson, "title": f"Your predictions: {name}", "topic": "Bring your own predictions",
+                   "description": f"The evaluation half of a lesson, computed by scikit-learn from {name}."},
+        "facts": facts,
+        "sections": PREDICTION_SECTIONS,
+        "data_flow": data_flow(trace),
+        "evaluation": evaluation(trace, max_table_rows),
+        "catalogue": catalogue(trace),
+        "quiz": quiz(questions, trace),
+        "provenance": provenance(trace, build),
+        "trace_href": "trace.json",
+    }

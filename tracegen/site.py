@@ -639,3 +639,40 @@ def build_site(specs: Sequence[LessonSpec], out: Path, *, seed: int | None = Non
     if cache_dir is not None and key is not None:
         store_manifest(cache_dir, key, files, report)
     return report
+
+
+def build_predictions(path: Path, out: Path, *, reproducible: bool = False, templates_dir: Path | None = None) -> int:
+    """tracegen build --predictions: one page with the evaluation half of a lesson for the user's predictions.
+
+    The site holds index.html (the page), trace.json and the static files; it is written like a
+    lesson site (atomic swap). Curve tables are thinned until the page fits PAGE_BUDGET.
+    """
+    from tracegen import quiz, render
+    from tracegen.pipeline.predictions import run_predictions
+
+    started = time.perf_counter()
+    templates_dir = DEFAULT_TEMPLATES if templates_dir is None else templates_dir
+    check_output(out)
+    trace = run_predictions(path)
+    questions = quiz.prediction_questions(trace)
+    env = render.make_environment(templates_dir)
+    build = render.BuildInfo(
+        reproducible=reproducible,
+        built_at=None if reproducible else datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        build_seconds=None if reproducible else time.perf_counter() - started,
+    )
+    files: dict[str, bytes] = {MARKER: MARKER_TEXT.encode()}
+    files.update(static_files(templates_dir))
+    files[SEARCH_INDEX] = search_index(())
+    asset_bytes = sum(len(files.get(asset, b"")) for asset in PAGE_ASSETS)
+    for max_rows in TABLE_ROW_LIMITS:
+        context = render.predictions_context(trace, questions, build=build, max_table_rows=max_rows)
+        page = render.render_page(env, "predictions.html", context).encode()
+        if len(page) + asset_bytes <= PAGE_BUDGET:
+            break
+    files["index.html"] = page
+    files["trace.json"] = trace.to_json().encode()
+    write_site(files, out)
+    print(f"built {out}/: predictions page for {path.name} ({len(trace.evaluation.y_true)} rows, "
+          f"{len(questions)} questions), {(len(page) + asset_bytes) / 1024:.1f} KB (HTML + CSS + JS)")
+    return 0

@@ -65,8 +65,8 @@ def data_flow(trace: Trace) -> list[str]:
     lines = heading(f"Data Flow - {len(trace.stages)} stages")
     lines += table(("stage", "input", "operation", "output", "example (before -> after)"), rows,
                    (12, 18, 44, 20, 34))
-    normalize = trace.stage("normalize")
-    if normalize.fitted_params:
+    normalize = next((s for s in trace.stages if s.name == "normalize"), None)
+    if normalize is not None and normalize.fitted_params:
         lines.append("")
         lines.append(f"Scaler statistics (fitted on {normalize.fitted_on}):")
         for name, values in normalize.fitted_params.items():
@@ -165,7 +165,13 @@ def evaluation(trace: Trace) -> list[str]:
 def render(trace: Trace, title: str) -> str:
     """Return the whole trace as terminal text."""
     lines = [f"{title}  (lesson {trace.lesson}, seed {trace.seed}, trace {trace.hash[:12]})"]
-    for section in (data_flow, training, prediction, evaluation):
+    # An evaluation-only trace (--predictions) has no training run and no traced row.
+    sections = [data_flow, evaluation]
+    if trace.epochs:
+        sections.insert(1, training)
+    if trace.prediction is not None:
+        sections.insert(-1, prediction)
+    for section in sections:
         lines += section(trace)
     return "\n".join(lines) + "\n"
 

@@ -244,7 +244,8 @@ class Trace:
     epochs: tuple[EpochRecord, ...]
     validation: str
     snapshots: tuple[Snapshot, ...]
-    prediction: PredictionTrace
+    # None for an evaluation-only trace (tracegen run --predictions): no model, no traced row.
+    prediction: PredictionTrace | None
     evaluation: Evaluation
     # Wall times vary run to run, so they stay out of JSON unless asked for.
     timings: dict[str, float] = field(default_factory=dict, compare=False)
