@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tracegen.errors import TracegenError
-from tracegen.pipeline.data import load_csv
+from tracegen.pipeline.data import load_csv, load_predictions
 from tracegen.spec import load_lesson
 
 VALID_FRONT = """title = "T"
@@ -99,3 +99,81 @@ def test_random_csv_bytes(tmp_path_factory, raw):
         load_csv(path, "label", lesson="lesson.md")
     except TracegenError:
         pass
+
+
+# --- structural mangling: whole lines and values, not just characters ------------------------
+
+TOML_VALUES = ['""', '"x"', "0", "-1", "1", "2.5", "1e400", "-0.0", "nan", "inf", "true", "false", "[]", "[0]",
+               '["a", 1]', "{}", "{a = 1}", "99999999999999999999", "2026-01-01", '"<script>"', '"\\u0000"']
+CSV_CELLS = ["", "nan", "inf", "-inf", "1e999", "0x10", "1_000", " 1 ", "\"1\"", "\"", "a,b", "\ufeff1", "-", "x", "\u00e9"]
+
+
+def mangle_lines(lines: list[str], data, values: list[str], separator: str) -> list[str]:
+    """Delete, duplicate or swap whole lines, or replace one field's value with a value of another type."""
+    lines = list(lines)
+    for _ in range(data.draw(st.integers(1, 4))):
+        if not lines:
+            break
+        i, j = (data.draw(st.integers(0, len(lines) - 1)) for _ in range(2))
+        action = data.draw(st.sampled_from(["delete", "duplicate", "swap", "value"]))
+        if action == "delete":
+            del lines[i]
+        elif action == "duplicate":
+            lines.insert(j, lines[i])
+        elif action == "swap":
+            lines[i], lines[j] = lines[j], lines[i]
+        elif separator in lines[i]:
+            fields = lines[i].split(separator)
+            k = data.draw(st.integers(0 if separator == "," else 1, len(fields) - 1))
+            fields[k] = data.draw(st.sampled_from(values))
+            lines[i] = separator.join(fields)
+    return lines
+
+
+@SETTINGS
+@given(data=st.data())
+def test_structurally_mangled_lessons(tmp_path_factory, data):
+    """Lines dropped, repeated or moved between tables, and values of the wrong type, parse or raise TracegenError."""
+    path = tmp_path_factory.mktemp("fuzz") / "lesson.md"
+    front = mangle_lines(VALID_FRONT.splitlines(), data, TOML_VALUES, " = ")
+    path.write_text("+++\n" + "\n".join(front) + "\n+++\nBody.\n", encoding="utf-8")
+    try:
+        load_lesson(path)
+    except TracegenError:
+        pass
+
+
+@SETTINGS
+@given(data=st.data())
+def test_structurally_mangled_csvs(tmp_path_factory, data):
+    """Rows dropped, repeated or moved (the header too), and odd cells, load or raise TracegenError."""
+    path = tmp_path_factory.mktemp("fuzz") / "data.csv"
+    path.write_text("\n".join(mangle_lines(VALID_CSV.splitlines(), data, CSV_CELLS, ",")) + "\n", encoding="utf-8")
+    try:
+        load_csv(path, "label", lesson="lesson.md")
+    except TracegenError:
+        pass
+
+
+VALID_PREDICTIONS = ("y_true,a,b,c\na,0.7,0.2,0.1\nb,0.1,0.8,0.1\nc,0.2,0.2,0.6\na,0.5,0.25,0.25\n",
+                     "y_true,score\nno,0.1\nyes,0.9\nno,0.35\nyes,0.8\n")
+
+
+@SETTINGS
+@given(data=st.data())
+def test_mangled_predictions(tmp_path_factory, data):
+    """A mangled predictions CSV (characters or whole rows and cells) loads or raises TracegenError."""
+    path = tmp_path_factory.mktemp("fuzz") / "predictions.csv"
+    text = data.draw(st.sampled_from(VALID_PREDICTIONS))
+    if data.draw(st.booleans()):
+        text = mangle(text, data)
+    else:
+        text = "\n".join(mangle_lines(text.splitlines(), data, CSV_CELLS + ["1.5", "-0.1", "0.5"], ",")) + "\n"
+    path.write_text(text, encoding="utf-8")
+    try:
+        predictions = load_predictions(path)
+    except TracegenError:
+        return
+    assert ((predictions.proba >= 0) & (predictions.proba <= 1)).all()
+    assert abs(predictions.proba.sum(axis=1) - 1).max() <= 1e-6
+    assert len(predictions.y_true) == len(predictions.proba)
