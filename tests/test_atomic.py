@@ -61,7 +61,7 @@ def previous(tmp_path, capsys):
     """A site built from the tiny lesson at seed 1, and a snapshot of its bytes."""
     lesson = write_lesson(tmp_path, TINY, name="tiny")
     out = tmp_path / "out" / "site"
-    assert main(["build", str(lesson), "--out", str(out), "--reproducible"]) == 0
+    assert main(["build", str(lesson), "--out", str(out), "--reproducible", "--no-cache"]) == 0
     capsys.readouterr()
     return lesson, out, snapshot(out)
 
@@ -69,7 +69,7 @@ def previous(tmp_path, capsys):
 def kill_mid_write(lesson: Path, out: Path, signum: int) -> tuple[subprocess.CompletedProcess, list[Path]]:
     """Start a build at another seed, send `signum` once its temporary folder holds files; return its end."""
     process = subprocess.Popen([sys.executable, "-c", SLOW_BUILD, "build", str(lesson), "--out", str(out),
-                                "--seed", "5", "--reproducible"],
+                                "--seed", "5", "--reproducible", "--no-cache"],
                                cwd=out.parent, env={**os.environ, "PYTHONPATH": str(ROOT)},
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 60
@@ -92,7 +92,7 @@ def kill_mid_write(lesson: Path, out: Path, signum: int) -> tuple[subprocess.Com
 
 def next_build_cleans_up(lesson: Path, out: Path, capsys) -> None:
     """A normal build after the kill succeeds, writes the new site and leaves no temporary folder."""
-    assert main(["build", str(lesson), "--out", str(out), "--seed", "5", "--reproducible"]) == 0
+    assert main(["build", str(lesson), "--out", str(out), "--seed", "5", "--reproducible", "--no-cache"]) == 0
     capsys.readouterr()
     assert temporaries(out) == []
     assert json.loads((out / "tiny" / "trace.json").read_text(encoding="utf-8"))["seed"] == 5
