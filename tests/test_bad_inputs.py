@@ -4,8 +4,6 @@ A case is a folder: the files it needs (lesson.md, data.csv, answers.toml, a tem
 folder, ...), `command` (the tracegen arguments, run from inside the folder) and `expected`
 (the one stderr line; `{dir}` stands for the case folder, as CSV paths are resolved; a line
 ending in `...` fixes only the start, for lists of choices that grow with tracegen).
-The command `predictions FILE` loads a predictions CSV with `load_predictions`, which
-`tracegen run` does not take yet; its error is printed the way the CLI prints one.
 """
 
 from __future__ import annotations
@@ -22,7 +20,7 @@ import pytest
 from tracegen import pipeline
 from tracegen.cli import main
 from tracegen.errors import TracegenError
-from tracegen.pipeline.data import load_csv, load_predictions, training_rows
+from tracegen.pipeline.data import load_csv, training_rows
 from tracegen.spec import load_lesson
 from tests.conftest import write_lesson
 
@@ -30,17 +28,9 @@ CORPUS = Path(__file__).resolve().parent / "bad_inputs"
 CASES = sorted(p.name for p in CORPUS.iterdir() if p.is_dir())
 
 
-def run_case(folder: Path, argv: list[str], capsys) -> tuple[int, str, str]:
-    """Run one case's command from inside its folder; return (exit code, stdout, stderr)."""
-    if argv[0] == "predictions":
-        try:
-            load_predictions(Path(argv[1]))
-            code = 0
-        except TracegenError as exc:
-            print(f"tracegen: error: {exc.one_line()}", file=sys.stderr)
-            code = 2
-    else:
-        code = main(argv)
+def run_case(argv: list[str], capsys) -> tuple[int, str, str]:
+    """Run one case's command in-process; return (exit code, stdout, stderr)."""
+    code = main(argv)
     out, err = capsys.readouterr()
     return code, out, err
 
@@ -60,7 +50,7 @@ def test_bad_input_gives_one_line_and_exit_2(name, tmp_path, capsys, monkeypatch
     monkeypatch.chdir(folder)
     argv = shlex.split((folder / "command").read_text(encoding="utf-8"))
     expected = (folder / "expected").read_text(encoding="utf-8").rstrip("\n")
-    code, _, err = run_case(folder, argv, capsys)
+    code, _, err = run_case(argv, capsys)
     assert code == 2, err
     assert "Traceback" not in err
     lines = err.replace(str(folder.resolve()), "{dir}").splitlines()

@@ -108,7 +108,8 @@ def _make_classification(spec: LessonSpec, seed: int) -> Dataset:
                    source=f"make_classification({args}, random_state={seed})", raw_shape=X.shape)
 
 
-def load_csv(path: Path, target: str, lesson: Path | str, min_rows: int = 1) -> Dataset:
+def load_csv(path: Path, target: str, lesson: Path | str, min_rows: int = 1,
+             path_field: str = "dataset.path") -> Dataset:
     """Read a CSV with a header row: numeric feature columns plus one target column.
 
     The file is parsed in one streaming pass straight into typed arrays, so a large file is
@@ -117,9 +118,9 @@ def load_csv(path: Path, target: str, lesson: Path | str, min_rows: int = 1) -> 
     try:
         handle = open(path, encoding="utf-8-sig", newline="")
     except FileNotFoundError:
-        raise DataError(lesson, "dataset.path", f"CSV file not found: {path}") from None
+        raise DataError(lesson, path_field, f"CSV file not found: {path}") from None
     except OSError as exc:
-        raise DataError(lesson, "dataset.path", f"cannot read {path}: {exc.strerror}") from None
+        raise DataError(lesson, path_field, f"cannot read {path}: {exc.strerror}") from None
     with handle:
         # strict: a stray or unclosed quote is an error, not a field that swallows the next lines.
         rows = csv.reader(handle, strict=True)
@@ -291,7 +292,7 @@ def load_predictions(path: Path) -> Predictions:
     `score` is the probability of the positive class, the second label in sorted order
     (scikit-learn's classes_[1]). Probability columns are named after the labels they score.
     """
-    data = load_csv(path, "y_true", lesson=path)
+    data = load_csv(path, "y_true", lesson=path, path_field="predictions")
     columns = data.feature_names
     if columns == ("score",):
         if len(data.classes) != 2:
