@@ -104,6 +104,12 @@ def _make_classification(spec: LessonSpec, seed: int) -> Dataset:
     except ValueError as exc:
         raise DataError(spec.path, "dataset", f"make_classification rejected the parameters: {exc}") from None
     n_classes = int(params.get("n_classes", 2))
+    drawn = len(np.unique(y))
+    if drawn < n_classes:
+        # A weight of 0 or 1 (or too few samples) leaves a class without rows; the split would blame itself.
+        raise DataError(spec.path, "dataset.weights" if "weights" in params else "dataset.n_samples",
+                        f"make_classification drew rows of only {drawn} of the {n_classes} classes; give every "
+                        "class a weight above 0, or raise n_samples")
     args = ", ".join(f"{k}={v!r}" for k, v in sorted(params.items()))
     return Dataset(X=X, y=y.astype(np.int64), feature_names=tuple(f"x{i}" for i in range(X.shape[1])),
                    classes=tuple(str(c) for c in range(n_classes)),
