@@ -173,7 +173,7 @@ def test_every_page_builds_within_budget_with_its_sections(site):
               "performance-by-feature": "Recall by mean of the raw feature values",
               "sample-explorer": "Sample explorer: class 8",
               "heat-maps": "Weights as heat maps",
-              "training-curves": "Snapshots: confusion counts at chosen epochs"}
+              "training-curves": "Snapshots at chosen epochs: confusion counts"}
     for name, heading in wanted.items():
         assert heading in page_text(site, name), name
 

@@ -974,6 +974,7 @@ class Catalogue:
     sample_groups: tuple[SampleGroup, ...]
     weights: tuple[WeightEpoch, ...]
     snapshots: tuple[SnapshotRow, ...]
+    snapshot_rows: str = ""
 
 
 def share_maps(trace: Trace) -> tuple[ShareMap, ...]:
@@ -1122,7 +1123,7 @@ def catalogue(trace: Trace) -> Catalogue:
     return Catalogue(report=report_rows(trace), normalized=share_maps(trace), tuned=tuned_threshold(trace), by_feature=feature_view(trace),
                      explored_class=trace.evaluation.classes[explorer.class_index] if explorer else "",
                      sample_groups=sample_groups(trace), weights=weight_epochs(trace),
-                     snapshots=snapshot_rows(trace))
+                     snapshots=snapshot_rows(trace), snapshot_rows=trace.validation)
 
 
 # --- bring your own predictions (tracegen build --predictions) ------------------------------
