@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from importlib.metadata import version
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
 
 # Only light modules at import time: a rebuild with nothing changed must not pay for jinja2,
 # markdown, numpy or scikit-learn, so render, quiz and the pipeline stages are imported where used.
@@ -147,8 +147,10 @@ def plan_runs(specs: Sequence[LessonSpec], seed: int | None, variants: int) -> l
 def run_json(spec: LessonSpec, seed: int) -> tuple[str | None, tuple[Any, ...] | None]:
     """Run one lesson in a worker; return (trace JSON with timings, None) or (None, the error's parts).
 
-    A TracegenError does not survive pickling (its args are the one-line text, not its fields),
-    so the worker sends the class and fields and the parent raises it again.
+    Every trace reaches the site through JSON, as it does from the cache, so a page never depends
+    on where its trace came from (JSON sorts dict keys). A TracegenError does not survive pickling
+    (its args are the one-line text, not its fields), so the worker sends the class and fields and
+    the parent raises it again.
     """
     try:
         return pipeline.run(spec, seed=seed).to_json(include_timings=True), None
@@ -172,12 +174,34 @@ def _worker_context() -> Any:
     return multiprocessing.get_context("fork") if sys.platform.startswith("linux") else None
 
 
+def _prepare_worker() -> None:
+    """Import the pipeline's stages, and with them scikit-learn, as soon as a worker starts."""
+    from tracegen.pipeline import data, evaluate, stages, train  # noqa: F401
+
+
+def start_workers(count: int) -> Any:
+    """Return a pool of `count` worker processes, already starting up (importing scikit-learn)."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    pool = ProcessPoolExecutor(max_workers=count, mp_context=_worker_context(), initializer=_prepare_worker)
+    for _ in range(count):  # the pool starts its processes on submission; these no-ops start them now
+        pool.submit(int)
+    return pool
+
+
+def _nothing() -> None:
+    """Do nothing (the default `prepare`)."""
+
+
 def gather_traces(specs: Sequence[LessonSpec], runs: Sequence[PlannedRun], *, cache_dir: Path | None,
-                  jobs: int, progress: Progress | None = None) -> tuple[list[Trace], int]:
+                  jobs: int, progress: Progress | None = None,
+                  prepare: Callable[[], None] = _nothing) -> tuple[list[Trace], int]:
     """Return the trace of every planned run (in plan order) and how many were run rather than loaded.
 
-    Hits come from `cache_dir`; misses run in this process (jobs 1) or in `jobs` worker
-    processes. Results are placed by plan position, so the order of completion never shows.
+    Hits come from `cache_dir`. Misses run in `jobs` worker processes (even for one job), which
+    import scikit-learn while this process calls `prepare` (the build compiles its templates),
+    so the two overlap; no lesson starts before `prepare` returns. Results are placed by plan
+    position, so the order in which workers finish never shows.
     """
     traces: list[Trace | None] = [None] * len(runs)
     done = 0
@@ -201,36 +225,34 @@ def gather_traces(specs: Sequence[LessonSpec], runs: Sequence[PlannedRun], *, ca
             missing.append(position)
         else:
             finish(position, trace, "cache")
-    for position, trace in _run_missing(specs, runs, missing, jobs):
-        if cache_dir is not None:
-            cache.store_trace(cache_dir, trace)
-        finish(position, trace, "ran")
+    if not missing:
+        prepare()
+        return [trace for trace in traces if trace is not None], 0
+    pool = start_workers(min(jobs, len(missing)))
+    try:
+        prepare()
+        for position, trace in _collect(pool, specs, runs, missing):
+            if cache_dir is not None:
+                cache.store_trace(cache_dir, trace)
+            finish(position, trace, "ran")
+    except BaseException:
+        # Do not wait for workers still importing or running: the error is reported now.
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
     return [trace for trace in traces if trace is not None], len(missing)
 
 
-def _run_missing(specs: Sequence[LessonSpec], runs: Sequence[PlannedRun], missing: Sequence[int], jobs: int):
-    """Yield (plan position, trace) for each run not in the cache, as each finishes."""
-    if jobs <= 1 or len(missing) <= 1:
-        for position in missing:
-            run = runs[position]
-            # Through JSON, as from a worker or the cache: JSON sorts dict keys, and the page must not
-            # depend on whether its trace was run here, in a worker or loaded from the cache.
-            trace = pipeline.run(specs[run.lesson], seed=run.seed)
-            yield position, Trace.from_json(trace.to_json(include_timings=True))
-        return
-    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+def _collect(pool: Any, specs: Sequence[LessonSpec], runs: Sequence[PlannedRun], missing: Sequence[int]):
+    """Submit every missing run to `pool`; yield (plan position, trace) as each finishes."""
+    from concurrent.futures import FIRST_COMPLETED, wait
 
-    with ProcessPoolExecutor(max_workers=min(jobs, len(missing)), mp_context=_worker_context()) as pool:
-        futures = {pool.submit(run_json, specs[runs[p].lesson], runs[p].seed): p for p in missing}
-        pending = set(futures)
-        try:
-            while pending:
-                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for future in sorted(finished, key=futures.__getitem__):
-                    yield futures[future], _from_worker(future)
-        finally:
-            for future in pending:
-                future.cancel()
+    futures = {pool.submit(run_json, specs[runs[p].lesson], runs[p].seed): p for p in missing}
+    pending = set(futures)
+    while pending:
+        finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+        for future in sorted(finished, key=futures.__getitem__):
+            yield futures[future], _from_worker(future)
 
 
 def assemble_lessons(specs: Sequence[LessonSpec], runs: Sequence[PlannedRun],
@@ -523,6 +545,15 @@ def _swap(new: Path, out: Path) -> None:
     shutil.rmtree(holder, ignore_errors=True)
 
 
+def compiled_environment(templates_dir: Path) -> Environment:
+    """Return the Jinja environment with every template compiled (importing jinja2 and markdown)."""
+    from tracegen import render
+
+    env = render.make_environment(templates_dir)
+    render.check_templates(env)
+    return env
+
+
 def _digest_files(digest: Any, folder: Path, pattern: str) -> None:
     for path in sorted(folder.rglob(pattern)):
         if path.is_file():
@@ -620,11 +651,13 @@ def build_site(specs: Sequence[LessonSpec], out: Path, *, seed: int | None = Non
             count = len(specs) * (variants + 1)
             return dataclasses.replace(report, runs=count, from_cache=count, seconds=time.perf_counter() - started)
     runs = plan_runs(specs, seed, variants)
+    envs: list[Environment] = []
+    # Every template is compiled before any lesson runs (a broken one fails fast), while the workers start.
+    traces, ran = gather_traces(specs, runs, cache_dir=cache_dir, jobs=jobs, progress=progress,
+                                prepare=lambda: envs.append(compiled_environment(templates_dir)))
     from tracegen import render
 
-    env = render.make_environment(templates_dir)
-    render.check_templates(env)
-    traces, ran = gather_traces(specs, runs, cache_dir=cache_dir, jobs=jobs, progress=progress)
+    env = envs[0]
     lessons = assemble_lessons(specs, runs, traces)
     build = render.BuildInfo(
         reproducible=reproducible,
