@@ -351,6 +351,11 @@ class Prediction:
     class_scores: tuple[ClassScore, ...]
 
 
+def heat_css_class(level: int, diagonal: bool) -> str:
+    """Return a heat-map cell's classes: its shade (none when empty) and 'diag' on the diagonal."""
+    return " ".join(name for name, wanted in ((f"heat-{level}", level > 0), ("diag", diagonal)) if wanted)
+
+
 @dataclass(frozen=True)
 class HeatCell:
     """One confusion-matrix cell: its count, its share of the true class's rows, a shade level."""
@@ -363,8 +368,7 @@ class HeatCell:
     @property
     def css_class(self) -> str:
         """Return the cell's classes: its shade (none for an empty cell) and 'diag' on the diagonal."""
-        return " ".join(name for name, wanted in ((f"heat-{self.level}", self.level > 0), ("diag", self.diagonal))
-                        if wanted)
+        return heat_css_class(self.level, self.diagonal)
 
 
 @dataclass(frozen=True)
@@ -859,8 +863,7 @@ class ShareCell:
     @property
     def css_class(self) -> str:
         """Return the cell's shade class and 'diag' on the diagonal."""
-        return " ".join(name for name, wanted in ((f"heat-{self.level}", self.level > 0), ("diag", self.diagonal))
-                        if wanted)
+        return heat_css_class(self.level, self.diagonal)
 
 
 @dataclass(frozen=True)
