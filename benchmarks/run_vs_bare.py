@@ -12,10 +12,10 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import subprocess
 import sys
-import time
 from pathlib import Path
+
+from bench import measure  # the same subprocess timing as the full benchmark
 
 ROOT = Path(__file__).resolve().parent.parent
 COMMANDS = {
@@ -23,19 +23,6 @@ COMMANDS = {
     "tracegen run precision-recall": [sys.executable, "-m", "tracegen", "run", "precision-recall",
                                       "--reproducible"],
 }
-
-
-def measure(command: list[str]) -> tuple[float, float]:
-    """Run `command` once; return (wall seconds, peak RSS in MiB)."""
-    start = time.perf_counter()
-    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(process.pid, 0)
-    elapsed = time.perf_counter() - start
-    process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode != 0:
-        raise SystemExit(f"{' '.join(command)} failed: {process.stderr.read().decode()}")
-    process.stderr.close()
-    return elapsed, usage.ru_maxrss / 1024
 
 
 def main() -> None:
