@@ -35,7 +35,7 @@ def test_corrupt_entry_is_a_miss(tmp_path, binary_spec, binary_trace):
     data = json.loads(binary_trace.to_json())
     data["hash"] = "0" * 64
     path.write_text(json.dumps(data))
-    assert cache.load_trace(tmp_path, binary_trace.hash) is None
+    assert cache.load_trace(tmp_path, binary_trace.hash, binary_trace.lesson) is None
 
 
 def test_cache_hit_never_imports_sklearn(tmp_path, binary_spec, binary_trace):
@@ -59,3 +59,14 @@ def test_no_cache_dir_always_runs(binary_spec, binary_trace):
     """cache_dir=None bypasses the cache."""
     trace, hit = cache.run_cached(binary_spec, cache_dir=None)
     assert not hit and trace == binary_trace
+
+
+def test_hit_from_a_lesson_with_another_name(tmp_path, binary_spec, binary_trace):
+    """The hash leaves out the lesson's name, so a hit stored under another name is relabelled."""
+    import dataclasses
+
+    cache.store_trace(tmp_path, binary_trace)
+    renamed = dataclasses.replace(binary_spec, name="renamed-copy")
+    trace, hit = cache.run_cached(renamed, cache_dir=tmp_path)
+    assert hit and trace.lesson == "renamed-copy"
+    assert trace.evaluation == binary_trace.evaluation and trace.hash == binary_trace.hash

@@ -7,6 +7,7 @@ therefore never imports scikit-learn or scipy; only a miss runs the pipeline.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import tempfile
 from pathlib import Path
@@ -23,13 +24,19 @@ def cached_path(cache_dir: Path, key: str) -> Path:
     return cache_dir / f"{key}.json"
 
 
-def load_trace(cache_dir: Path, key: str) -> Trace | None:
-    """Return the cached trace, or None when it is missing or unreadable (a corrupt entry is a miss)."""
+def load_trace(cache_dir: Path, key: str, lesson: str) -> Trace | None:
+    """Return the cached trace for `lesson`, or None when it is missing or unreadable (a corrupt entry is a miss).
+
+    The trace hash leaves out the lesson's name (it does not change the numbers), so an entry may
+    have been stored by a lesson with the same pipeline under another name: it is relabelled.
+    """
     try:
         trace = Trace.from_json(cached_path(cache_dir, key).read_text(encoding="utf-8"))
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    return trace if trace.hash == key else None
+    if trace.hash != key:
+        return None
+    return trace if trace.lesson == lesson else dataclasses.replace(trace, lesson=lesson)
 
 
 def store_trace(cache_dir: Path, trace: Trace) -> None:
@@ -50,7 +57,7 @@ def run_cached(spec: LessonSpec, seed: int | None = None, cache_dir: Path | None
     """Return (trace, came from cache). With cache_dir None, always run."""
     seed = spec.split.seed if seed is None else seed
     if cache_dir is not None:
-        trace = load_trace(cache_dir, trace_hash(spec, seed))
+        trace = load_trace(cache_dir, trace_hash(spec, seed), spec.name)
         if trace is not None:
             return trace, True
     trace = run(spec, seed=seed)

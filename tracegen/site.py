@@ -209,10 +209,6 @@ def gather_traces(specs: Sequence[LessonSpec], runs: Sequence[PlannedRun], *, ca
     def finish(position: int, trace: Trace, source: str) -> None:
         nonlocal done
         run = runs[position]
-        # The trace hash leaves out the lesson's name (it does not change the numbers), so a
-        # cached trace may come from a lesson with the same pipeline under another name.
-        if trace.lesson != specs[run.lesson].name:
-            trace = dataclasses.replace(trace, lesson=specs[run.lesson].name)
         traces[position] = trace
         done += 1
         if progress is not None and len(runs) > 1:  # one trace needs no progress, only the summary
@@ -220,7 +216,7 @@ def gather_traces(specs: Sequence[LessonSpec], runs: Sequence[PlannedRun], *, ca
 
     missing = []
     for position, run in enumerate(runs):
-        trace = cache.load_trace(cache_dir, run.key) if cache_dir is not None else None
+        trace = cache.load_trace(cache_dir, run.key, specs[run.lesson].name) if cache_dir is not None else None
         if trace is None:
             missing.append(position)
         else:
