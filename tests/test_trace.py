@@ -2,11 +2,57 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import numpy as np
 
-from tracegen.trace import SCHEMA_VERSION, Trace
+from tracegen.trace import SCHEMA_VERSION, FeatureBins, Trace
+
+INF, NAN = float("inf"), float("nan")
+# Non-finite values, the sign of zero, the smallest subnormal, the largest float and a
+# value whose shortest repr has 17 digits: all must come back bit for bit.
+AWKWARD = (INF, -INF, NAN, -0.0, 5e-324, 1.7976931348623157e308, 0.1 + 0.2)
+
+
+def exact(value):
+    """Return `value` with floats as float.hex (exact, nan == nan) and every type named."""
+    if isinstance(value, float):
+        return ("float", value.hex())
+    if dataclasses.is_dataclass(value):
+        return (type(value).__name__, {f.name: exact(getattr(value, f.name)) for f in dataclasses.fields(value)})
+    if isinstance(value, dict):
+        return ("dict", {key: exact(item) for key, item in value.items()})
+    if isinstance(value, (list, tuple)):
+        return (type(value).__name__, [exact(item) for item in value])
+    return (type(value).__name__, value)
+
+
+def awkward_trace(trace):
+    """`trace` with non-finite and extreme floats in float fields and classes named like them."""
+    ev = trace.evaluation
+    stages = (dataclasses.replace(trace.stages[0], fitted_params={"mean": AWKWARD}),) + trace.stages[1:]
+    evaluation = dataclasses.replace(
+        ev, classes=("inf", "nan"), accuracy=-INF, prevalence=NAN,
+        roc_curve=dataclasses.replace(ev.roc_curve, thresholds=AWKWARD),
+        confusion_matrix_normalized={"true": ((INF, NAN), (-0.0, 1.0))},
+        by_feature=FeatureBins(property="inf", values=AWKWARD, edges=(-INF, 0.0, INF), counts=(3, 4),
+                               support=((1, 2), (3, 4)), recall=((None, INF), (NAN, 0.5))))
+    data = dataclasses.replace(trace.data, classes=("inf", "nan"), feature_names=("größe", "-inf"))
+    return dataclasses.replace(trace, stages=stages, evaluation=evaluation, data=data,
+                               prediction=dataclasses.replace(trace.prediction, score=AWKWARD),
+                               timings={"train": INF, "load": 0.25})
+
+
+def sorted_object(pairs):
+    """json.loads object hook that checks the keys were written sorted."""
+    keys = [key for key, _ in pairs]
+    assert keys == sorted(keys)
+    return dict(pairs)
+
+
+def reject_constant(name):
+    raise ValueError(f"non-standard JSON constant {name}")
 
 
 def test_round_trip_is_exact(binary_trace, multiclass_trace):
@@ -66,3 +112,40 @@ def test_class_named_inf_stays_a_string(binary_trace):
     data = json.loads(binary_trace.to_json())
     data["evaluation"]["classes"] = ["inf", "nan"]
     assert Trace.from_dict(data).evaluation.classes == ("inf", "nan")
+
+
+def test_awkward_floats_and_names_round_trip_exactly(binary_trace):
+    """inf, -inf, nan, -0.0 and extreme floats in float fields come back bit for bit; classes named
+    "inf" and "nan" stay strings; non-ASCII text is written as is; every list comes back a tuple."""
+    trace = awkward_trace(binary_trace)
+    text = trace.to_json(include_timings=True)
+    data = json.loads(text, parse_constant=reject_constant)
+    assert data["evaluation"]["roc_curve"]["thresholds"][:4] == ["inf", "-inf", "nan", -0.0]
+    assert data["evaluation"]["classes"] == data["data"]["classes"] == ["inf", "nan"]
+    assert data["evaluation"]["by_feature"]["recall"] == [[None, "inf"], ["nan", 0.5]]
+    assert '"größe"' in text
+    again = Trace.from_json(text)
+    assert exact(again) == exact(trace)
+    assert again.to_json(include_timings=True) == text
+
+
+def test_json_is_valid_sorted_and_deterministic(binary_trace, multiclass_trace):
+    """to_json is standard JSON with sorted keys, equal to to_dict, and a fixed point of the round trip."""
+    for trace in (binary_trace, multiclass_trace, awkward_trace(binary_trace)):
+        for timings in (False, True):
+            text = trace.to_json(include_timings=timings)
+            assert text.endswith("}\n") and text == trace.to_json(include_timings=timings)
+            data = json.loads(text, parse_constant=reject_constant, object_pairs_hook=sorted_object)
+            assert data == trace.to_dict(include_timings=timings)
+            assert Trace.from_json(text).to_json(include_timings=timings) == text
+
+
+def test_json_layout_is_readable(binary_trace):
+    """One top-level key per line, and each stage and epoch a complete JSON object on its own line."""
+    text = binary_trace.to_json()
+    data = json.loads(text)
+    lines = text.splitlines()
+    assert [line.split('"')[1] for line in lines if line.startswith(' "')] == sorted(data)
+    for key, first in (("stages", '{"example_in"'), ("epochs", '{"epoch"')):
+        records = [json.loads(line.strip().rstrip(",")) for line in lines if line.strip().startswith(first)]
+        assert records == data[key]

@@ -9,6 +9,7 @@ so a class that happens to be named "inf" stays a string.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import math
 import types
@@ -266,8 +267,7 @@ class Trace:
 
     def to_json(self, include_timings: bool = False) -> str:
         """Return the trace as deterministic JSON text."""
-        return json.dumps(self.to_dict(include_timings), indent=1, sort_keys=True,
-                          ensure_ascii=False, allow_nan=False) + "\n"
+        return _layout(self.to_dict(include_timings)) + "\n"
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Trace:
@@ -282,22 +282,58 @@ class Trace:
         return cls.from_dict(json.loads(text))
 
 
+# json's C encoder is only used without indent, so items are encoded compactly by it and
+# _layout adds the line breaks that keep trace.json readable.
+_compact = json.JSONEncoder(sort_keys=True, ensure_ascii=False, allow_nan=False).encode
+
+
+def _layout(value: Any, indent: str = "") -> str:
+    """Return JSON with one key per line for objects, one item per line for lists of lists or
+    objects (stages, epochs, matrix rows), and everything else compact on one line."""
+    inner = indent + " "
+    if isinstance(value, dict) and value:
+        lines = [f"{inner}{_compact(key)}: {_layout(value[key], inner)}" for key in sorted(value)]
+        return "{\n" + ",\n".join(lines) + "\n" + indent + "}"
+    if isinstance(value, list) and value and isinstance(value[0], (dict, list)):
+        return "[\n" + ",\n".join(inner + _compact(item) for item in value) + "\n" + indent + "]"
+    return _compact(value)
+
+
+@functools.cache
+def _field_names(cls: type) -> tuple[str, ...] | None:
+    """Field names of a dataclass, None for any other type (looked up once per class)."""
+    return tuple(f.name for f in dataclasses.fields(cls)) if dataclasses.is_dataclass(cls) else None
+
+
 def _plain(value: Any) -> Any:
-    if dataclasses.is_dataclass(value):
-        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, (list, tuple)):
+        # Fast path for arrays of finite numbers, the bulk of a trace; isfinite raises
+        # TypeError on strings, None and nested tuples, OverflowError on huge ints.
+        try:
+            if all(map(math.isfinite, value)):
+                return list(value)
+        except (TypeError, OverflowError):
+            pass
+        return [_plain(v) for v in value]
     if isinstance(value, dict):
         return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
     if isinstance(value, float) and not math.isfinite(value):
         return "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")
+    names = _field_names(type(value))
+    if names is not None:
+        return {name: _plain(getattr(value, name)) for name in names}
     return value
 
 
-def _build(cls: type, data: dict[str, Any]) -> Any:
+@functools.cache
+def _field_types(cls: type) -> tuple[tuple[str, Any], ...]:
+    """(name, declared type) of each field; get_type_hints is slow, so once per class."""
     hints = typing.get_type_hints(cls)
-    return cls(**{f.name: _typed(hints[f.name], data[f.name])
-                  for f in dataclasses.fields(cls) if f.name in data})
+    return tuple((f.name, hints[f.name]) for f in dataclasses.fields(cls))
+
+
+def _build(cls: type, data: dict[str, Any]) -> Any:
+    return cls(**{name: _typed(kind, data[name]) for name, kind in _field_types(cls) if name in data})
 
 
 def _typed(kind: Any, value: Any) -> Any:
@@ -312,6 +348,17 @@ def _typed(kind: Any, value: Any) -> Any:
         return _build(kind, value)
     if origin is tuple:
         item = typing.get_args(kind)[0]
+        # Arrays of plain scalars skip the per-element call: ints and strings pass through,
+        # float() also reads "inf", "-inf" and "nan" (a None falls back to the slow path).
+        if item is int or item is str:
+            return tuple(value)
+        if item is Any:
+            return tuple(map(frozen, value))
+        if item is float:
+            try:
+                return tuple(map(float, value))
+            except TypeError:
+                pass
         return tuple(_typed(item, v) for v in value)
     if origin is dict:
         item = typing.get_args(kind)[1]
@@ -326,7 +373,7 @@ def _typed(kind: Any, value: Any) -> Any:
 def frozen(value: Any) -> Any:
     """Return JSON-like data with every list turned into a tuple, as from_json builds it."""
     if isinstance(value, list):
-        return tuple(frozen(v) for v in value)
+        return tuple(map(frozen, value))
     if isinstance(value, dict):
         return {k: frozen(v) for k, v in value.items()}
     return value
