@@ -144,6 +144,22 @@ def test_binary_property_matches_sklearn(data, threshold):
     check_common(ev)
 
 
+@settings(max_examples=100, deadline=None)
+@given(data=st.lists(st.tuples(st.integers(0, 1), scores), min_size=1, max_size=60))
+def test_tuned_threshold_is_metric_at_thresholds_argmax(data):
+    """The tuned threshold is the highest of those with the best F1 in metric_at_thresholds(f1_score), exactly."""
+    from sklearn.metrics import metric_at_thresholds
+
+    from tracegen.pipeline.evaluate import tune_threshold
+
+    y_val = np.array([label for label, _ in data])
+    score_val = np.array([score for _, score in data])
+    f1s, thresholds = metric_at_thresholds(y_val, score_val, f1_score, metric_params={"zero_division": 0})
+    choice = tune_threshold(y_val, score_val, np.array([0, 1]), np.array([0.2, 0.8]))
+    assert choice.threshold == thresholds[np.flatnonzero(f1s == f1s.max())[0]]
+    assert choice.validation_score == f1s.max()
+
+
 @settings(max_examples=60, deadline=None)
 @given(n_classes=st.integers(3, 5), n_samples=st.integers(6, 40), data=st.data())
 def test_multiclass_property_matches_sklearn(n_classes, n_samples, data):
