@@ -32,6 +32,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from tracegen.cli import usable_cpus
+
 ROOT = Path(__file__).resolve().parent.parent
 LESSONS = ROOT / "lessons"
 BARE = ROOT / "benchmarks" / "bare_precision_recall.py"
@@ -92,9 +94,10 @@ def make_rows(work: Path) -> list[Row]:
         Row("a", "bare scikit-learn script (precision-recall)", [PYTHON, str(BARE)]),
         Row("b", "tracegen build precision-recall, cold cache", build_command(work, "b", "precision-recall"),
             1.15, emptied(work / "b")),
-        Row("c", "whole catalogue, cold cache, --jobs 1", build_command(work, "c1"), 2.0, emptied(work / "c1")),
-        Row("c2", "whole catalogue, cold cache, --jobs 2", build_command(work, "c2", "--jobs", "2"), 2.0,
-            emptied(work / "c2")),
+        Row("c", f"whole catalogue, cold cache (default --jobs {usable_cpus()})", build_command(work, "c"), 2.0,
+            emptied(work / "c")),
+        Row("c1", "whole catalogue, cold cache, --jobs 1", build_command(work, "c1", "--jobs", "1"), None,
+            emptied(work / "c1")),
         Row("d", "whole catalogue rebuild, nothing changed", build_command(work, "d"), 0.15),
         Row("e", "precision-recall + 30 variants, --jobs 2, cold", build_command(
             work, "e", "precision-recall", "--variants", "30", "--jobs", "2"), 3.0, emptied(work / "e")),

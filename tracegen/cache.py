@@ -41,13 +41,18 @@ def load_trace(cache_dir: Path, key: str, lesson: str) -> Trace | None:
 
 def store_trace(cache_dir: Path, trace: Trace) -> None:
     """Write the trace atomically; a cache that cannot be written is skipped, never fatal."""
+    # Keep the wall times: a non-reproducible page built from the cache shows how long the run took.
+    store_text(cache_dir, trace.hash, trace.to_json(include_timings=True))
+
+
+def store_text(cache_dir: Path, key: str, text: str) -> None:
+    """Write trace JSON text (to_json with timings) under `key`, atomically; never fatal."""
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
         handle, temp = tempfile.mkstemp(dir=cache_dir, prefix=".tmp-", suffix=".json")
         with os.fdopen(handle, "w", encoding="utf-8") as out:
-            # Keep the wall times: a non-reproducible page built from the cache shows how long the run took.
-            out.write(trace.to_json(include_timings=True))
-        os.replace(temp, cached_path(cache_dir, trace.hash))
+            out.write(text)
+        os.replace(temp, cached_path(cache_dir, key))
     except OSError:
         pass
 

@@ -81,7 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--variants", type=positive_int, default=0, metavar="K",
                        help="also build K retakes per lesson at seed + 1..K (new numbers, same text)")
     build.add_argument("--reproducible", action="store_true",
-                       help="leave out wall times and build time, so the same lessons and seed give a "
+                       help="leave out wall times and the build timestamp, so the same lessons and seed give a "
                             "byte-identical site")
     build.add_argument("--templates", type=Path, metavar="DIR",
                        help="templates folder (default: tracegen's templates/)")
@@ -89,8 +89,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="keep traces here, so only lessons whose inputs changed run again "
                             "(default: .tracegen-cache)")
     build.add_argument("--no-cache", action="store_true", help="run every lesson; read and write no cache")
-    build.add_argument("--jobs", "-j", type=positive_int, default=1, metavar="N",
-                       help="run lessons and variants in N worker processes (same output for any N)")
+    build.add_argument("--jobs", "-j", type=positive_int, default=usable_cpus(), metavar="N",
+                       help="run lessons and variants in N worker processes (default: one per CPU, here "
+                            "%(default)s; the same output for any N)")
     build.add_argument("--quiet", "-q", action="store_true", help="no progress or summary on stderr")
     build.add_argument("--predictions", type=Path, metavar="FILE.csv",
                        help="build one page evaluating your own model's predictions instead of the lessons")
@@ -206,6 +207,11 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(f"  {page}  {weight / 1024:.1f} KB (HTML + CSS + JS){warning}")
     print(f"  search-index.js  {report.search_index_bytes / 1024:.1f} KB (loaded when the search box is first used)")
     return 0
+
+
+def usable_cpus() -> int:
+    """Return how many CPUs this process may run on (the default number of build workers)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def build_summary(report, lessons: int) -> str:

@@ -266,7 +266,6 @@ class BuildInfo:
 
     reproducible: bool
     built_at: str | None = None
-    build_seconds: float | None = None
 
 
 @dataclass(frozen=True)
@@ -507,7 +506,6 @@ class Provenance:
     versions: tuple[tuple[str, str], ...]
     timings: tuple[tuple[str, float], ...]
     built_at: str | None
-    build_seconds: float | None
 
 
 # --- sections ---------------------------------------------------------------------------
@@ -803,8 +801,7 @@ def provenance(trace: Trace, build: BuildInfo) -> Provenance:
     timings = () if build.reproducible else tuple((name, seconds * 1000) for name, seconds in trace.timings.items())
     return Provenance(seed=trace.seed, hash=trace.hash, fingerprint=trace.data.fingerprint, source=trace.data.source,
                       versions=tuple(trace.versions.items()), timings=timings,
-                      built_at=None if build.reproducible else build.built_at,
-                      build_seconds=None if build.reproducible else build.build_seconds)
+                      built_at=None if build.reproducible else build.built_at)
 
 
 def lesson_context(spec: LessonSpec, trace: Trace, questions: Sequence[Question], *, root: str,

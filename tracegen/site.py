@@ -158,12 +158,12 @@ def run_json(spec: LessonSpec, seed: int) -> tuple[str | None, tuple[Any, ...] |
         return None, (type(exc), exc.file, exc.field, exc.message, exc.line)
 
 
-def _from_worker(future: Future) -> Trace:
+def _from_worker(future: Future) -> tuple[Trace, str]:
     text, error = future.result()
     if error is not None:
         kind, *fields = error
         raise kind(*fields)
-    return Trace.from_json(text)
+    return Trace.from_json(text), text
 
 
 def _worker_context() -> Any:
@@ -175,8 +175,17 @@ def _worker_context() -> Any:
 
 
 def _prepare_worker() -> None:
-    """Import the pipeline's stages, and with them scikit-learn, as soon as a worker starts."""
+    """Import the pipeline's stages, and with them scikit-learn, as soon as a worker starts.
+
+    Each worker keeps BLAS and OpenMP to one thread: the workers already use every core, and
+    OpenBLAS threads that spin-wait for a core held by another worker made a two-job build of
+    the catalogue a third slower. The numbers do not change (a test builds with 1 and 2 jobs).
+    """
+    from threadpoolctl import threadpool_limits
+
     from tracegen.pipeline import data, evaluate, stages, train  # noqa: F401
+
+    threadpool_limits(limits=1)
 
 
 def start_workers(count: int) -> Any:
@@ -189,58 +198,65 @@ def start_workers(count: int) -> Any:
     return pool
 
 
-def _nothing() -> None:
-    """Do nothing (the default `prepare`)."""
-
-
 def gather_traces(specs: Sequence[LessonSpec], runs: Sequence[PlannedRun], *, cache_dir: Path | None,
-                  jobs: int, progress: Progress | None = None,
-                  prepare: Callable[[], None] = _nothing) -> tuple[list[Trace], int]:
-    """Return the trace of every planned run (in plan order) and how many were run rather than loaded.
+                  jobs: int, progress: Progress | None = None, prepare: Callable[[], Any] = lambda: None,
+                  ) -> tuple[Any, Iterator[tuple[int, Trace, bool]]]:
+    """Start the runs; return what `prepare()` returned and an iterator of (plan position, trace, came from
+    cache) that yields every planned run's trace as it becomes available.
 
     Hits come from `cache_dir`. Misses run in `jobs` worker processes (even for one job), which
     import scikit-learn while this process calls `prepare` (the build compiles its templates),
-    so the two overlap; no lesson starts before `prepare` returns. Results are placed by plan
-    position, so the order in which workers finish never shows.
+    so the two overlap. Hits are yielded first, then runs as they finish, so the caller can render
+    one lesson while others still run; it places traces by plan position, so the order in which
+    workers finish never shows. Closing the iterator early stops the workers without waiting.
     """
-    traces: list[Trace | None] = [None] * len(runs)
-    done = 0
-
-    def finish(position: int, trace: Trace, source: str) -> None:
-        nonlocal done
-        run = runs[position]
-        traces[position] = trace
-        done += 1
-        if progress is not None and len(runs) > 1:  # one trace needs no progress, only the summary
-            progress.step(done, len(runs), run.label, source)
-
-    missing = []
+    hits, missing = {}, []
     for position, run in enumerate(runs):
         trace = cache.load_trace(cache_dir, run.key, specs[run.lesson].name) if cache_dir is not None else None
         if trace is None:
             missing.append(position)
         else:
-            finish(position, trace, "cache")
-    if not missing:
-        prepare()
-        return [trace for trace in traces if trace is not None], 0
-    pool = start_workers(min(jobs, len(missing)))
+            hits[position] = trace
+    pool = start_workers(min(jobs, len(missing))) if missing else None
     try:
-        prepare()
-        for position, trace in _collect(pool, specs, runs, missing):
-            if cache_dir is not None:
-                cache.store_trace(cache_dir, trace)
-            finish(position, trace, "ran")
+        prepared = prepare()
     except BaseException:
-        # Do not wait for workers still importing or running: the error is reported now.
-        pool.shutdown(wait=False, cancel_futures=True)
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    return prepared, _arrivals(pool, specs, runs, hits, missing, cache_dir, progress)
+
+
+def _arrivals(pool: Any, specs: Sequence[LessonSpec], runs: Sequence[PlannedRun], hits: dict[int, Trace],
+              missing: Sequence[int], cache_dir: Path | None, progress: Progress | None):
+    done = 0
+
+    def finish(position: int, trace: Trace, cached: bool) -> tuple[int, Trace, bool]:
+        nonlocal done
+        done += 1
+        if progress is not None and len(runs) > 1:  # one trace needs no progress, only the summary
+            progress.step(done, len(runs), runs[position].label, "cache" if cached else "ran")
+        return position, trace, cached
+
+    try:
+        for position, trace in hits.items():
+            yield finish(position, trace, True)
+        if pool is None:
+            return
+        for position, trace, text in _collect(pool, specs, runs, missing):
+            if cache_dir is not None:
+                cache.store_text(cache_dir, trace.hash, text)
+            yield finish(position, trace, False)
+    except BaseException:
+        if pool is not None:
+            # Do not wait for workers still importing or running: the error is reported now.
+            pool.shutdown(wait=False, cancel_futures=True)
         raise
     pool.shutdown()
-    return [trace for trace in traces if trace is not None], len(missing)
 
 
 def _collect(pool: Any, specs: Sequence[LessonSpec], runs: Sequence[PlannedRun], missing: Sequence[int]):
-    """Submit every missing run to `pool`; yield (plan position, trace) as each finishes."""
+    """Submit every missing run to `pool`; yield (plan position, trace, its JSON) as each finishes."""
     from concurrent.futures import FIRST_COMPLETED, wait
 
     futures = {pool.submit(run_json, specs[runs[p].lesson], runs[p].seed): p for p in missing}
@@ -248,19 +264,16 @@ def _collect(pool: Any, specs: Sequence[LessonSpec], runs: Sequence[PlannedRun],
     while pending:
         finished, pending = wait(pending, return_when=FIRST_COMPLETED)
         for future in sorted(finished, key=futures.__getitem__):
-            yield futures[future], _from_worker(future)
+            yield (futures[future], *_from_worker(future))
 
 
-def assemble_lessons(specs: Sequence[LessonSpec], runs: Sequence[PlannedRun],
-                     traces: Sequence[Trace]) -> list[LessonBuild]:
-    """Return each lesson with its variants and their quiz questions, in the order given."""
+def assemble_lesson(spec: LessonSpec, runs: Sequence[PlannedRun], traces: Sequence[Trace]) -> LessonBuild:
+    """Return one lesson with its variants (its runs and their traces, in plan order) and their quiz questions."""
     from tracegen.quiz import make_questions
 
-    variants: list[list[Variant]] = [[] for _ in specs]
-    for run, trace in zip(runs, traces):
-        questions = make_questions(specs[run.lesson], trace)
-        variants[run.lesson].append(Variant(number=run.number, seed=trace.seed, trace=trace, questions=questions))
-    return [LessonBuild(spec=spec, variants=tuple(found)) for spec, found in zip(specs, variants)]
+    return LessonBuild(spec=spec, variants=tuple(
+        Variant(number=run.number, seed=trace.seed, trace=trace, questions=make_questions(spec, trace))
+        for run, trace in zip(runs, traces)))
 
 
 def _relative(from_dir: str, to_dir: str) -> str:
@@ -268,29 +281,56 @@ def _relative(from_dir: str, to_dir: str) -> str:
     return posixpath.relpath(to_dir + "index.html", from_dir)
 
 
+def fitting_page(render_at: Callable[[int | None], bytes], asset_bytes: int, start: int) -> tuple[int, bytes]:
+    """Return (index into TABLE_ROW_LIMITS, page) for the longest curve tables whose page fits PAGE_BUDGET.
+
+    A page grows with its tables, so the search can start at any limit (`start`) and step to longer
+    tables while they fit, or to shorter ones until one does: the same page as trying every limit
+    from the longest, in about two renders instead of three or four. The shortest is used regardless.
+    """
+    def fits(page: bytes) -> bool:
+        return len(page) + asset_bytes <= PAGE_BUDGET
+
+    index, page = start, render_at(TABLE_ROW_LIMITS[start])
+    if fits(page):
+        while index > 0 and fits(longer := render_at(TABLE_ROW_LIMITS[index - 1])):
+            index, page = index - 1, longer
+    else:
+        while index + 1 < len(TABLE_ROW_LIMITS) and not fits(page):
+            index += 1
+            page = render_at(TABLE_ROW_LIMITS[index])
+    return index, page
+
+
+# Most catalogue pages fit with curve tables of 60 or 30 rows, so the search starts there.
+FIRST_TABLE_LIMIT = TABLE_ROW_LIMITS.index(60)
+
+
 def lesson_pages(lesson: LessonBuild, env: Environment, build: render.BuildInfo,
                  asset_bytes: int) -> dict[str, bytes]:
     """Return the page and trace.json of every variant of one lesson.
 
     Curve tables show every point if the page stays within PAGE_BUDGET; otherwise they are
-    thinned step by step (the page says so and links trace.json for the full arrays).
+    thinned step by step (the page says so and links trace.json for the full arrays). Each
+    variant's search starts where the previous one's ended, since retakes differ only in numbers.
     """
     from tracegen import render
 
     files: dict[str, bytes] = {}
     name = lesson.spec.name
+    limit = FIRST_TABLE_LIMIT
     for variant in lesson.variants:
         here = variant.directory(name)
         links = [render.PageLink(v.label, _relative(here, v.directory(name)), v is variant, v.seed)
                  for v in lesson.variants]
-        for max_rows in TABLE_ROW_LIMITS:
+
+        def render_at(max_rows: int | None) -> bytes:
             context = render.lesson_context(lesson.spec, variant.trace, variant.questions,
                                             root="../" * here.count("/"), variants=links, build=build,
                                             max_table_rows=max_rows)
-            page = render.render_page(env, "lesson.html", context).encode()
-            if len(page) + asset_bytes <= PAGE_BUDGET:
-                break
-        files[here + "index.html"] = page
+            return render.render_page(env, "lesson.html", context).encode()
+
+        limit, files[here + "index.html"] = fitting_page(render_at, asset_bytes, limit)
         files[here + "trace.json"] = variant.trace.to_json().encode()
     return files
 
@@ -399,20 +439,37 @@ def page_weights(files: dict[str, bytes], lessons: Sequence[LessonBuild]) -> dic
             for lesson in lessons for variant in lesson.variants}
 
 
-def render_site(lessons: Sequence[LessonBuild], templates_dir: Path, build: render.BuildInfo,
-                env: Environment | None = None) -> dict[str, bytes]:
-    """Return every file of the site, rendered in memory (with `env` when the caller already compiled it)."""
-    from tracegen import render
+def site_frame(templates_dir: Path) -> dict[str, bytes]:
+    """Return the files every site holds besides its pages: the marker and the static files."""
+    return {MARKER: MARKER_TEXT.encode(), **static_files(templates_dir)}
 
-    env = render.make_environment(templates_dir) if env is None else env
-    files: dict[str, bytes] = {MARKER: MARKER_TEXT.encode()}
-    files.update(static_files(templates_dir))
-    files[SEARCH_INDEX] = search_index(lessons)
+
+def render_lessons(specs: Sequence[LessonSpec], runs: Sequence[PlannedRun],
+                   arrivals: Iterator[tuple[int, Trace, bool]], env: Environment, build: render.BuildInfo,
+                   files: dict[str, bytes]) -> tuple[list[LessonBuild], int]:
+    """Render each lesson's pages into `files` as soon as all its traces have arrived; return the lessons
+    (in spec order) and how many traces were run rather than loaded from the cache.
+
+    Rendering while the workers still run keeps the cores busy; pages depend only on their own
+    lesson's traces, so the order of arrival never shows.
+    """
     asset_bytes = sum(len(files.get(path, b"")) for path in PAGE_ASSETS)
-    for lesson in lessons:
-        files.update(lesson_pages(lesson, env, build, asset_bytes))
-    files["index.html"] = index_page(lessons, env)
-    return files
+    positions: list[list[int]] = [[] for _ in specs]
+    for position, run in enumerate(runs):
+        positions[run.lesson].append(position)
+    arrived: dict[int, Trace] = {}
+    lessons: list[LessonBuild | None] = [None] * len(specs)
+    ran = 0
+    for position, trace, cached in arrivals:
+        ran += not cached
+        arrived[position] = trace
+        index = runs[position].lesson
+        if all(p in arrived for p in positions[index]):
+            lesson = assemble_lesson(specs[index], [runs[p] for p in positions[index]],
+                                     [arrived.pop(p) for p in positions[index]])
+            files.update(lesson_pages(lesson, env, build, asset_bytes))
+            lessons[index] = lesson
+    return [lesson for lesson in lessons if lesson is not None], ran
 
 
 def check_output(out: Path) -> None:
@@ -647,22 +704,21 @@ def build_site(specs: Sequence[LessonSpec], out: Path, *, seed: int | None = Non
             count = len(specs) * (variants + 1)
             return dataclasses.replace(report, runs=count, from_cache=count, seconds=time.perf_counter() - started)
     runs = plan_runs(specs, seed, variants)
-    envs: list[Environment] = []
     # Every template is compiled before any lesson runs (a broken one fails fast), while the workers start.
-    traces, ran = gather_traces(specs, runs, cache_dir=cache_dir, jobs=jobs, progress=progress,
-                                prepare=lambda: envs.append(compiled_environment(templates_dir)))
+    env, arrivals = gather_traces(specs, runs, cache_dir=cache_dir, jobs=jobs, progress=progress,
+                                  prepare=lambda: compiled_environment(templates_dir))
     from tracegen import render
 
-    env = envs[0]
-    lessons = assemble_lessons(specs, runs, traces)
-    build = render.BuildInfo(
-        reproducible=reproducible,
-        built_at=None if reproducible else datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        build_seconds=None if reproducible else time.perf_counter() - started,
-    )
-    files = render_site(lessons, templates_dir, build, env)
+    build = render.BuildInfo(reproducible=reproducible, built_at=None if reproducible else
+                             datetime.now(timezone.utc).isoformat(timespec="seconds"))
+    files = site_frame(templates_dir)
+    with contextlib.closing(arrivals):  # an error while rendering stops the workers at once
+        lessons, ran = render_lessons(specs, runs, arrivals, env, build, files)
+    files[SEARCH_INDEX] = search_index(lessons)
+    files["index.html"] = index_page(lessons, env)
+    files = dict(sorted(files.items()))
     write_site(files, out)
-    report = SiteReport(out=out, files=tuple(sorted(files)), page_weights=page_weights(files, lessons),
+    report = SiteReport(out=out, files=tuple(files), page_weights=page_weights(files, lessons),
                         search_index_bytes=len(files[SEARCH_INDEX]), runs=len(runs), from_cache=len(runs) - ran,
                         seconds=time.perf_counter() - started)
     if cache_dir is not None and key is not None:
@@ -679,26 +735,23 @@ def build_predictions(path: Path, out: Path, *, reproducible: bool = False, temp
     from tracegen import quiz, render
     from tracegen.pipeline.predictions import run_predictions
 
-    started = time.perf_counter()
     templates_dir = DEFAULT_TEMPLATES if templates_dir is None else templates_dir
     check_output(out)
     trace = run_predictions(path)
     questions = quiz.prediction_questions(trace)
     env = render.make_environment(templates_dir)
-    build = render.BuildInfo(
-        reproducible=reproducible,
-        built_at=None if reproducible else datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        build_seconds=None if reproducible else time.perf_counter() - started,
-    )
+    build = render.BuildInfo(reproducible=reproducible, built_at=None if reproducible else
+                             datetime.now(timezone.utc).isoformat(timespec="seconds"))
     files: dict[str, bytes] = {MARKER: MARKER_TEXT.encode()}
     files.update(static_files(templates_dir))
     files[SEARCH_INDEX] = search_index(())
     asset_bytes = sum(len(files.get(asset, b"")) for asset in PAGE_ASSETS)
-    for max_rows in TABLE_ROW_LIMITS:
+
+    def render_at(max_rows: int | None) -> bytes:
         context = render.predictions_context(trace, questions, build=build, max_table_rows=max_rows)
-        page = render.render_page(env, "predictions.html", context).encode()
-        if len(page) + asset_bytes <= PAGE_BUDGET:
-            break
+        return render.render_page(env, "predictions.html", context).encode()
+
+    _, page = fitting_page(render_at, asset_bytes, FIRST_TABLE_LIMIT)
     files["index.html"] = page
     files["trace.json"] = trace.to_json().encode()
     write_site(files, out)
