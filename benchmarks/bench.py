@@ -216,14 +216,14 @@ def profile_catalogue() -> None:
         return wrapper
 
     stage_seconds: dict[str, float] = {}
-    real_assemble = site.assemble_lessons
+    real_assemble = site.assemble_lesson
 
-    def assemble_and_record(specs, runs, traces):
-        # Lessons run in worker processes; their stage wall times come back inside each trace.
+    def assemble_and_record(spec, runs, traces):
+        # Lessons run in a worker process; their stage wall times come back inside each trace.
         for trace in traces:
             for stage, seconds in trace.timings.items():
                 stage_seconds[stage] = stage_seconds.get(stage, 0.0) + seconds
-        return real_assemble(specs, runs, traces)
+        return real_assemble(spec, runs, traces)
 
     start = time.perf_counter()
     # Everything a cold build imports: scikit-learn (through the pipeline stages), jinja2 and markdown.
@@ -233,13 +233,14 @@ def profile_catalogue() -> None:
     import sklearn.preprocessing  # noqa: F401
     spent["imports"] = time.perf_counter() - start
     specs = [load_lesson(path) for path in sorted(LESSONS.glob("*.md"))]
-    site.assemble_lessons = timed("quiz generation", assemble_and_record)
-    site.render_site = timed("rendering", site.render_site)
+    site.assemble_lesson = timed("quiz generation", assemble_and_record)
+    for name in ("lesson_pages", "index_page", "search_index"):
+        setattr(site, name, timed("rendering", getattr(site, name)))
     site.write_site = timed("writing", site.write_site)
     work = Path(tempfile.mkdtemp(prefix="tracegen-profile-"))
     try:
         start = time.perf_counter()
-        site.build_site(specs, work / "site", reproducible=True)
+        site.build_site(specs, work / "site", reproducible=True, jobs=1)
         build = time.perf_counter() - start
     finally:
         shutil.rmtree(work, ignore_errors=True)
