@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import shutil
 import subprocess
 import sys
@@ -226,3 +227,35 @@ def test_progress_redraws_one_line_on_a_terminal():
     progress.summary("done")
     assert stream.getvalue() == (f"{CLEAR_LINE}[1/2] alpha (ran) 0.5 s{CLEAR_LINE}[2/2] beta (cache) 1.2 s"
                                  f"{CLEAR_LINE}tracegen: done\n")
+
+
+def test_jobs_default_to_the_usable_cpus():
+    """Without --jobs, a build runs one worker per CPU this process may use."""
+    from tracegen.cli import build_parser, usable_cpus
+
+    assert build_parser().parse_args(["build"]).jobs == usable_cpus() == len(os.sched_getaffinity(0))
+
+
+def blas_threads() -> list[int]:
+    """Return the thread count of every BLAS and OpenMP library loaded in this process."""
+    from threadpoolctl import threadpool_info
+
+    return [pool["num_threads"] for pool in threadpool_info()]
+
+
+def test_workers_keep_blas_to_one_thread_and_the_same_numbers(lessons):
+    """A worker runs BLAS on one thread; its trace is byte-identical to one run here with several threads."""
+    from tracegen import pipeline
+    from tracegen.spec import load_lesson
+
+    spec = load_lesson(lessons[0])
+    pool = site.start_workers(1)
+    try:
+        threads = pool.submit(blas_threads).result()
+        text, error = pool.submit(site.run_json, spec, spec.split.seed).result()
+    finally:
+        pool.shutdown()
+    assert threads and set(threads) == {1}
+    assert error is None
+    # Wall times differ run to run; everything else is the same text.
+    assert site.Trace.from_json(text).to_json() == pipeline.run(spec).to_json()

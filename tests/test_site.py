@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import itertools
 import json
 import os
 import re
@@ -11,6 +12,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sklearn.metrics import average_precision_score, confusion_matrix, roc_auc_score
 
 from tracegen import pipeline, site
@@ -417,3 +420,25 @@ def test_site_css_on_disk_is_the_compacted_template(built):
     source = (TEMPLATES_DIR / "static/site.css").read_text(encoding="utf-8")
     assert (built / "static/site.css").read_text(encoding="utf-8") == site.compact_css(source)
     assert (built / "static/favicon.svg").read_bytes() == (TEMPLATES_DIR / "static/favicon.svg").read_bytes()
+
+
+@settings(max_examples=300, deadline=None)
+@given(growth=st.lists(st.integers(0, 3000), min_size=len(site.TABLE_ROW_LIMITS) - 1,
+                       max_size=len(site.TABLE_ROW_LIMITS) - 1),
+       smallest=st.integers(site.PAGE_BUDGET - 8000, site.PAGE_BUDGET + 2000),
+       start=st.integers(0, len(site.TABLE_ROW_LIMITS) - 1))
+def test_fitting_page_is_the_longest_tables_that_fit_from_any_start(growth, smallest, start):
+    """Pages that grow with their tables: the search finds what trying every limit from the longest finds."""
+    limits = site.TABLE_ROW_LIMITS
+    # Page sizes for the limits from the shortest tables (last) to the longest (first), never shrinking.
+    sizes = dict(zip(reversed(limits), itertools.accumulate(growth, initial=smallest)))
+    rendered = []
+
+    def render_at(max_rows):
+        rendered.append(max_rows)
+        return b"x" * sizes[max_rows]
+
+    expected = next((i for i, rows in enumerate(limits) if sizes[rows] <= site.PAGE_BUDGET), len(limits) - 1)
+    index, page = site.fitting_page(render_at, 0, start)
+    assert index == expected and page == render_at(limits[expected])
+    assert len(set(rendered)) == len(rendered) - 1  # no limit rendered twice by the search itself
