@@ -461,6 +461,14 @@ def page_weights(files: dict[str, bytes], lessons: Sequence[LessonBuild]) -> dic
             for lesson in lessons for variant in lesson.variants}
 
 
+def build_info(reproducible: bool) -> render.BuildInfo:
+    """Return what provenance shows about this build: its UTC timestamp, unless reproducible."""
+    from tracegen import render
+
+    return render.BuildInfo(reproducible=reproducible, built_at=None if reproducible else
+                            datetime.now(timezone.utc).isoformat(timespec="seconds"))
+
+
 def site_frame(templates_dir: Path) -> dict[str, bytes]:
     """Return the files every site holds besides its pages: the marker and the static files."""
     return {MARKER: MARKER_TEXT.encode(), **static_files(templates_dir)}
@@ -730,10 +738,7 @@ def build_site(specs: Sequence[LessonSpec], out: Path, *, seed: int | None = Non
     # Every template is compiled before any lesson runs (a broken one fails fast), while the workers start.
     env, arrivals = gather_traces(specs, runs, cache_dir=cache_dir, jobs=jobs, progress=progress,
                                   prepare=lambda: compiled_environment(templates_dir))
-    from tracegen import render
-
-    build = render.BuildInfo(reproducible=reproducible, built_at=None if reproducible else
-                             datetime.now(timezone.utc).isoformat(timespec="seconds"))
+    build = build_info(reproducible)
     files = site_frame(templates_dir)
     with contextlib.closing(arrivals):  # an error while rendering stops the workers at once
         lessons, ran = render_lessons(specs, runs, arrivals, env, build, files)
@@ -763,10 +768,8 @@ def build_predictions(path: Path, out: Path, *, reproducible: bool = False, temp
     trace = run_predictions(path)
     questions = quiz.prediction_questions(trace)
     env = render.make_environment(templates_dir)
-    build = render.BuildInfo(reproducible=reproducible, built_at=None if reproducible else
-                             datetime.now(timezone.utc).isoformat(timespec="seconds"))
-    files: dict[str, bytes] = {MARKER: MARKER_TEXT.encode()}
-    files.update(static_files(templates_dir))
+    build = build_info(reproducible)
+    files = site_frame(templates_dir)
     files[SEARCH_INDEX] = search_index(())
     asset_bytes = sum(len(files.get(asset, b"")) for asset in PAGE_ASSETS)
 
