@@ -7,6 +7,7 @@ hash stays cheap.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 import time
@@ -20,7 +21,13 @@ STAGES = ("load", "split", "normalize", "train", "predict", "evaluate")
 
 def library_versions() -> dict[str, str]:
     """Return the versions that decide the numbers of a run."""
-    return {name: version(name) for name in ("tracegen", "numpy", "scikit-learn")}
+    return dict(_installed_versions())
+
+
+@functools.cache
+def _installed_versions() -> tuple[tuple[str, str], ...]:
+    # Each lookup scans the installed distributions; a build asks twice per run.
+    return tuple((name, version(name)) for name in ("tracegen", "numpy", "scikit-learn"))
 
 
 def trace_hash(spec: LessonSpec, seed: int, fingerprint: str | None = None) -> str:
