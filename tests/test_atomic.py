@@ -1,4 +1,5 @@
-"""Atomic builds: a build killed mid-write (SIGTERM, SIGKILL) never damages the previous site.
+"""Atomic builds: a build killed mid-write (SIGTERM, SIGKILL) never damages the previous site,
+and Ctrl-C ends a build and all its workers with one line.
 
 The build runs as a real `python -m tracegen build` subprocess whose file writes are slowed
 down, so the test can see the temporary folder appear next to the site and kill the build
@@ -154,3 +155,34 @@ def test_slowed_build_wrapper_runs_the_real_entry_point():
     done = subprocess.run([sys.executable, "-c", SLOW_BUILD, "build", "--help"], cwd=ROOT, capture_output=True,
                           text=True)
     assert done.returncode == 0 and "--out DIR" in done.stdout
+
+
+@pytest.mark.parametrize("when", ["while workers import", "while workers run lessons"])
+def test_ctrl_c_is_one_line_and_stops_every_worker(tmp_path, when):
+    """Ctrl-C (SIGINT to the terminal's process group): exit 130, one 'interrupted' line, no worker
+    traceback, no site, and no process of the build left behind."""
+    out = tmp_path / "site"
+    process = subprocess.Popen([sys.executable, "-m", "tracegen", "build", "--out", str(out), "--no-cache",
+                                "--reproducible"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                               text=True, start_new_session=True)
+    lines = []
+    if when == "while workers import":
+        time.sleep(0.3)
+    else:
+        lines.append(process.stderr.readline())  # the first lesson is done; the others are running
+    os.killpg(process.pid, signal.SIGINT)
+    lines += process.stderr.readlines()
+    process.stderr.close()
+    assert process.wait(timeout=60) == 130
+    assert lines[-1] == "tracegen: interrupted\n" and "Traceback" not in "".join(lines), lines
+    assert all(line.startswith("tracegen: [") for line in lines[:-1]), lines
+    assert not out.exists()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(process.pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.1)
+    else:
+        pytest.fail("worker processes outlived the interrupted build")

@@ -186,6 +186,9 @@ def _prepare_worker() -> None:
     two-job build of the catalogue a third slower. The numbers do not change (a test builds with
     1 and 2 jobs).
     """
+    # Ctrl-C reaches every process of the terminal's group. The build process reports it in one
+    # line; a worker just ends, without a traceback of whatever it was importing or running.
+    signal.signal(signal.SIGINT, _exit_quietly)
     with _garbage_collector_paused():
         from sklearn import datasets, linear_model, model_selection, preprocessing  # noqa: F401
         from threadpoolctl import threadpool_limits
@@ -193,6 +196,10 @@ def _prepare_worker() -> None:
         from tracegen.pipeline import data, evaluate, stages, train  # noqa: F401
     gc.freeze()
     threadpool_limits(limits=1)
+
+
+def _exit_quietly(signum: int, frame: object) -> None:
+    os._exit(128 + signum)
 
 
 @contextlib.contextmanager
