@@ -280,3 +280,16 @@ def test_lesson_extras_match_sklearn(tmp_path):
     assert [s.epoch for s in trace.snapshots] == [2, 6]
     assert trace.snapshots[-1].coef == trace.stage("train").fitted_params
     assert trace.snapshots[0].coef != trace.snapshots[-1].coef
+
+
+def test_feature_bins_left_empty_by_quantile_edges():
+    """Two rows in four quantile bins leave the middle bins empty: zero support and no recall there."""
+    from tracegen.pipeline.evaluate import feature_bins
+
+    y_true, y_pred = np.array([0, 1]), np.array([0, 0])
+    bins = feature_bins(np.array([0.0, 10.0]), y_true, y_pred, 2, 4, "x")
+    assert bins.counts == (1, 0, 0, 1)
+    assert bins.support == ((1, 0, 0, 0), (0, 0, 0, 1))
+    assert bins.recall[0][0] == recall_score(y_true[:1] == 0, y_pred[:1] == 0)
+    assert bins.recall[1][3] == recall_score(y_true[1:] == 1, y_pred[1:] == 1, zero_division=0)
+    assert bins.recall[0][1:] == (None, None, None) and bins.recall[1][:3] == (None, None, None)

@@ -230,10 +230,12 @@ def feature_bins(values: np.ndarray, y_true: np.ndarray, y_pred: np.ndarray, n_c
     for b in range(len(edges) - 1):
         in_bin = bins == b
         counts = np.bincount(y_true[in_bin], minlength=n_classes)
-        # One call for every class of the bin; a class absent from the bin has no recall (None).
-        rates = recall_score(y_true[in_bin], y_pred[in_bin], labels=labels, average=None, zero_division=0) \
-            if in_bin.any() else counts
         support.append(counts.tolist())
+        if not in_bin.any():  # interpolated quantile edges can leave a bin empty
+            recall.append([None] * n_classes)
+            continue
+        # One call scores every class of the bin; a class absent from the bin has no recall (None).
+        rates = recall_score(y_true[in_bin], y_pred[in_bin], labels=labels, average=None, zero_division=0)
         recall.append([float(r) if n else None for r, n in zip(rates, counts)])
     support, recall = list(zip(*support)), list(zip(*recall))
     return FeatureBins(property=name, values=tuple(values.tolist()), edges=tuple(edges.tolist()),
