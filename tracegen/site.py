@@ -183,8 +183,8 @@ def _prepare_worker() -> None:
     collector only slows them down (by a fifth): it is paused meanwhile, and what was imported is
     then frozen out of later collections. BLAS and OpenMP keep to one thread: the workers already
     use every core, and OpenBLAS threads that spin-wait for a core held by another worker made a
-    two-job build of the catalogue a third slower. The numbers do not change (a test builds with
-    1 and 2 jobs).
+    two-job build of the catalogue a third slower. The numbers do not change (a test compares a
+    worker's trace with one run in-process on multi-threaded BLAS).
     """
     # Ctrl-C reaches every process of the terminal's group. The build process reports it in one
     # line; a worker just ends, without a traceback of whatever it was importing or running.
@@ -199,6 +199,7 @@ def _prepare_worker() -> None:
 
 
 def _exit_quietly(signum: int, frame: object) -> None:
+    """End this worker at once, as a signal would, but without Python's KeyboardInterrupt traceback."""
     os._exit(128 + signum)
 
 
