@@ -461,9 +461,14 @@ def static_files(templates_dir: Path) -> dict[str, bytes]:
     return files
 
 
+def page_asset_bytes(files: dict[str, bytes]) -> int:
+    """Return the bytes of the CSS and JS every lesson page loads (part of its page weight)."""
+    return sum(len(files.get(path, b"")) for path in PAGE_ASSETS)
+
+
 def page_weights(files: dict[str, bytes], lessons: Sequence[LessonBuild]) -> dict[str, int]:
     """Return the bytes of each lesson page plus the CSS and JS it loads (trace.json not counted)."""
-    assets = sum(len(files.get(path, b"")) for path in PAGE_ASSETS)
+    assets = page_asset_bytes(files)
     return {variant.directory(lesson.spec.name) + "index.html":
             len(files[variant.directory(lesson.spec.name) + "index.html"]) + assets
             for lesson in lessons for variant in lesson.variants}
@@ -491,7 +496,7 @@ def render_lessons(specs: Sequence[LessonSpec], runs: Sequence[PlannedRun],
     Rendering while the workers still run keeps the cores busy; pages depend only on their own
     lesson's traces, so the order of arrival never shows.
     """
-    asset_bytes = sum(len(files.get(path, b"")) for path in PAGE_ASSETS)
+    assets = page_asset_bytes(files)
     positions: list[list[int]] = [[] for _ in specs]
     for position, run in enumerate(runs):
         positions[run.lesson].append(position)
@@ -505,7 +510,7 @@ def render_lessons(specs: Sequence[LessonSpec], runs: Sequence[PlannedRun],
         if all(p in arrived for p in positions[index]):
             lesson = assemble_lesson(specs[index], [runs[p] for p in positions[index]],
                                      [arrived.pop(p) for p in positions[index]])
-            files.update(lesson_pages(lesson, env, build, asset_bytes))
+            files.update(lesson_pages(lesson, env, build, assets))
             lessons[index] = lesson
     return [lesson for lesson in lessons if lesson is not None], ran
 
@@ -779,16 +784,16 @@ def build_predictions(path: Path, out: Path, *, reproducible: bool = False, temp
     build = build_info(reproducible)
     files = site_frame(templates_dir)
     files[SEARCH_INDEX] = search_index(())
-    asset_bytes = sum(len(files.get(asset, b"")) for asset in PAGE_ASSETS)
+    assets = page_asset_bytes(files)
 
     def render_at(max_rows: int | None) -> bytes:
         context = render.predictions_context(trace, questions, build=build, max_table_rows=max_rows)
         return render.render_page(env, "predictions.html", context).encode()
 
-    _, page = fitting_page(render_at, asset_bytes, FIRST_TABLE_LIMIT)
+    _, page = fitting_page(render_at, assets, FIRST_TABLE_LIMIT)
     files["index.html"] = page
     files["trace.json"] = trace.to_json().encode()
     write_site(files, out)
     print(f"built {out}/: predictions page for {path.name} ({len(trace.evaluation.y_true)} rows, "
-          f"{len(questions)} questions), {(len(page) + asset_bytes) / 1024:.1f} KB (HTML + CSS + JS)")
+          f"{len(questions)} questions), {(len(page) + assets) / 1024:.1f} KB (HTML + CSS + JS)")
     return 0
