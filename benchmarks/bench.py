@@ -5,7 +5,9 @@ Usage: python benchmarks/bench.py [--repeats N] [--rows b,d] [--profile]
 Every row runs as fresh processes (imports included, as a learner would see them): one
 warm-up round, then N rounds, the rows interleaved within each round so machine noise hits
 them alike. A row's setup (emptying its cache) is not timed. Prints the median wall time,
-the ratio to the bare script (a), the issue's bar, and two memory figures:
+the ratio to the bare script (a), the issue's bar, the median CPU time of the row's process
+tree (user + system, workers included; steadier than wall time on a noisy machine, and what
+more cores cannot hide) with its ratio to (a), and two memory figures:
 
 - peak RSS: the largest resident set of any process in the row's tree (os.wait4 reports the
   maximum over the process and every descendant it waited for, worker processes included);
@@ -51,6 +53,7 @@ class Row:
     bar: float | None = None
     setup: Callable[[], None] = lambda: None
     times: list[float] = field(default_factory=list)
+    cpu_times: list[float] = field(default_factory=list)
     peak_rss: list[float] = field(default_factory=list)
     tree_pss: float | None = None
 
@@ -106,8 +109,9 @@ def make_rows(work: Path) -> list[Row]:
     return rows + ([notebook] if notebook is not None else [])
 
 
-def measure(command: list[str]) -> tuple[float, float]:
-    """Run `command` once; return (wall seconds, peak RSS in MiB of the largest process in its tree)."""
+def measure(command: list[str]) -> tuple[float, float, float]:
+    """Run `command` once; return (wall seconds, CPU seconds of its tree, peak RSS in MiB of the largest
+    process in its tree)."""
     start = time.perf_counter()
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(process.pid, 0)
@@ -117,7 +121,7 @@ def measure(command: list[str]) -> tuple[float, float]:
     process.stderr.close()
     if process.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed ({process.returncode}):\n{error}")
-    return elapsed, usage.ru_maxrss / 1024
+    return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
 def _descendants(pid: int) -> list[int]:
@@ -172,8 +176,9 @@ def run_rows(rows: list[Row], repeats: int) -> None:
     for _ in range(repeats):
         for row in rows:
             row.setup()
-            seconds, peak = measure(row.command)
+            seconds, cpu, peak = measure(row.command)
             row.times.append(seconds)
+            row.cpu_times.append(cpu)
             row.peak_rss.append(peak)
     for row in rows:
         row.setup()
@@ -181,17 +186,20 @@ def run_rows(rows: list[Row], repeats: int) -> None:
 
 
 def print_table(rows: list[Row], repeats: int) -> None:
-    """Print medians, ratios to (a), bars and memory."""
+    """Print medians, ratios to (a), bars, CPU time and memory."""
     base = statistics.median(rows[0].times)
+    base_cpu = statistics.median(rows[0].cpu_times)
     base_rss = max(rows[0].peak_rss)
-    print(f"| row | command | median s | ratio to (a) | bar | peak RSS MiB | RSS ratio | tree PSS MiB |")
-    print("|---|---|---:|---:|---:|---:|---:|---:|")
+    print("| row | command | median s | ratio to (a) | bar | CPU s | CPU ratio | peak RSS MiB | RSS ratio "
+          "| tree PSS MiB |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for row in rows:
-        median, peak = statistics.median(row.times), max(row.peak_rss)
+        median, cpu, peak = statistics.median(row.times), statistics.median(row.cpu_times), max(row.peak_rss)
         ratio = median / base
         bar = "" if row.bar is None else f"≤ {row.bar:g}× {'ok' if ratio <= row.bar else 'MISSED'}"
         pss = "" if row.tree_pss is None else f"{row.tree_pss:.0f}"
-        print(f"| ({row.key}) | {row.title} | {median:.3f} | {ratio:.2f} | {bar} | {peak:.0f} | "
+        print(f"| ({row.key}) | {row.title} | {median:.3f} | {ratio:.2f} | {bar} | {cpu:.2f} | {cpu / base_cpu:.2f} "
+              f"| {peak:.0f} | "
               f"{peak / base_rss:.2f} | {pss} |")
     lessons = len(list(LESSONS.glob("*.md")))
     print(f"\n{repeats} runs per row after a warm-up, interleaved; {lessons} lessons in {LESSONS.name}/; "

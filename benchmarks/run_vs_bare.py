@@ -35,7 +35,7 @@ def main() -> None:
     rss = {name: [] for name in COMMANDS}
     for _ in range(args.repeats):
         for name, command in COMMANDS.items():
-            seconds, peak = measure(command)
+            seconds, _, peak = measure(command)
             times[name].append(seconds)
             rss[name].append(peak)
     base = statistics.median(times["bare scikit-learn script"])
