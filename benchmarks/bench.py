@@ -198,9 +198,8 @@ def print_table(rows: list[Row], repeats: int) -> None:
         ratio = median / base
         bar = "" if row.bar is None else f"≤ {row.bar:g}× {'ok' if ratio <= row.bar else 'MISSED'}"
         pss = "" if row.tree_pss is None else f"{row.tree_pss:.0f}"
-        print(f"| ({row.key}) | {row.title} | {median:.3f} | {ratio:.2f} | {bar} | {cpu:.2f} | {cpu / base_cpu:.2f} "
-              f"| {peak:.0f} | "
-              f"{peak / base_rss:.2f} | {pss} |")
+        print(f"| ({row.key}) | {row.title} | {median:.3f} | {ratio:.2f} | {bar} | {cpu:.2f} | {cpu / base_cpu:.2f} | "
+              f"{peak:.0f} | {peak / base_rss:.2f} | {pss} |")
     lessons = len(list(LESSONS.glob("*.md")))
     print(f"\n{repeats} runs per row after a warm-up, interleaved; {lessons} lessons in {LESSONS.name}/; "
           f"{os.cpu_count()} CPUs; Python {sys.version.split()[0]}. Bar for (b) peak RSS: ≤ 1.2× (a).")

@@ -25,8 +25,6 @@ from tracegen.cli import usable_cpus
 from tracegen.spec import load_lesson
 
 LESSONS = Path(__file__).resolve().parent.parent / "lessons"
-
-
 # Set by main() before the build; the forked workers inherit them.
 LOG = Path()
 STARTED = 0.0
@@ -58,8 +56,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jobs", type=int, default=usable_cpus())
     args = parser.parse_args()
-    specs = [load_lesson(path) for path in sorted(LESSONS.glob("*.md"))]
     global LOG, STARTED
+    specs = [load_lesson(path) for path in sorted(LESSONS.glob("*.md"))]
     work = Path(tempfile.mkdtemp(prefix="tracegen-timeline-"))
     try:
         LOG = work / "steps.tsv"
