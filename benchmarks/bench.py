@@ -2,8 +2,8 @@
 
 Usage: python benchmarks/bench.py [--repeats N] [--rows b,d] [--profile]
 
-Every row runs as fresh processes (imports included, as a learner would see them): one
-warm-up round, then N rounds, the rows interleaved within each round so machine noise hits
+Every row runs as fresh processes (imports included, as a learner would see them, with
+tracegen byte-compiled as an install leaves it): one warm-up round, then N rounds, the rows interleaved within each round so machine noise hits
 them alike. A row's setup (emptying its cache) is not timed. Prints the median wall time,
 the ratio to the bare script (a), the issue's bar, the median CPU time of the row's process
 tree (user + system, workers included; steadier than wall time on a noisy machine, and what
@@ -21,6 +21,7 @@ prints where the time goes: imports, fitting, evaluation, quiz generation, rende
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import os
 import shutil
@@ -89,6 +90,16 @@ def notebook_row(work: Path) -> Row | None:
     path.write_text(json.dumps(notebook), encoding="utf-8")
     return Row("f", "jupyter nbconvert --execute --to html (same pipeline)",
                [jupyter, "nbconvert", "--execute", "--to", "html", str(path), "--output-dir", str(path.parent)])
+
+
+def byte_compile_tracegen() -> None:
+    """Write tracegen's bytecode (__pycache__), as pip does on a regular install and Python does on first import.
+
+    Where PYTHONDONTWRITEBYTECODE is set, as on our CI machines, an editable install has none, so every
+    timed process would compile tracegen from source (0.1 s of CPU for all of it) while scikit-learn,
+    installed from a wheel, loads its bytecode: the rows would not compare like with like.
+    """
+    compileall.compile_dir(ROOT / "tracegen", quiet=1)
 
 
 def make_rows(work: Path) -> list[Row]:
@@ -275,6 +286,7 @@ def main() -> None:
     parser.add_argument("--rows", default="", metavar="KEYS",
                         help="comma-separated rows to run besides (a), e.g. b,d (default: all)")
     args = parser.parse_args()
+    byte_compile_tracegen()
     work = Path(tempfile.mkdtemp(prefix="tracegen-bench-"))
     try:
         rows = make_rows(work)
