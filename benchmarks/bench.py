@@ -95,7 +95,7 @@ def notebook_row(work: Path) -> Row | None:
 def byte_compile_tracegen() -> None:
     """Write tracegen's bytecode (__pycache__), as pip does on a regular install and Python does on first import.
 
-    Where PYTHONDONTWRITEBYTECODE is set, as on our CI machines, an editable install has none, so every
+    Where PYTHONDONTWRITEBYTECODE is set, as on the development machines here, an editable install has none, so every
     timed process would compile tracegen from source (0.1 s of CPU for all of it) while scikit-learn,
     installed from a wheel, loads its bytecode: the rows would not compare like with like.
     """
