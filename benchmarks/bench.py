@@ -3,11 +3,12 @@
 Usage: python benchmarks/bench.py [--repeats N] [--rows b,d] [--profile]
 
 Every row runs as fresh processes (imports included, as a learner would see them, with
-tracegen byte-compiled as an install leaves it): one warm-up round, then N rounds, the rows interleaved within each round so machine noise hits
-them alike. A row's setup (emptying its cache) is not timed. Prints the median wall time,
-the ratio to the bare script (a), the issue's bar, the median CPU time of the row's process
-tree (user + system, workers included; steadier than wall time on a noisy machine, and what
-more cores cannot hide) with its ratio to (a), and two memory figures:
+tracegen byte-compiled as an install leaves it): one warm-up round, then N rounds, the rows
+interleaved within each round so machine noise hits them alike. A row's setup (emptying its
+cache) is not timed. Prints the median wall time, the ratio to the bare script (a), the
+issue's bar, the median CPU time of the row's process tree (user + system, workers included;
+steadier than wall time on a noisy machine, and what more cores cannot hide) with its ratio
+to (a), and two memory figures:
 
 - peak RSS: the largest resident set of any process in the row's tree (os.wait4 reports the
   maximum over the process and every descendant it waited for, worker processes included);
@@ -95,9 +96,9 @@ def notebook_row(work: Path) -> Row | None:
 def byte_compile_tracegen() -> None:
     """Write tracegen's bytecode (__pycache__), as pip does on a regular install and Python does on first import.
 
-    Where PYTHONDONTWRITEBYTECODE is set, as on the development machines here, an editable install has none, so every
-    timed process would compile tracegen from source (0.1 s of CPU for all of it) while scikit-learn,
-    installed from a wheel, loads its bytecode: the rows would not compare like with like.
+    Where PYTHONDONTWRITEBYTECODE is set, as on the development machines here, an editable install has
+    none, so every timed process would compile tracegen from source (0.1 s of CPU for all of it) while
+    scikit-learn, installed from a wheel, loads its bytecode: the rows would not compare like with like.
     """
     compileall.compile_dir(ROOT / "tracegen", quiet=1)
 
