@@ -79,9 +79,8 @@ def run(spec: LessonSpec, *, seed: int | None = None) -> Trace:
     has_validation = len(parts.validation) > 0
     val_rows = parts.validation if has_validation else parts.test
     model = train.make_model(spec.model, seed)
-    epochs, snapshots, record = train.train(
-        model, spec.model, spec.epochs, spec.evaluation.snapshots, len(data.classes),
-        X[parts.train], data.y[parts.train], X[val_rows], data.y[val_rows])
+    epochs, snapshots, record = train.train(model, spec, len(data.classes), X[parts.train], data.y[parts.train],
+                                            X[val_rows], data.y[val_rows])
     records.append(record)
     lap("train")
     proba, y_pred, record, prediction = stages.predict(model, X, data, parts)

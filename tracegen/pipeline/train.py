@@ -6,10 +6,14 @@ import dataclasses
 
 import numpy as np
 
+from tracegen.errors import SpecError
 from tracegen.pipeline import evaluate
-from tracegen.spec import ModelSpec
+from tracegen.spec import LessonSpec, ModelSpec
 from tracegen.trace import EpochRecord, Snapshot, StageRecord
 from tracegen.pipeline.stages import row_example
+
+# What to change in the lesson when a model's weights overflow while it trains (its step size).
+STEP_SIZE = {"logistic": "model.eta0 (or a larger model.alpha)", "mlp": "model.learning_rate_init"}
 
 
 def make_model(spec: ModelSpec, seed: int):
@@ -34,33 +38,45 @@ def describe(spec: ModelSpec) -> str:
     return f"MLPClassifier with hidden layers {tuple(sizes)}"
 
 
-def train(model, spec: ModelSpec, epochs: int, snapshot_epochs: tuple[int, ...], n_classes: int,
+def train(model, spec: LessonSpec, n_classes: int,
           X_train: np.ndarray, y_train: np.ndarray, X_val: np.ndarray, y_val: np.ndarray,
           ) -> tuple[tuple[EpochRecord, ...], tuple[Snapshot, ...], StageRecord]:
-    """Fit one epoch at a time and log losses, accuracies and chosen snapshots."""
+    """Fit one epoch at a time and log losses, accuracies and the lesson's snapshots."""
     classes = np.arange(n_classes)
     records, snapshots = [], []
-    for epoch in range(1, epochs + 1):
-        model.partial_fit(X_train, y_train, classes=classes)
-        train_loss, train_accuracy = evaluate.loss_and_accuracy(
-            y_train, model.predict_proba(X_train), model.predict(X_train))
-        val_proba, val_pred = model.predict_proba(X_val), model.predict(X_val)
-        val_loss, val_accuracy = evaluate.loss_and_accuracy(y_val, val_proba, val_pred)
-        records.append(EpochRecord(epoch=epoch, train_loss=train_loss, train_accuracy=train_accuracy,
-                                   val_loss=val_loss, val_accuracy=val_accuracy))
-        if epoch in snapshot_epochs:
-            snapshots.append(dataclasses.replace(evaluate.snapshot(epoch, y_val, val_proba, val_pred),
-                                                 coef=_weights(model)))
+    # Too large a step size overflows the weights: scikit-learn then raises (reported in one line below)
+    # or the probabilities saturate, which the loss chart shows; numpy's overflow warnings on the way
+    # would only clutter the terminal.
+    with np.errstate(over="ignore", invalid="ignore"):
+        for epoch in range(1, spec.epochs + 1):
+            try:
+                model.partial_fit(X_train, y_train, classes=classes)
+            except ValueError as exc:
+                # The rows are already scaled (scikit-learn's message suggests scaling), so the step size
+                # is too large. Any other ValueError is a bug and keeps its traceback.
+                if "non-finite" not in str(exc) and "overflow" not in str(exc):
+                    raise
+                raise SpecError(spec.path, "model", f"training diverged in epoch {epoch}, the weights "
+                                f"overflowed; use a smaller {STEP_SIZE[spec.model.kind]}") from None
+            train_loss, train_accuracy = evaluate.loss_and_accuracy(
+                y_train, model.predict_proba(X_train), model.predict(X_train))
+            val_proba, val_pred = model.predict_proba(X_val), model.predict(X_val)
+            val_loss, val_accuracy = evaluate.loss_and_accuracy(y_val, val_proba, val_pred)
+            records.append(EpochRecord(epoch=epoch, train_loss=train_loss, train_accuracy=train_accuracy,
+                                       val_loss=val_loss, val_accuracy=val_accuracy))
+            if epoch in spec.evaluation.snapshots:
+                snapshots.append(dataclasses.replace(evaluate.snapshot(epoch, y_val, val_proba, val_pred),
+                                                     coef=_weights(model)))
     record = StageRecord(
         name="train",
-        operation=f"Train a {describe(spec)} for {epochs} epochs; each epoch is one partial_fit pass over "
+        operation=f"Train a {describe(spec.model)} for {spec.epochs} epochs; each epoch is one partial_fit pass over "
                   f"all {len(y_train)} train rows",
         input_shape={"train": X_train.shape},
         output_shape=_weight_shapes(model),
         example_in=row_example("train row 0, normalized", X_train[0]),
         example_out=row_example("train row 0, probability per class after training",
                                 model.predict_proba(X_train[:1])[0]),
-        fitted_on=f"{len(y_train)} train rows, {epochs} epochs",
+        fitted_on=f"{len(y_train)} train rows, {spec.epochs} epochs",
         fitted_params=_weights(model),
     )
     return tuple(records), tuple(snapshots), record
