@@ -69,8 +69,8 @@ def train(model, spec: LessonSpec, n_classes: int,
                                                      coef=_weights(model)))
     record = StageRecord(
         name="train",
-        operation=f"Train a {describe(spec.model)} for {spec.epochs} epochs; each epoch is one partial_fit pass over "
-                  f"all {len(y_train)} train rows",
+        operation=f"Train a {describe(spec.model)} for {spec.epochs} epochs; each epoch is one partial_fit pass "
+                  f"over all {len(y_train)} train rows",
         input_shape={"train": X_train.shape},
         output_shape=_weight_shapes(model),
         example_in=row_example("train row 0, normalized", X_train[0]),
