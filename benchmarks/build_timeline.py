@@ -20,11 +20,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench import LESSONS  # run as a script from benchmarks/, as run_vs_bare.py imports measure
 from tracegen import site
 from tracegen.cli import usable_cpus
 from tracegen.spec import load_lesson
 
-LESSONS = Path(__file__).resolve().parent.parent / "lessons"
 # Set by main() before the build; the forked workers inherit them.
 LOG = Path()
 STARTED = 0.0

@@ -16,12 +16,11 @@ from __future__ import annotations
 import cProfile
 import pstats
 import sys
-from pathlib import Path
 
+from bench import LESSONS  # run as a script from benchmarks/, as run_vs_bare.py imports measure
 from tracegen import pipeline
 from tracegen.spec import load_lesson
 
-LESSONS = Path(__file__).resolve().parent.parent / "lessons"
 # The first match wins, so a more specific part of a path comes before a general one.
 PACKAGES = (("/tracegen/", "tracegen"), ("/sklearn/", "scikit-learn"), ("/narwhals/", "narwhals"),
             ("/inspect.py", "inspect (stdlib)"), ("/numpy/", "numpy"), ("/scipy/", "scipy"),
