@@ -32,9 +32,9 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from tracegen.cli import usable_cpus
 
@@ -246,10 +246,16 @@ def profile_catalogue() -> None:
 
     start = time.perf_counter()
     # Everything a cold build imports: scikit-learn (through the pipeline stages), jinja2 and markdown.
-    import tracegen.pipeline.evaluate, tracegen.pipeline.stages, tracegen.pipeline.train  # noqa: E401,F401
-    import tracegen.quiz, tracegen.render  # noqa: E401,F401
-    import sklearn.datasets, sklearn.linear_model, sklearn.model_selection, sklearn.neural_network  # noqa
+    import sklearn.datasets  # noqa
+    import sklearn.linear_model
+    import sklearn.model_selection
+    import sklearn.neural_network
     import sklearn.preprocessing  # noqa: F401
+
+    import tracegen.pipeline.evaluate  # noqa: E401,F401
+    import tracegen.pipeline.stages
+    import tracegen.pipeline.train
+    import tracegen.quiz  # noqa: E401,F401
     spent["imports"] = time.perf_counter() - start
     specs = [load_lesson(path) for path in sorted(LESSONS.glob("*.md"))]
     site.assemble_lesson = timed("quiz generation", assemble_and_record)

@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 from bench import LESSONS  # run as a script from benchmarks/, as run_vs_bare.py imports measure
+
 from tracegen import site
 from tracegen.cli import usable_cpus
 from tracegen.spec import load_lesson

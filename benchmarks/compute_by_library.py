@@ -18,6 +18,7 @@ import pstats
 import sys
 
 from bench import LESSONS  # run as a script from benchmarks/, as run_vs_bare.py imports measure
+
 from tracegen import pipeline
 from tracegen.spec import load_lesson
 

@@ -12,11 +12,12 @@ import functools
 import re
 
 import numpy as np
+from conftest import LESSONS
 from sklearn.dummy import DummyClassifier
 from sklearn.metrics import (
     accuracy_score,
-    confusion_matrix,
     average_precision_score,
+    confusion_matrix,
     f1_score,
     precision_score,
     recall_score,
@@ -28,8 +29,6 @@ from tracegen import pipeline
 from tracegen.question import Question
 from tracegen.spec import load_lesson
 from tracegen.trace import Trace
-
-from conftest import LESSONS
 
 LESSON_NAMES = ("precision-recall", "multiclass-roc")
 SEEDS = tuple(range(20))

@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import ROOT, write_lesson
 from tracegen import site
 from tracegen.cli import main
-from tests.conftest import ROOT, write_lesson
 
 TINY = """title = "Tiny"
 epochs = 2

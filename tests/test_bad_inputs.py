@@ -17,12 +17,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.conftest import write_lesson
 from tracegen import pipeline
 from tracegen.cli import main
 from tracegen.errors import TracegenError
-from tracegen.pipeline.data import load_csv, training_rows
+from tracegen.pipeline.data import training_rows
 from tracegen.spec import load_lesson
-from tests.conftest import write_lesson
 
 CORPUS = Path(__file__).resolve().parent / "bad_inputs"
 CASES = sorted(p.name for p in CORPUS.iterdir() if p.is_dir())

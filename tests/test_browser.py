@@ -18,11 +18,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import LESSONS
 from tracegen.cli import main
 from tracegen.quiz import make_questions
 from tracegen.spec import load_lesson
 from tracegen.trace import Trace
-from tests.conftest import LESSONS
 
 LESSON_NAMES = ("precision-recall", "multiclass-roc")
 SCHEMES = ("file", "http")
@@ -134,7 +134,7 @@ def visit(browser, site_dir, base_url):
     assert recorder.outside_requests() == []
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def questions_of(site_dir: Path, lesson: str):
     """Return the quiz engine's questions for the trace the site was built from."""
     trace = Trace.from_json((site_dir / lesson / "trace.json").read_text(encoding="utf-8"))

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import ROOT, write_lesson
 from tracegen import render, site
 from tracegen.cli import main
 from tracegen.progress import CLEAR_LINE, Progress
-from tests.conftest import ROOT, write_lesson
 
 TINY = """title = "Tiny {name}"
 topic = "Testing"

@@ -6,8 +6,8 @@ import json
 import subprocess
 import sys
 
-from tracegen import cache
 from tests.conftest import ROOT
+from tracegen import cache
 
 
 def test_miss_then_hit(tmp_path, binary_spec, binary_trace):

@@ -7,9 +7,9 @@ import sys
 
 import pytest
 
+from tests.conftest import ROOT, write_lesson
 from tracegen.cli import main
 from tracegen.trace import Trace
-from tests.conftest import ROOT, write_lesson
 
 GOOD_DATASET = '[dataset]\nsource = "csv"\npath = "data.csv"\ntarget = "label"\n'
 

@@ -19,13 +19,13 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import write_lesson
+from tests.test_browser import browser  # noqa: F401  (the shared chromium fixture: fails in CI, skips elsewhere)
 from tracegen import export, pipeline
 from tracegen.cli import main
 from tracegen.quiz import make_questions
 from tracegen.render import render_markdown
 from tracegen.spec import load_lesson
-from tests.conftest import write_lesson
-from tests.test_browser import browser  # noqa: F401  (the shared chromium fixture: fails in CI, skips elsewhere)
 
 # Each payload calls alert() with its own tag, so a dialog names the hole it came through.
 CLASS_A = "<img src=x onerror=alert('class')>"

@@ -9,10 +9,10 @@ from sklearn.datasets import load_digits, make_classification
 from sklearn.metrics import log_loss, roc_auc_score
 from sklearn.model_selection import train_test_split
 
+from tests.conftest import write_lesson
 from tracegen import pipeline
 from tracegen.pipeline import STAGES
 from tracegen.spec import load_lesson
-from tests.conftest import write_lesson
 
 
 def binary_rows(spec, seed):
@@ -152,8 +152,9 @@ def test_hash_covers_spec_and_seed(binary_spec):
 
 def test_binary_task_rejects_multiclass_data(tmp_path):
     """A lesson declaring a binary task fails clearly on three-class data."""
-    from tracegen.errors import DataError
     import pytest
+
+    from tracegen.errors import DataError
 
     path = write_lesson(tmp_path, 'epochs = 1\n[dataset]\nsource = "iris"\n[evaluation]\ntask = "binary"\n')
     with pytest.raises(DataError, match=r"the lesson is binary, but the data has 3 classes \(setosa"):
@@ -169,8 +170,9 @@ def test_float_parameters_accept_integers(tmp_path):
 
 def test_options_that_do_not_fit_the_data(tmp_path):
     """by_feature, explore_class and tune_threshold are checked against the loaded data."""
-    from tracegen.errors import DataError
     import pytest
+
+    from tracegen.errors import DataError
 
     cases = [('by_feature = "petal size"', "no feature 'petal size'"),
              ('explore_class = "rose"', "no class 'rose'; classes are: setosa, versicolor, virginica"),

@@ -10,12 +10,12 @@ import pytest
 from jinja2 import DictLoader
 from sklearn.metrics import confusion_matrix, precision_recall_curve, roc_curve
 
+from tests.conftest import LESSONS
 from tracegen import render, svg
 from tracegen.errors import SpecError, TracegenError
 from tracegen.question import Option, Question, default_tolerance
 from tracegen.spec import load_lesson
 from tracegen.trace import EpochRecord
-from tests.conftest import LESSONS
 
 
 def dict_env(templates: dict[str, str]):

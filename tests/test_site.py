@@ -16,13 +16,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.metrics import average_precision_score, confusion_matrix, roc_auc_score
 
+from tests.conftest import LESSONS, write_lesson
 from tracegen import pipeline, site
 from tracegen.cli import main
 from tracegen.quiz import make_questions
 from tracegen.render import TEMPLATES_DIR
 from tracegen.spec import load_lesson
 from tracegen.trace import Trace
-from tests.conftest import LESSONS, write_lesson
 
 TINY = """title = "Tiny <b>lesson</b>"
 topic = "Testing"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from tests.conftest import write_lesson
 from tracegen.errors import SpecError
 from tracegen.spec import load_lesson
-from tests.conftest import write_lesson
 
 MINIMAL = 'epochs = 3\n[dataset]\nsource = "iris"\n'
 

@@ -6,8 +6,8 @@ back and compare them with the numbers the tables print.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 

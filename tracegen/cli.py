@@ -10,8 +10,8 @@ import argparse
 import os
 import sys
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from tracegen.errors import OutputError, SpecError, TracegenError
 

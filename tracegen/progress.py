@@ -7,7 +7,8 @@ each step is a plain line, because carriage returns and escape codes only garble
 from __future__ import annotations
 
 import time
-from typing import Callable, TextIO
+from collections.abc import Callable
+from typing import TextIO
 
 # Erase the current terminal line after returning to its start.
 CLEAR_LINE = "\r\x1b[K"

@@ -254,8 +254,8 @@ def stage_shape(trace: Trace) -> tuple[Question, ...]:
         (f"({n_classes}, {n_rows})", "rows and columns swapped",
          "scikit-learn arrays are (n_samples, ...): the test rows come first, one row each."),
         (f"({n_rows}, {n_features})", "the output shape taken to be the input shape",
-         f"That is the input: one column per feature. predict_proba returns one column per class, "
-         f"not per feature."),
+         "That is the input: one column per feature. predict_proba returns one column per class, "
+         "not per feature."),
     ]
     if n_classes == 2:
         wrong.append((f"({n_rows}, 1)", "a binary classifier returns a single probability",

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import markdown
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, select_autoescape
@@ -25,8 +26,16 @@ from tracegen.errors import SpecError, TracegenError
 from tracegen.expressions import ExpressionError, substitute
 from tracegen.question import Question, default_tolerance
 from tracegen.spec import LessonSpec
-from tracegen.terminal import (class_weights, fmt_example, fmt_values, image_side, positive_image, shade_image,
-                               side_by_side, weight_snapshots)
+from tracegen.terminal import (
+    class_weights,
+    fmt_example,
+    fmt_values,
+    image_side,
+    positive_image,
+    shade_image,
+    side_by_side,
+    weight_snapshots,
+)
 from tracegen.trace import EpochRecord, PRCurve, ROCCurve, Trace
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
@@ -705,8 +714,8 @@ def evaluation(trace: Trace, max_table_rows: int | None = None) -> EvaluationVie
     """Return the Evaluation section; curve tables longer than `max_table_rows` are thinned."""
     ev = trace.evaluation
     matrix = heat_map(ev.confusion_matrix, ev.classes,
-                      f"Confusion matrix at the model's own rule: rows are the true class, columns the "
-                      f"predicted class; each cell shows its count and its share of the true class's rows")
+                      "Confusion matrix at the model's own rule: rows are the true class, columns the "
+                      "predicted class; each cell shows its count and its share of the true class's rows")
     if ev.task == "binary":
         positive = ev.classes[ev.pos_label or 1]
         metrics = (Metric("Average precision", ev.average_precision, f"chance level {ev.prevalence:.3f} "

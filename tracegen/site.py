@@ -24,11 +24,12 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
 
 # Only light modules at import time: a rebuild with nothing changed must not pay for jinja2,
 # markdown, numpy or scikit-learn, so render, quiz and the pipeline stages are imported where used.
@@ -476,7 +477,7 @@ def build_info(reproducible: bool) -> render.BuildInfo:
     from tracegen import render
 
     return render.BuildInfo(reproducible=reproducible, built_at=None if reproducible else
-                            datetime.now(timezone.utc).isoformat(timespec="seconds"))
+                            datetime.now(UTC).isoformat(timespec="seconds"))
 
 
 def site_frame(templates_dir: Path) -> dict[str, bytes]:

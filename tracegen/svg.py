@@ -9,8 +9,8 @@ every point.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 WIDTH = 360
 HEIGHT = 250

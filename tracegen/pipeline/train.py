@@ -8,9 +8,9 @@ import numpy as np
 
 from tracegen.errors import SpecError
 from tracegen.pipeline import evaluate
+from tracegen.pipeline.stages import row_example
 from tracegen.spec import LessonSpec, ModelSpec
 from tracegen.trace import EpochRecord, Snapshot, StageRecord
-from tracegen.pipeline.stages import row_example
 
 # What to change in the lesson when a model's weights overflow while it trains (its step size).
 STEP_SIZE = {"logistic": "model.eta0 (or a larger model.alpha)", "mlp": "model.learning_rate_init"}
