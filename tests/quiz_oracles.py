@@ -12,7 +12,6 @@ import functools
 import re
 
 import numpy as np
-from conftest import LESSONS
 from sklearn.dummy import DummyClassifier
 from sklearn.metrics import (
     accuracy_score,
@@ -25,6 +24,7 @@ from sklearn.metrics import (
     top_k_accuracy_score,
 )
 
+from tests.conftest import LESSONS
 from tracegen import pipeline
 from tracegen.question import Question
 from tracegen.spec import load_lesson

@@ -6,11 +6,11 @@ import re
 
 import numpy as np
 import pytest
-import quiz_oracles as oracles
-from conftest import LESSONS
 from sklearn.metrics import confusion_matrix, recall_score, top_k_accuracy_score
 from test_evaluate import TOL, assert_same_array, check_binary, check_common, check_multiclass
 
+from tests import quiz_oracles as oracles
+from tests.conftest import LESSONS
 from tracegen import pipeline, quiz, render, terminal
 from tracegen.cli import main
 from tracegen.spec import load_lesson

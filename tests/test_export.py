@@ -8,9 +8,9 @@ import xml.etree.ElementTree as ET
 import zipfile
 
 import pytest
-import quiz_oracles as oracles
-from conftest import ROOT
 
+from tests import quiz_oracles as oracles
+from tests.conftest import ROOT
 from tracegen import export, quiz
 from tracegen.cli import main
 from tracegen.question import Option, Question

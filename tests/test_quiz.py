@@ -11,11 +11,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import quiz_oracles as oracles
-from conftest import LESSONS, write_lesson
 from sklearn.metrics import accuracy_score, f1_score, precision_score, recall_score
 
 from benchmarks import bare_precision_recall
+from tests import quiz_oracles as oracles
+from tests.conftest import LESSONS, write_lesson
 from tracegen import quiz
 from tracegen.cli import main
 from tracegen.errors import SpecError

@@ -9,8 +9,8 @@ import subprocess
 import sys
 
 import pytest
-from conftest import ROOT
 
+from tests.conftest import ROOT
 from tracegen import quiz
 from tracegen.cli import main
 from tracegen.question import Option, Question
