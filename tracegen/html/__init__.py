@@ -1,0 +1,9 @@
+"""Trace + questions -> typed page records -> HTML strings; the only user of jinja2 and markdown.
+
+    env.py          the Jinja environment, fmt_* filters, template errors
+    prose.py        lesson Markdown with [[ expressions ]] -> safe HTML
+    lesson.py       SECTIONS, the lesson and predictions page contexts, and their own sections
+    evaluation.py   metric cards, curve views, the confusion heat map
+    catalogue.py    the optional evaluation sections a lesson asks for
+    quiz.py         quiz forms and the JSON the page's script grades with
+"""

@@ -1,0 +1,160 @@
+"""The one Jinja environment: where templates live, the fmt_* filters, and one-line template errors."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, select_autoescape
+from jinja2.ext import Extension
+
+from tracegen.errors import TracegenError
+from tracegen.html._shared_text import fmt_values
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent.parent / "templates"
+TIMES = "\u00a0×\u00a0"
+
+
+# --- filters: small pure functions, registered in FILTERS below ---------------------------
+
+def fmt_num(value: float | None, digits: int = 4) -> str:
+    """Format a number for a table: ``{{ 0.76071 | fmt_num(3) }}`` -> ``0.761``; inf -> ``∞``."""
+    if value is None:
+        return "—"
+    if isinstance(value, str):
+        value = float(value)
+    if math.isinf(value):
+        return "∞" if value > 0 else "−∞"
+    if math.isnan(value):
+        return "n/a"
+    return f"{value:.{digits}f}"
+
+
+def fmt_pct(value: float, digits: int = 1) -> str:
+    """Format a fraction as a percentage: ``{{ 0.305 | fmt_pct }}`` -> ``30.5%``."""
+    return f"{value * 100:.{digits}f}%"
+
+
+def fmt_hash(value: str, length: int = 12) -> str:
+    """Shorten a hash for display: ``{{ trace.hash | fmt_hash }}`` -> ``839396676457``."""
+    return value[:length]
+
+
+def fmt_shape(shapes: Mapping[str, Sequence[int]]) -> str:
+    """Format named shapes: ``{{ {"train": (800, 10)} | fmt_shape }}`` -> ``train 800 × 10``."""
+    # No-break spaces keep each "800 × 10" whole; lines may break after a part's name or a comma.
+    return ", ".join(f"{name} {TIMES.join(str(n) for n in shape)}" for name, shape in shapes.items())
+
+
+def fmt_kb(size: int) -> str:
+    """Format a byte count: ``{{ 45123 | fmt_kb }}`` -> ``44.1 KB``."""
+    return f"{size / 1024:.1f} KB"
+
+
+FILTERS = {
+    "fmt_num": fmt_num,
+    "fmt_pct": fmt_pct,
+    "fmt_hash": fmt_hash,
+    "fmt_kb": fmt_kb,
+    "fmt_shape": fmt_shape,
+    "fmt_values": fmt_values,
+}
+
+
+# --- the environment ----------------------------------------------------------------------
+
+def dedent_html(source: str) -> str:
+    """Strip the indentation of every template line outside <pre> (indentation is for template readers).
+
+    Line numbers stay the same, so template errors still point at the right line.
+    """
+    lines, in_pre = [], False
+    for line in source.split("\n"):
+        lines.append(line if in_pre else line.lstrip())
+        opened, closed = line.rfind("<pre"), line.rfind("</pre>")
+        if opened > closed:
+            in_pre = True
+        elif closed > opened:
+            in_pre = False
+    return "\n".join(lines)
+
+
+class DedentExtension(Extension):
+    """Jinja extension: page weight matters (80 KB per lesson page), template indentation does not."""
+
+    def preprocess(self, source: str, name: str | None, filename: str | None = None) -> str:
+        return dedent_html(source)
+
+
+def make_environment(templates_dir: Path = TEMPLATES_DIR) -> Environment:
+    """Return the one Jinja environment: templates/ on disk, autoescape, strict undefined."""
+    env = Environment(
+        loader=FileSystemLoader(str(templates_dir)),
+        autoescape=select_autoescape(["html", "xml"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        extensions=[DedentExtension],
+    )
+    env.filters.update(FILTERS)
+    # Compact, key-sorted JSON for the pages' data blocks (tojson still escapes <, >, & and ').
+    env.policies["json.dumps_kwargs"] = {"sort_keys": True, "separators": (",", ":")}
+    return env
+
+
+def check_templates(env: Environment) -> None:
+    """Compile every template now, so a broken one fails the build before any lesson runs."""
+    for name in ("lesson.html", "index.html", *env.list_templates(extensions=["html"])):
+        try:
+            env.get_template(name)
+        except TemplateError as exc:
+            raise template_error(env, name, exc) from None
+
+
+def render_page(env: Environment, template: str, context: Mapping[str, Any] | DataclassInstance) -> str:
+    """Render one template; a broken template becomes a one-line TracegenError naming its file and line.
+
+    `context` is a mapping or a page-context dataclass, whose fields become the template's variables.
+    """
+    try:
+        return env.get_template(template).render(**template_variables(context))
+    except TemplateError as exc:
+        raise template_error(env, template, exc) from None
+
+
+def template_variables(context: Mapping[str, Any] | DataclassInstance) -> dict[str, Any]:
+    """Return a context's template variables: a mapping as it is, a dataclass as its top-level fields."""
+    if isinstance(context, Mapping):
+        return dict(context)
+    # Not dataclasses.asdict: that would turn the nested records into dicts and lose their properties.
+    return {f.name: getattr(context, f.name) for f in dataclasses.fields(context)}
+
+
+def template_error(env: Environment, template: str, exc: TemplateError) -> TracegenError:
+    """Return the user-facing error for a template that fails to compile or render."""
+    name = getattr(exc, "name", None) or template
+    line = getattr(exc, "lineno", None)
+    if line is None:
+        name, line = _template_frame(exc, name)
+    folder = Path(env.loader.searchpath[0]) if isinstance(env.loader, FileSystemLoader) else Path(".")
+    message = getattr(exc, "message", None) or str(exc)
+    return TracegenError(folder / name, "template", message.splitlines()[0], line=line)
+
+
+def _template_frame(exc: BaseException, fallback: str) -> tuple[str, int | None]:
+    # Jinja rewrites tracebacks so that template frames carry the template's file and line.
+    found: tuple[str, int | None] = (fallback, None)
+    tb = exc.__traceback__
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith(".html"):
+            found = (Path(filename).name, tb.tb_lineno)
+        tb = tb.tb_next
+    return found
