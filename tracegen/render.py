@@ -3,6 +3,8 @@
 SHIM: removed at merge. Only the names other modules and tests still import are kept.
 """
 
+# SHIM: removed at merge (site.py, tests/test_build.py, test_site.py, test_catalogue.py, test_injection.py,
+# test_browser_state.py still import tracegen.render).
 from tracegen.html.env import TEMPLATES_DIR, check_templates, fmt_num, make_environment, render_page  # noqa: F401
 from tracegen.html.lesson import (  # noqa: F401
     LESSON_SECTIONS,
