@@ -158,6 +158,7 @@ def split_front_matter(text: str, path: Path) -> tuple[str, str, int]:
 
 def undecodable_line(path: Path) -> tuple[int | None, str]:
     """Return (line number, description) of the first bytes of `path` that are not UTF-8."""
+    # MERGE: tracegen.files (also used by pipeline/data.py and quiz_terminal.py)
     with open(path, "rb") as handle:
         # A newline byte never occurs inside a UTF-8 sequence, so each line decodes on its own.
         for number, raw in enumerate(handle, start=1):
@@ -185,6 +186,7 @@ def load_lesson(path: str | Path) -> LessonSpec:
         data = tomllib.loads(front)
     except tomllib.TOMLDecodeError as exc:
         # tomllib counts lines from the start of the front matter, which is file line 2.
+        # MERGE: tracegen.files (the same error-position parsing is in quiz_terminal.py)
         where = re.search(r" \(at line (\d+), column (\d+)\)$", str(exc))
         if where is None:
             raise SpecError(path, "front matter", f"malformed TOML: {exc}") from None

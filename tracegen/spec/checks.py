@@ -168,15 +168,18 @@ class Checker:
         self.path = path
 
     def fail(self, field_name: str, message: str) -> NoReturn:
+        """Raise the SpecError for `field_name` in this file."""
         raise SpecError(self.path, field_name, message)
 
     def known_keys(self, table: dict[str, Any], allowed: set[str], prefix: str) -> None:
+        """Reject the first key of `table` that is not in `allowed`, naming the ones that are."""
         for key in table:
             if key not in allowed:
                 name = f"{prefix}.{key}" if prefix else key
                 self.fail(name, f"unknown key; expected one of: {', '.join(sorted(allowed))}")
 
     def table(self, data: dict[str, Any], key: str, required: bool = False) -> dict[str, Any]:
+        """Return the [key] table of `data` ({} when absent and not required)."""
         if key not in data:
             if required:
                 self.fail(key, f"missing; add a [{key}] table")
@@ -187,6 +190,7 @@ class Checker:
 
     def typed(self, table: dict[str, Any], key: str, kind: type, prefix: str,
               required: bool = False, default: Any = None) -> Any:
+        """Return table[key], which must be a `kind`; `default` when the key is absent (and not required)."""
         name = f"{prefix}.{key}" if prefix else key
         if key not in table:
             if required:
@@ -199,6 +203,7 @@ class Checker:
         return value
 
     def one_line(self, table: dict[str, Any], key: str, default: str) -> str:
+        """Return a top-level string that must fit on one line."""
         value = self.typed(table, key, str, "", default=default)
         # A line break or control character would end a GIFT comment line or make QTI XML invalid.
         bad = CONTROL_CHARACTER.search(value)
@@ -208,6 +213,7 @@ class Checker:
         return value
 
     def number(self, table: dict[str, Any], key: str, prefix: str, default: float | None = None) -> float:
+        """Return table[key] (or `default`) as a finite float; an integer is accepted."""
         name = f"{prefix}.{key}"
         value = table.get(key, default)
         if isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -217,17 +223,21 @@ class Checker:
         return float(value)
 
     def of_kind(self, table: dict[str, Any], key: str, kind: type, prefix: str) -> Any:
+        """Return table[key] checked as `kind`, through `number` for a float."""
         # A float field also takes an integer (`alpha = 1`) and must be finite; other kinds match exactly.
         return self.number(table, key, prefix) if kind is float else self.typed(table, key, kind, prefix)
 
     def number_list(self, table: dict[str, Any], key: str, prefix: str, default: list[Any]) -> list[float]:
+        """Return a list of finite numbers."""
         values = self.typed(table, key, list, prefix, default=default)
         return [self.number({key: v}, key, prefix) for v in values]
 
     def int_list(self, table: dict[str, Any], key: str, prefix: str, default: list[Any]) -> list[int]:
+        """Return a list of integers."""
         values = self.typed(table, key, list, prefix, default=default)
         return [self.typed({key: v}, key, int, prefix) for v in values]
 
     def choice(self, name: str, value: str, allowed: tuple[str, ...]) -> None:
+        """Reject a `value` outside `allowed`, listing the allowed ones."""
         if value not in allowed:
             self.fail(name, f"unknown value '{value}'; expected one of: {', '.join(allowed)}")
