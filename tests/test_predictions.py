@@ -6,9 +6,9 @@ import json
 
 import numpy as np
 import pytest
-from test_evaluate import check_binary, check_common, check_multiclass
 
 from tests import quiz_oracles as oracles
+from tests.pipeline.evaluate_oracles import check_binary, check_common, check_multiclass
 from tracegen import quiz
 from tracegen.cli import main
 from tracegen.pipeline.predictions import run_predictions

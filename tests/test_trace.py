@@ -7,7 +7,15 @@ import json
 
 import numpy as np
 
-from tracegen.trace import SCHEMA_VERSION, FeatureBins, Trace
+from tracegen.trace import (
+    SCHEMA_VERSION,
+    BinaryEvaluation,
+    Evaluation,
+    FeatureBins,
+    MulticlassEvaluation,
+    Trace,
+    json_fields,
+)
 
 INF, NAN = float("inf"), float("nan")
 # Non-finite values, the sign of zero, the smallest subnormal, the largest float and a
@@ -149,3 +157,64 @@ def test_json_layout_is_readable(binary_trace):
     for key, first in (("stages", '{"example_in"'), ("epochs", '{"epoch"')):
         records = [json.loads(line.strip().rstrip(",")) for line in lines if line.strip().startswith(first)]
         assert records == data[key]
+
+
+# Schema 1's evaluation keys: both tasks write all of them, the other task's as null or [].
+EVALUATION_KEYS = {
+    "task", "classes", "y_true", "y_score", "y_pred", "accuracy", "confusion_matrix", "classification_report",
+    "pos_label", "prevalence", "pr_curve", "average_precision", "roc_curve", "roc_auc", "at_thresholds",
+    "per_class", "roc_auc_micro", "roc_auc_macro", "top_k", "majority_class", "majority_accuracy", "f1_micro",
+    "confusion_matrix_normalized", "threshold_choice", "by_feature", "samples",
+}
+BINARY_ONLY = {"pos_label", "prevalence", "pr_curve", "average_precision", "roc_curve", "roc_auc", "at_thresholds",
+               "threshold_choice"}
+MULTICLASS_ONLY = {"per_class", "roc_auc_micro", "roc_auc_macro", "top_k"}
+
+
+def test_each_task_has_its_own_record(binary_trace, multiclass_trace):
+    """A binary run gives a BinaryEvaluation, a multiclass run a MulticlassEvaluation, and JSON reads back the same."""
+    binary, multiclass = binary_trace.evaluation, multiclass_trace.evaluation
+    assert type(binary) is BinaryEvaluation and binary.task == "binary"
+    assert type(multiclass) is MulticlassEvaluation and multiclass.task == "multiclass"
+    for trace in (binary_trace, multiclass_trace):
+        assert isinstance(trace.evaluation, Evaluation)
+        assert type(Trace.from_json(trace.to_json()).evaluation) is type(trace.evaluation)
+
+
+def test_records_hold_only_their_task_fields():
+    """The dataclass fields say which values a task records; the other task's keys are class-level placeholders."""
+    binary = {f.name for f in dataclasses.fields(BinaryEvaluation)}
+    multiclass = {f.name for f in dataclasses.fields(MulticlassEvaluation)}
+    assert binary & MULTICLASS_ONLY == set() and BINARY_ONLY.issubset(binary)
+    assert multiclass & BINARY_ONLY == set() and MULTICLASS_ONLY.issubset(multiclass)
+    assert binary | multiclass == EVALUATION_KEYS
+    for record, others in ((BinaryEvaluation, MULTICLASS_ONLY), (MulticlassEvaluation, BINARY_ONLY)):
+        assert set(json_fields(record)) == EVALUATION_KEYS
+        assert {name: getattr(record, name) for name in others} == {
+            name: () if name in ("per_class", "top_k", "at_thresholds") else None for name in others}
+
+
+def test_json_keeps_every_evaluation_key_for_both_tasks(binary_trace, multiclass_trace):
+    """Both tasks' JSON has schema 1's 26 evaluation keys; the other task's are null or [] as before."""
+    for trace, others in ((binary_trace, MULTICLASS_ONLY), (multiclass_trace, BINARY_ONLY)):
+        ev = json.loads(trace.to_json())["evaluation"]
+        assert set(ev) == EVALUATION_KEYS
+        assert {key: ev[key] for key in others} == {
+            key: [] if key in ("per_class", "top_k", "at_thresholds") else None for key in others}
+
+
+def test_task_blind_reads_still_work(multiclass_trace):
+    """Code that reads a binary-only field without checking the task gets None or (), as with the wide record."""
+    ev = multiclass_trace.evaluation
+    assert ev.pr_curve is None and ev.average_precision is None and ev.at_thresholds == ()
+    assert ev.threshold_choice is None
+
+
+def test_split_counts(binary_trace, multiclass_trace):
+    """split_counts reads the split stage's shapes: all rows, train, validation (0 when absent) and test."""
+    counts = binary_trace.split_counts()
+    assert counts == {"all": 1000, "train": 800, "validation": 0, "test": 200}
+    counts = multiclass_trace.split_counts()
+    shapes = multiclass_trace.stage("split").output_shape
+    assert counts["validation"] == shapes["validation"][0] > 0
+    assert counts["train"] + counts["validation"] + counts["test"] == counts["all"]

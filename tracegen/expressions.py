@@ -16,10 +16,13 @@ import ast
 import dataclasses
 import html
 import re
+from collections.abc import Callable
 from typing import Any
 
+from tracegen.trace import Trace, json_fields
+
 EXPRESSION = re.compile(r"\[\[(.+?)\]\]")
-FUNCTIONS = {"len": len, "min": min, "max": max, "abs": abs, "round": round, "sum": sum}
+FUNCTIONS: dict[str, Callable[..., Any]] = {"len": len, "min": min, "max": max, "abs": abs, "round": round, "sum": sum}
 _BINARY = {ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b, ast.Mult: lambda a, b: a * b,
            ast.Div: lambda a, b: a / b}
 _COMPARE = {ast.Lt: lambda a, b: a < b, ast.LtE: lambda a, b: a <= b, ast.Gt: lambda a, b: a > b,
@@ -29,6 +32,9 @@ _COMPARE = {ast.Lt: lambda a, b: a < b, ast.LtE: lambda a, b: a <= b, ast.Gt: la
 class ExpressionError(Exception):
     """An expression names a missing field or uses syntax outside the allowed subset."""
 
+    # Declared only: `substitute` sets the 1-based line of its text; other raisers leave it unset.
+    line: int
+
 
 class _Named:
     """Attribute access to records by name (``stage.split``)."""
@@ -37,17 +43,17 @@ class _Named:
         self.items = items
 
 
-def namespace(trace) -> dict[str, Any]:
+def namespace(trace: Trace) -> dict[str, Any]:
     """Return the names an expression can use."""
     names = {f.name: getattr(trace, f.name) for f in dataclasses.fields(trace) if f.name != "timings"}
     names["stage"] = _Named({record.name: record for record in trace.stages})
-    split = trace.stage("split").output_shape
-    names.update(n_rows=trace.data.n_samples, n_train=split["train"][0],
-                 n_validation=split.get("validation", (0,))[0], n_test=split["test"][0])
+    counts = trace.split_counts()
+    names.update(n_rows=counts["all"], n_train=counts["train"], n_validation=counts["validation"],
+                 n_test=counts["test"])
     return names
 
 
-def evaluate_expression(text: str, trace) -> Any:
+def evaluate_expression(text: str, trace: Trace) -> Any:
     """Return the value of one expression over `trace`."""
     try:
         tree = ast.parse(text.strip(), mode="eval")
@@ -94,7 +100,8 @@ def _field(value: Any, name: str, text: str) -> Any:
         if name in value.items:
             return value.items[name]
         raise ExpressionError(f"no stage '{name}' in {text!r}; stages: {', '.join(value.items)}")
-    if dataclasses.is_dataclass(value) and name in {f.name for f in dataclasses.fields(value)}:
+    # json_fields, not dataclasses.fields: an evaluation also answers the other task's keys (None or ()).
+    if name in (json_fields(value.__class__) or ()):
         return getattr(value, name)
     if isinstance(value, dict) and name in value:
         return value[name]
@@ -118,7 +125,7 @@ def format_value(value: Any, spec: str) -> str:
         raise ExpressionError(f"format '{spec}' does not apply to {value!r}") from None
 
 
-def substitute(text: str, trace, escape: bool = True) -> str:
+def substitute(text: str, trace: Trace, escape: bool = True) -> str:
     """Replace every ``[[ expr | spec ]]`` in `text`; raise ExpressionError with a `.line` (1-based)."""
     def replace(match: re.Match[str]) -> str:
         expression, _, spec = match.group(1).partition("|")

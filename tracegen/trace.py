@@ -15,7 +15,7 @@ import math
 import types
 import typing
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar, Literal, TypeAlias
 
 SCHEMA_VERSION = 1
 
@@ -23,7 +23,6 @@ SCHEMA_VERSION = 1
 @dataclass(frozen=True)
 class Example:
     """One real row shown before or after a stage."""
-
     description: str
     values: tuple[float, ...]
     label: str | None = None
@@ -32,7 +31,6 @@ class Example:
 @dataclass(frozen=True)
 class StageRecord:
     """What one runner stage did. Shapes are keyed by part: {"train": (800, 10), ...}."""
-
     name: str
     operation: str
     input_shape: dict[str, tuple[int, ...]]
@@ -46,7 +44,6 @@ class StageRecord:
 @dataclass(frozen=True)
 class EpochRecord:
     """Losses and accuracies after one full pass over the training rows."""
-
     epoch: int
     train_loss: float
     train_accuracy: float
@@ -57,7 +54,6 @@ class EpochRecord:
 @dataclass(frozen=True)
 class Snapshot:
     """Evaluation logged at the end of a chosen epoch, as a Keras callback would."""
-
     epoch: int
     roc_auc: float
     accuracy: float
@@ -69,7 +65,6 @@ class Snapshot:
 @dataclass(frozen=True)
 class PredictionTrace:
     """One real test row followed from raw values to a label."""
-
     test_row: int
     raw: tuple[float, ...]
     normalized: tuple[float, ...]
@@ -83,7 +78,6 @@ class PredictionTrace:
 @dataclass(frozen=True)
 class PRCurve:
     """precision_recall_curve as returned; the last point (P=1, R=0) is the sentinel."""
-
     precision: tuple[float, ...]
     recall: tuple[float, ...]
     thresholds: tuple[float, ...]
@@ -93,7 +87,6 @@ class PRCurve:
 @dataclass(frozen=True)
 class ROCCurve:
     """roc_curve as returned; thresholds[0] is inf."""
-
     fpr: tuple[float, ...]
     tpr: tuple[float, ...]
     thresholds: tuple[float, ...]
@@ -102,7 +95,6 @@ class ROCCurve:
 @dataclass(frozen=True)
 class ThresholdMetrics:
     """Confusion matrix and scores when a row is called positive by `rule`."""
-
     threshold: float | None
     rule: str
     confusion_matrix: tuple[tuple[int, ...], ...]
@@ -115,7 +107,6 @@ class ThresholdMetrics:
 @dataclass(frozen=True)
 class ClassCurves:
     """One-vs-rest curves for one class of a multiclass problem."""
-
     class_name: str
     prevalence: float
     pr_curve: PRCurve
@@ -127,7 +118,6 @@ class ClassCurves:
 @dataclass(frozen=True)
 class TopK:
     """top_k_accuracy_score for one k."""
-
     k: int
     accuracy: float
 
@@ -135,7 +125,6 @@ class TopK:
 @dataclass(frozen=True)
 class ThresholdChoice:
     """A threshold tuned on the validation rows, then applied unchanged to the test rows."""
-
     metric: str
     threshold: float
     validation_score: float
@@ -151,7 +140,6 @@ class FeatureBins:
 
     values[i] is the property of test row i; recall[c][b] is None where class c has no test rows in bin b.
     """
-
     property: str
     values: tuple[float, ...]
     edges: tuple[float, ...]
@@ -163,7 +151,6 @@ class FeatureBins:
 @dataclass(frozen=True)
 class Sample:
     """One test row in the sample explorer, with its raw feature values."""
-
     test_row: int
     outcome: str
     actual: int
@@ -175,53 +162,75 @@ class Sample:
 @dataclass(frozen=True)
 class SampleExplorer:
     """Test rows of one class grouped TP, FP, FN; within each group the most confident first."""
-
     class_index: int
     samples: tuple[Sample, ...]
 
 
-@dataclass(frozen=True)
-class Evaluation:
-    """Everything computed from y_true and y_score on the test rows.
-
-    y_true holds class indices into `classes`. y_score is the positive-class score for
-    binary tasks and the (n_samples, n_classes) probability matrix for multiclass ones.
-    """
-
-    task: str
+@dataclass(frozen=True, kw_only=True)
+class _Evaluation:
+    """What both tasks compute on the test rows; y_true and y_pred are class indices into `classes`."""
     classes: tuple[str, ...]
     y_true: tuple[int, ...]
-    y_score: tuple[Any, ...]
     y_pred: tuple[int, ...]
     accuracy: float
     confusion_matrix: tuple[tuple[int, ...], ...]
     classification_report: dict[str, Any]
-    pos_label: int | None = None
-    prevalence: float | None = None
-    pr_curve: PRCurve | None = None
-    average_precision: float | None = None
-    roc_curve: ROCCurve | None = None
-    roc_auc: float | None = None
-    at_thresholds: tuple[ThresholdMetrics, ...] = ()
-    per_class: tuple[ClassCurves, ...] = ()
-    roc_auc_micro: float | None = None
-    roc_auc_macro: float | None = None
-    top_k: tuple[TopK, ...] = ()
-    # Added for the quiz (issue 5); optional so older trace JSON still loads.
+    # Optional so that schema-1 traces written before these were recorded still load.
     majority_class: int | None = None
     majority_accuracy: float | None = None
     f1_micro: float | None = None
     # confusion_matrix(normalize="true") (recall on the diagonal) and normalize="pred" (precision).
     confusion_matrix_normalized: dict[str, tuple[tuple[float, ...], ...]] = field(default_factory=dict)
-    threshold_choice: ThresholdChoice | None = None
     by_feature: FeatureBins | None = None
     samples: SampleExplorer | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class BinaryEvaluation(_Evaluation):
+    """A two-class evaluation; y_score is the positive-class score of each row."""
+    task: Literal["binary"] = "binary"
+    y_score: tuple[float, ...]
+    pos_label: int
+    prevalence: float
+    pr_curve: PRCurve
+    average_precision: float
+    roc_curve: ROCCurve
+    roc_auc: float
+    at_thresholds: tuple[ThresholdMetrics, ...] = ()
+    threshold_choice: ThresholdChoice | None = None
+    # The multiclass-only keys, empty here: the JSON (see json_fields) and task-blind readers see one schema.
+    per_class: ClassVar[tuple[()]] = ()
+    roc_auc_micro: ClassVar[None] = None
+    roc_auc_macro: ClassVar[None] = None
+    top_k: ClassVar[tuple[()]] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class MulticlassEvaluation(_Evaluation):
+    """An evaluation of three or more classes; y_score is the (n_samples, n_classes) probability matrix."""
+    task: Literal["multiclass"] = "multiclass"
+    y_score: tuple[tuple[float, ...], ...]
+    per_class: tuple[ClassCurves, ...]
+    roc_auc_micro: float
+    roc_auc_macro: float
+    top_k: tuple[TopK, ...] = ()
+    # The binary-only keys, empty here: the JSON (see json_fields) and task-blind readers see one schema.
+    pos_label: ClassVar[None] = None
+    prevalence: ClassVar[None] = None
+    pr_curve: ClassVar[None] = None
+    average_precision: ClassVar[None] = None
+    roc_curve: ClassVar[None] = None
+    roc_auc: ClassVar[None] = None
+    at_thresholds: ClassVar[tuple[()]] = ()
+    threshold_choice: ClassVar[None] = None
+
+
+Evaluation: TypeAlias = BinaryEvaluation | MulticlassEvaluation  # `if ev.task == "binary":` narrows it
 
 
 @dataclass(frozen=True)
 class DataInfo:
     """What was loaded, and the fingerprint of its source."""
-
     source: str
     fingerprint: str
     n_samples: int
@@ -233,7 +242,6 @@ class DataInfo:
 @dataclass(frozen=True)
 class Trace:
     """One run of one lesson, everything a page, a terminal view or a quiz shows."""
-
     schema: int
     lesson: str
     seed: int
@@ -257,6 +265,12 @@ class Trace:
             if record.name == name:
                 return record
         raise KeyError(name)
+
+    def split_counts(self) -> dict[str, int]:
+        """Return row counts: all, train, validation (0 without a validation split) and test."""
+        shapes = self.stage("split").output_shape
+        return {"all": self.data.n_samples, "train": shapes["train"][0],
+                "validation": shapes.get("validation", (0,))[0], "test": shapes["test"][0]}
 
     def to_dict(self, include_timings: bool = False) -> dict[str, Any]:
         """Return the trace as JSON-ready data (non-finite floats as strings)."""
@@ -300,9 +314,13 @@ def _layout(value: Any, indent: str = "") -> str:
 
 
 @functools.cache
-def _field_names(cls: type) -> tuple[str, ...] | None:
-    """Field names of a dataclass, None for any other type (looked up once per class)."""
-    return tuple(f.name for f in dataclasses.fields(cls)) if dataclasses.is_dataclass(cls) else None
+def json_fields(cls: type) -> tuple[str, ...] | None:
+    """Return a record type's JSON keys, None for any other type (looked up once per class): its fields,
+    then its ClassVar placeholders, with which an evaluation writes the other task's keys as null or []."""
+    if not dataclasses.is_dataclass(cls):
+        return None
+    placeholders = (name for name, kind in typing.get_type_hints(cls).items() if typing.get_origin(kind) is ClassVar)
+    return tuple(f.name for f in dataclasses.fields(cls)) + tuple(placeholders)
 
 
 def _plain(value: Any) -> Any:
@@ -319,7 +337,7 @@ def _plain(value: Any) -> Any:
         return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, float) and not math.isfinite(value):
         return "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")
-    names = _field_names(type(value))
+    names = json_fields(value.__class__)
     if names is not None:
         return {name: _plain(getattr(value, name)) for name in names}
     return value
@@ -342,9 +360,12 @@ def _typed(kind: Any, value: Any) -> Any:
         return None
     origin = typing.get_origin(kind)
     if origin in (typing.Union, types.UnionType):
-        kind = next(arg for arg in typing.get_args(kind) if arg is not type(None))
+        options = [arg for arg in typing.get_args(kind) if arg is not type(None)]
+        # The evaluation records are a tagged union: the `task` literal says which one was written.
+        kind = options[0] if len(options) == 1 else next(
+            arg for arg in options if value["task"] in typing.get_args(dict(_field_types(arg))["task"]))
         origin = typing.get_origin(kind)
-    if dataclasses.is_dataclass(kind):
+    if isinstance(kind, type) and dataclasses.is_dataclass(kind):
         return _build(kind, value)
     if origin is tuple:
         item = typing.get_args(kind)[0]

@@ -53,7 +53,7 @@ def with_epochs(spec: LessonSpec, epochs: int) -> LessonSpec:
 def run(spec: LessonSpec, *, seed: int | None = None) -> Trace:
     """Execute the lesson's pipeline and record every stage."""
     from tracegen.pipeline import data as data_stage
-    from tracegen.pipeline import evaluate, stages, train
+    from tracegen.pipeline import evaluate, records, stages, train
 
     seed = spec.split.seed if seed is None else seed
     timings: dict[str, float] = {}
@@ -68,29 +68,29 @@ def run(spec: LessonSpec, *, seed: int | None = None) -> Trace:
     fingerprint = data_stage.data_fingerprint(spec, seed)
     data = data_stage.load(spec, seed)
     data_stage.check_fits(data, spec)
-    records = [stages.load_record(data)]
+    stage_records = [records.load_record(data)]
     lap("load")
     parts, record = stages.split(data, spec, seed)
-    records.append(record)
+    stage_records.append(record)
     lap("split")
     X, record = stages.normalize(data, parts, spec.normalization)
-    records.append(record)
+    stage_records.append(record)
     lap("normalize")
     has_validation = len(parts.validation) > 0
     val_rows = parts.validation if has_validation else parts.test
     model = train.make_model(spec.model, seed)
     epochs, snapshots, record = train.train(model, spec, len(data.classes), X[parts.train], data.y[parts.train],
                                             X[val_rows], data.y[val_rows])
-    records.append(record)
+    stage_records.append(record)
     lap("train")
     proba, y_pred, record, prediction = stages.predict(model, X, data, parts)
-    records.append(record)
+    stage_records.append(record)
     lap("predict")
     evaluation = evaluate.evaluate(data.y[parts.test], proba, y_pred, data.classes,
                                    spec.evaluation.thresholds, spec.evaluation.top_k)
-    evaluation = dataclasses.replace(evaluation, **stages.evaluation_extras(spec, data, parts, X, model, proba,
-                                                                            y_pred))
-    records.append(stages.evaluate_record(evaluation, len(parts.test)))
+    evaluation = dataclasses.replace(evaluation, **evaluate.evaluation_extras(spec, data, parts, X, model, proba,
+                                                                              y_pred))
+    stage_records.append(records.evaluate_record(evaluation, len(parts.test)))
     lap("evaluate")
     if has_validation:
         validation = f"validation split: {len(val_rows)} rows carved from the training rows"
@@ -106,7 +106,7 @@ def run(spec: LessonSpec, *, seed: int | None = None) -> Trace:
         versions=library_versions(),
         data=DataInfo(source=data.source, fingerprint=fingerprint, n_samples=int(data.X.shape[0]),
                       n_features=int(data.X.shape[1]), feature_names=data.feature_names, classes=data.classes),
-        stages=tuple(records),
+        stages=tuple(stage_records),
         epochs=epochs,
         validation=validation,
         snapshots=snapshots,

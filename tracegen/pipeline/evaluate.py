@@ -7,7 +7,8 @@ records; none of them recomputes a metric.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from sklearn.metrics import (
@@ -27,9 +28,11 @@ from sklearn.metrics import (
 )
 
 from tracegen.trace import (
+    BinaryEvaluation,
     ClassCurves,
     Evaluation,
     FeatureBins,
+    MulticlassEvaluation,
     PRCurve,
     ROCCurve,
     Sample,
@@ -40,8 +43,10 @@ from tracegen.trace import (
     TopK,
 )
 
-MODEL_RULE = "model.predict (decision score > 0, i.e. probability > 0.5)"
-
+if TYPE_CHECKING:
+    from tracegen.pipeline.data import Dataset
+    from tracegen.pipeline.stages import Parts
+    from tracegen.spec import LessonSpec
 
 def loss_and_accuracy(y_true: np.ndarray, proba: np.ndarray, y_pred: np.ndarray) -> tuple[float, float]:
     """Return (log loss, accuracy) for one set of rows.
@@ -84,7 +89,7 @@ def evaluate(y_true: np.ndarray, proba: np.ndarray, y_pred: np.ndarray, classes:
         The model's own predictions (its decision rule).
     """
     labels = np.arange(len(classes))
-    common = dict(
+    common: dict[str, Any] = dict(
         classes=classes,
         y_true=tuple(y_true.tolist()),
         y_pred=tuple(y_pred.tolist()),
@@ -99,8 +104,8 @@ def evaluate(y_true: np.ndarray, proba: np.ndarray, y_pred: np.ndarray, classes:
     if len(classes) == 2:
         y_score = proba[:, 1]
         pr_curve, average_precision, roc, roc_auc = _curves(y_true, y_score, pos_label=1)
-        return Evaluation(
-            task="binary", y_score=tuple(y_score.tolist()), pos_label=1,
+        return BinaryEvaluation(
+            y_score=tuple(y_score.tolist()), pos_label=1,
             prevalence=float(np.mean(y_true == 1)),
             pr_curve=pr_curve, average_precision=average_precision, roc_curve=roc, roc_auc=roc_auc,
             at_thresholds=tuple(at_threshold(y_true, y_score, t) for t in thresholds),
@@ -112,8 +117,8 @@ def evaluate(y_true: np.ndarray, proba: np.ndarray, y_pred: np.ndarray, classes:
         pr_curve, average_precision, roc, roc_auc = _curves(is_class, proba[:, index], pos_label=1)
         per_class.append(ClassCurves(class_name=name, prevalence=float(np.mean(is_class)), pr_curve=pr_curve,
                                      average_precision=average_precision, roc_curve=roc, roc_auc=roc_auc))
-    return Evaluation(
-        task="multiclass", y_score=tuple(tuple(row) for row in proba.tolist()),
+    return MulticlassEvaluation(
+        y_score=tuple(tuple(row) for row in proba.tolist()),
         per_class=tuple(per_class),
         roc_auc_micro=_roc_auc(y_true, proba, average="micro"),
         roc_auc_macro=_roc_auc(y_true, proba, average="macro"),
@@ -167,6 +172,39 @@ def at_threshold(y_true: np.ndarray, y_score: np.ndarray, threshold: float) -> T
         precision=float(precision), recall=float(recall), f1=float(f1),
         accuracy=float(accuracy_score(y_true, y_pred)),
     )
+
+
+def specificity(tn: int, fp: int) -> float:
+    """Return the true-negative rate TN / (TN + FP): the recall of the negative class.
+
+    It equals ``recall_score(y_true, y_pred, pos_label=<negative class>)``. With no negative rows
+    (TN + FP = 0) it is 0.0, the value scikit-learn's default ``zero_division="warn"`` gives (scikit-learn
+    also warns; this does not).
+    """
+    return tn / (tn + fp) if tn + fp else 0.0
+
+
+def negative_predictive_value(tn: int, fn: int) -> float:
+    """Return TN / (TN + FN): the precision of the negative class, how often a "negative" call is right.
+
+    It equals ``precision_score(y_true, y_pred, pos_label=<negative class>)``. With no row called
+    negative (TN + FN = 0) it is 0.0, the value scikit-learn's default ``zero_division="warn"`` gives.
+    """
+    return tn / (tn + fn) if tn + fn else 0.0
+
+
+def row_shares(matrix: Sequence[Sequence[int]]) -> tuple[tuple[float, ...], ...]:
+    """Return a confusion matrix with each row divided by its sum (each true class's rows as shares).
+
+    This is ``confusion_matrix(..., normalize="true")`` for a matrix already counted, such as one at a
+    threshold or a snapshot; a row with no rows (a class absent from y_true) is all 0.0, as there.
+
+    Parameters
+    ----------
+    matrix : sequence of shape (n_classes, n_classes)
+        Counts; rows are true classes, columns predicted.
+    """
+    return tuple(tuple(count / sum(row) if sum(row) else 0.0 for count in row) for row in matrix)
 
 
 def _report(y_true: np.ndarray, y_pred: np.ndarray, classes: tuple[str, ...]) -> dict[str, Any]:
@@ -226,7 +264,9 @@ def feature_bins(values: np.ndarray, y_true: np.ndarray, y_pred: np.ndarray, n_c
     edges = np.unique(np.quantile(values, np.linspace(0, 1, n_bins + 1)))
     bins = np.clip(np.searchsorted(edges[1:-1], values, side="right"), 0, len(edges) - 2)
     labels = np.arange(n_classes)
-    support, recall = [], []  # per bin here; transposed to per class below
+    # Per bin here; transposed to per class below.
+    support: list[list[int]] = []
+    recall: list[list[float | None]] = []
     for b in range(len(edges) - 1):
         in_bin = bins == b
         counts = np.bincount(y_true[in_bin], minlength=n_classes)
@@ -237,10 +277,9 @@ def feature_bins(values: np.ndarray, y_true: np.ndarray, y_pred: np.ndarray, n_c
         # One call scores every class of the bin; a class absent from the bin has no recall (None).
         rates = recall_score(y_true[in_bin], y_pred[in_bin], labels=labels, average=None, zero_division=0)
         recall.append([float(r) if n else None for r, n in zip(rates, counts)])
-    support, recall = list(zip(*support)), list(zip(*recall))
     return FeatureBins(property=name, values=tuple(values.tolist()), edges=tuple(edges.tolist()),
                        counts=tuple(np.bincount(bins, minlength=len(edges) - 1).tolist()),
-                       support=tuple(support), recall=tuple(recall))
+                       support=tuple(zip(*support)), recall=tuple(zip(*recall)))
 
 
 def explore_samples(raw: np.ndarray, y_true: np.ndarray, y_pred: np.ndarray, proba: np.ndarray,
@@ -261,3 +300,33 @@ def explore_samples(raw: np.ndarray, y_true: np.ndarray, y_pred: np.ndarray, pro
                                   predicted=int(y_pred[row]), probability=float(p[row]),
                                   values=tuple(raw[row].tolist())))
     return SampleExplorer(class_index=class_index, samples=tuple(samples))
+
+
+def evaluation_extras(spec: LessonSpec, data: Dataset, parts: Parts, X: np.ndarray, model: Any, proba: np.ndarray,
+                      y_pred: np.ndarray) -> dict[str, Any]:
+    """Return the optional evaluations a lesson asks for, as evaluation field values.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+        Every row, normalized; `parts` says which are validation and test rows.
+    proba, y_pred : ndarray of shape (n_test, n_classes) and (n_test,)
+        The model's output on the test rows.
+    """
+    options = spec.evaluation
+    y_test = data.y[parts.test]
+    extras: dict[str, Any] = {}
+    if options.tune_threshold:
+        val_scores = model.predict_proba(X[parts.validation])[:, 1]
+        extras["threshold_choice"] = tune_threshold(data.y[parts.validation], val_scores, y_test, proba[:, 1])
+    if options.by_feature:
+        raw = data.X[parts.test]
+        if options.by_feature == "mean":
+            values, name = raw.mean(axis=1), "mean of the raw feature values"
+        else:
+            values, name = raw[:, data.feature_names.index(options.by_feature)], options.by_feature
+        extras["by_feature"] = feature_bins(values, y_test, y_pred, len(data.classes), options.bins, name)
+    if options.explore_class is not None:
+        extras["samples"] = explore_samples(data.X[parts.test], y_test, y_pred, proba,
+                                            data.classes.index(options.explore_class), options.explore_count)
+    return extras

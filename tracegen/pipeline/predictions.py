@@ -9,20 +9,86 @@ from __future__ import annotations
 
 import hashlib
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from tracegen.errors import DataError
+from tracegen.pipeline.data import load_csv
 from tracegen.trace import SCHEMA_VERSION, DataInfo, Example, StageRecord, Trace
 
 LESSON = "predictions"
 THRESHOLDS = (0.3, 0.5, 0.7)
 TOP_K = (1, 2, 3)
 RULE = "the class with the highest probability (binary: score > 0.5)"
+PROBABILITY_SUM_TOLERANCE = 1e-6
+
+
+@dataclass(frozen=True)
+class Predictions:
+    """A user's own model output: labels plus a positive-class score or one probability per class."""
+
+    y_true: np.ndarray
+    proba: np.ndarray
+    classes: tuple[str, ...]
+    source: str
+    raw_shape: tuple[int, ...]
+
+
+def load_predictions(path: Path) -> Predictions:
+    """Read a predictions CSV: a `y_true` column and either `score` or one column per class.
+
+    `score` is the probability of the positive class, the second label in sorted order
+    (scikit-learn's classes_[1]). Probability columns are named after the labels they score.
+    """
+    data = load_csv(path, "y_true", lesson=path, path_field="predictions")
+    columns = data.feature_names
+    if columns == ("score",):
+        if len(data.classes) != 2:
+            raise DataError(path, "y_true", f"a single score column needs exactly 2 labels, found "
+                            f"{len(data.classes)} ({', '.join(data.classes[:6])}); add one probability "
+                            f"column per class instead")
+        scores = data.X[:, 0]
+        _check_unit_interval(path, "score", scores)
+        return Predictions(y_true=data.y, proba=np.column_stack([1 - scores, scores]), classes=data.classes,
+                           source=f"predictions {path.name} (positive class {data.classes[1]})",
+                           raw_shape=data.raw_shape)
+    if "score" in columns:
+        raise DataError(path, "score", "use either one score column (binary) or one probability column "
+                        "per class, not both", line=1)
+    missing = [c for c in data.classes if c not in columns]
+    extra = [c for c in columns if c not in data.classes]
+    if missing or extra:
+        parts = []
+        if missing:
+            parts.append(f"labels without a probability column: {', '.join(missing[:6])}")
+        if extra:
+            parts.append(f"columns matching no label in y_true: {', '.join(extra[:6])}")
+        raise DataError(path, "columns", "; ".join(parts) + "; name one column per class, exactly as the "
+                        "labels in y_true (or use a single score column for binary)", line=1)
+    proba = data.X[:, [columns.index(c) for c in data.classes]]
+    for name, column in zip(data.classes, proba.T):
+        _check_unit_interval(path, name, column)
+    sums = proba.sum(axis=1)
+    bad = np.flatnonzero(np.abs(sums - 1) > PROBABILITY_SUM_TOLERANCE)
+    if len(bad):
+        raise DataError(path, "row", f"probabilities sum to {sums[bad[0]]:.9g}, not 1 (tolerance "
+                        f"{PROBABILITY_SUM_TOLERANCE:g}); data row {bad[0] + 1} of {len(sums)}")
+    return Predictions(y_true=data.y, proba=proba, classes=data.classes, source=f"predictions {path.name}",
+                       raw_shape=data.raw_shape)
+
+
+def _check_unit_interval(path: Path, column: str, values: np.ndarray) -> None:
+    bad = np.flatnonzero((values < 0) | (values > 1))
+    if len(bad):
+        raise DataError(path, column, f"value {values[bad[0]]:g} in data row {bad[0] + 1} is outside [0, 1]; "
+                        "scores must be probabilities")
 
 
 def file_fingerprint(path: Path) -> str:
     """Return the sha256 of the file's bytes."""
+    # MERGE: tracegen.files (the same streaming sha256 as data._hash_file)
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
@@ -30,7 +96,7 @@ def file_fingerprint(path: Path) -> str:
     return "sha256:" + digest.hexdigest()
 
 
-def load_record(predictions, path: Path) -> StageRecord:
+def load_record(predictions: Predictions, path: Path) -> StageRecord:
     """Return the record of reading the predictions file."""
     n, k = predictions.proba.shape
     binary = k == 2
@@ -51,11 +117,8 @@ def load_record(predictions, path: Path) -> StageRecord:
 
 
 def run_predictions(path: str | Path) -> Trace:
-    """Evaluate a predictions CSV (see data.load_predictions) and return its evaluation-only trace."""
-    from importlib.metadata import version
-
-    from tracegen.pipeline import evaluate, stages
-    from tracegen.pipeline.data import load_predictions
+    """Evaluate a predictions CSV (see load_predictions) and return its evaluation-only trace."""
+    from tracegen.pipeline import evaluate, library_versions, records
 
     path = Path(path)
     timings: dict[str, float] = {}
@@ -69,7 +132,7 @@ def run_predictions(path: str | Path) -> Trace:
     y_pred = np.argmax(proba, axis=1)
     evaluation = evaluate.evaluate(predictions.y_true, proba, y_pred, predictions.classes, THRESHOLDS, TOP_K)
     timings["evaluate"] = time.perf_counter() - clock
-    versions = {name: version(name) for name in ("tracegen", "numpy", "scikit-learn")}
+    versions = library_versions()
     n = len(predictions.y_true)
     return Trace(
         schema=SCHEMA_VERSION,
@@ -81,7 +144,7 @@ def run_predictions(path: str | Path) -> Trace:
         data=DataInfo(source=predictions.source, fingerprint=fingerprint, n_samples=n,
                       n_features=proba.shape[1] if proba.shape[1] > 2 else 1, feature_names=(),
                       classes=predictions.classes),
-        stages=(load_record(predictions, path), stages.evaluate_record(evaluation, n)),
+        stages=(load_record(predictions, path), records.evaluate_record(evaluation, n)),
         epochs=(),
         validation="",
         snapshots=(),

@@ -8,8 +8,9 @@ import numpy as np
 
 from tracegen.errors import DataError
 from tracegen.pipeline.data import Dataset
+from tracegen.pipeline.records import row_example
 from tracegen.spec import LessonSpec
-from tracegen.trace import Example, PredictionTrace, StageRecord
+from tracegen.trace import PredictionTrace, StageRecord
 
 
 @dataclass(frozen=True)
@@ -26,27 +27,6 @@ class Parts:
 
     def named(self) -> tuple[tuple[str, np.ndarray], ...]:
         return (("train", self.train), ("validation", self.validation), ("test", self.test))
-
-
-def row_example(description: str, values: np.ndarray, label: str | None = None) -> Example:
-    """Return an Example holding one row's values as Python floats."""
-    return Example(description=description, values=tuple(np.asarray(values, dtype=np.float64).tolist()),
-                   label=label)
-
-
-def load_record(data: Dataset) -> StageRecord:
-    """Return the record of the load stage."""
-    counts = np.bincount(data.y, minlength=len(data.classes))
-    balance = ", ".join(f"{name}: {count}" for name, count in zip(data.classes, counts.tolist()))
-    return StageRecord(
-        name="load",
-        operation=f"Load {data.source}: {data.X.shape[0]} rows, {data.X.shape[1]} features, "
-                  f"{len(data.classes)} classes ({balance})",
-        input_shape={"raw": data.raw_shape},
-        output_shape={"X": data.X.shape, "y": data.y.shape},
-        example_in=row_example("data row 0, features", data.X[0]),
-        example_out=row_example("data row 0, features and class", data.X[0], data.classes[data.y[0]]),
-    )
 
 
 def split(data: Dataset, spec: LessonSpec, seed: int) -> tuple[Parts, StageRecord]:
@@ -164,57 +144,3 @@ def _prediction_trace(model, X, data, parts, proba, y_pred) -> PredictionTrace:
         score=tuple(score.tolist()), probability=tuple(proba[row].tolist()), rule=rule,
         predicted=data.classes[y_pred[row]], actual=data.classes[data.y[data_row]],
     )
-
-
-def evaluate_record(evaluation, n_test: int) -> StageRecord:
-    """Return the record of the evaluate stage."""
-    if evaluation.task == "binary":
-        outputs = {"pr_curve": (len(evaluation.pr_curve.precision),), "roc_curve": (len(evaluation.roc_curve.fpr),),
-                   "confusion_matrix": (2, 2)}
-        what = "PR curve, average precision, ROC curve and AUC, confusion matrices, classification report"
-        score = (evaluation.y_score[0],)
-    else:
-        k = len(evaluation.classes)
-        outputs = {"per_class_curves": (k,), "confusion_matrix": (k, k), "top_k": (len(evaluation.top_k),)}
-        what = "one-vs-rest PR and ROC curves per class, micro and macro ROC AUC, confusion matrix, " \
-               "classification report, top-k accuracy"
-        score = evaluation.y_score[0]
-    true_label = evaluation.classes[evaluation.y_true[0]]
-    predicted = evaluation.classes[evaluation.y_pred[0]]
-    return StageRecord(
-        name="evaluate",
-        operation=f"Compare y_score with y_true on the {n_test} test rows using scikit-learn: {what}",
-        input_shape={"y_true": (n_test,), "y_score": (n_test,) if evaluation.task == "binary"
-                     else (n_test, len(evaluation.classes))},
-        output_shape=outputs,
-        example_in=Example(description="test row 0, y_score", values=tuple(score), label=f"true {true_label}"),
-        example_out=Example(description="test row 0 at the model's rule", values=(),
-                            label=f"true {true_label}, predicted {predicted}: "
-                                  f"{'correct' if true_label == predicted else 'wrong'}"),
-    )
-
-
-def evaluation_extras(spec: LessonSpec, data: Dataset, parts: Parts, X: np.ndarray, model, proba: np.ndarray,
-                      y_pred: np.ndarray) -> dict:
-    """Return the optional evaluations a lesson asks for, as Evaluation field values."""
-    from tracegen.pipeline import evaluate
-
-    options = spec.evaluation
-    y_test = data.y[parts.test]
-    extras = {}
-    if options.tune_threshold:
-        val_scores = model.predict_proba(X[parts.validation])[:, 1]
-        extras["threshold_choice"] = evaluate.tune_threshold(data.y[parts.validation], val_scores, y_test,
-                                                             proba[:, 1])
-    if options.by_feature:
-        raw = data.X[parts.test]
-        if options.by_feature == "mean":
-            values, name = raw.mean(axis=1), "mean of the raw feature values"
-        else:
-            values, name = raw[:, data.feature_names.index(options.by_feature)], options.by_feature
-        extras["by_feature"] = evaluate.feature_bins(values, y_test, y_pred, len(data.classes), options.bins, name)
-    if options.explore_class is not None:
-        extras["samples"] = evaluate.explore_samples(data.X[parts.test], y_test, y_pred, proba,
-                                                     data.classes.index(options.explore_class),
-                                                     options.explore_count)
-    return extras

@@ -8,7 +8,7 @@ import numpy as np
 
 from tracegen.errors import SpecError
 from tracegen.pipeline import evaluate
-from tracegen.pipeline.stages import row_example
+from tracegen.pipeline.records import row_example
 from tracegen.spec import LessonSpec, ModelSpec
 from tracegen.trace import EpochRecord, Snapshot, StageRecord
 

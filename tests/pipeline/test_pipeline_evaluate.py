@@ -1,4 +1,4 @@
-"""Every metric in a trace equals scikit-learn's, recomputed here from y_true / y_score."""
+"""pipeline/evaluate.py: every metric in a trace equals scikit-learn's, recomputed from y_true / y_score."""
 
 from __future__ import annotations
 
@@ -6,95 +6,14 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.metrics import (
-    accuracy_score,
-    average_precision_score,
-    classification_report,
     confusion_matrix,
     f1_score,
-    precision_recall_curve,
-    precision_score,
     recall_score,
-    roc_auc_score,
-    roc_curve,
-    top_k_accuracy_score,
 )
 
 from benchmarks import bare_precision_recall
+from tests.pipeline.evaluate_oracles import TOL, assert_same_array, check_binary, check_common, check_multiclass
 from tracegen.pipeline.evaluate import evaluate
-
-TOL = 1e-12
-
-
-def assert_same_array(stored, expected):
-    """Exact equality, element for element, including inf."""
-    np.testing.assert_array_equal(np.asarray(stored, dtype=np.float64), np.asarray(expected, dtype=np.float64))
-
-
-def check_binary(ev):
-    """Recompute a binary evaluation with scikit-learn and compare."""
-    y_true, y_score = np.array(ev.y_true), np.array(ev.y_score)
-    precision, recall, thresholds = precision_recall_curve(y_true, y_score)
-    assert_same_array(ev.pr_curve.precision, precision)
-    assert_same_array(ev.pr_curve.recall, recall)
-    assert_same_array(ev.pr_curve.thresholds, thresholds)
-    assert ev.pr_curve.sentinel_index == len(precision) - 1
-    assert (ev.pr_curve.precision[-1], ev.pr_curve.recall[-1]) == (1.0, 0.0)
-    assert len(ev.pr_curve.thresholds) == len(ev.pr_curve.precision) - 1
-    fpr, tpr, roc_thresholds = roc_curve(y_true, y_score)
-    assert_same_array(ev.roc_curve.fpr, fpr)
-    assert_same_array(ev.roc_curve.tpr, tpr)
-    assert_same_array(ev.roc_curve.thresholds, roc_thresholds)
-    assert ev.roc_curve.thresholds[0] == np.inf
-    assert abs(ev.average_precision - average_precision_score(y_true, y_score)) <= TOL
-    assert abs(ev.roc_auc - roc_auc_score(y_true, y_score)) <= TOL
-    assert abs(ev.prevalence - np.mean(y_true == 1)) <= TOL
-    for m in ev.at_thresholds:
-        y_pred = (y_score >= m.threshold).astype(int)
-        assert m.confusion_matrix == tuple(map(tuple, confusion_matrix(y_true, y_pred, labels=[0, 1])))
-        assert abs(m.precision - precision_score(y_true, y_pred, zero_division=0)) <= TOL
-        assert abs(m.recall - recall_score(y_true, y_pred, zero_division=0)) <= TOL
-        assert abs(m.f1 - f1_score(y_true, y_pred, zero_division=0)) <= TOL
-        assert abs(m.accuracy - accuracy_score(y_true, y_pred)) <= TOL
-
-
-def check_common(ev):
-    """Confusion matrix, accuracy and report at the model's own predictions."""
-    y_true, y_pred = np.array(ev.y_true), np.array(ev.y_pred)
-    labels = np.arange(len(ev.classes))
-    assert ev.confusion_matrix == tuple(map(tuple, confusion_matrix(y_true, y_pred, labels=labels)))
-    assert abs(ev.accuracy - accuracy_score(y_true, y_pred)) <= TOL
-    report = classification_report(y_true, y_pred, labels=labels, target_names=list(ev.classes),
-                                   output_dict=True, zero_division=0)
-    assert report.keys() == ev.classification_report.keys()
-    for key, row in report.items():
-        if isinstance(row, dict):
-            for metric, value in row.items():
-                assert abs(ev.classification_report[key][metric] - value) <= TOL, (key, metric)
-        else:
-            assert abs(ev.classification_report[key] - row) <= TOL
-
-
-def check_multiclass(ev):
-    """Recompute per-class curves, micro/macro AUC and top-k with scikit-learn."""
-    y_true, proba = np.array(ev.y_true), np.array(ev.y_score)
-    labels = np.arange(len(ev.classes))
-    for index, curves in enumerate(ev.per_class):
-        is_class = (y_true == index).astype(int)
-        precision, recall, thresholds = precision_recall_curve(is_class, proba[:, index])
-        assert_same_array(curves.pr_curve.precision, precision)
-        assert_same_array(curves.pr_curve.recall, recall)
-        assert_same_array(curves.pr_curve.thresholds, thresholds)
-        fpr, tpr, roc_thresholds = roc_curve(is_class, proba[:, index])
-        assert_same_array(curves.roc_curve.fpr, fpr)
-        assert_same_array(curves.roc_curve.tpr, tpr)
-        assert_same_array(curves.roc_curve.thresholds, roc_thresholds)
-        assert abs(curves.roc_auc - roc_auc_score(is_class, proba[:, index])) <= TOL
-        assert abs(curves.average_precision - average_precision_score(is_class, proba[:, index])) <= TOL
-    for average in ("micro", "macro"):
-        expected = roc_auc_score(y_true, proba, multi_class="ovr", average=average, labels=labels)
-        assert abs(getattr(ev, f"roc_auc_{average}") - expected) <= TOL
-    for top in ev.top_k:
-        assert abs(top.accuracy - top_k_accuracy_score(y_true, proba, k=top.k, labels=labels)) <= TOL
 
 
 def test_binary_lesson_metrics_match_sklearn(binary_trace):
@@ -293,3 +212,81 @@ def test_feature_bins_left_empty_by_quantile_edges():
     assert bins.recall[0][0] == recall_score(y_true[:1] == 0, y_pred[:1] == 0)
     assert bins.recall[1][3] == recall_score(y_true[1:] == 1, y_pred[1:] == 1, zero_division=0)
     assert bins.recall[0][1:] == (None, None, None) and bins.recall[1][:3] == (None, None, None)
+
+
+def binary_counts(data):
+    """Return (y_true, y_pred, tn, fp, fn, tp) for a list of (true, predicted) pairs of 0/1."""
+    y_true, y_pred = np.array([a for a, _ in data], dtype=np.int64), np.array([b for _, b in data], dtype=np.int64)
+    (tn, fp), (fn, tp) = confusion_matrix(y_true, y_pred, labels=[0, 1]).tolist()
+    return y_true, y_pred, tn, fp, fn, tp
+
+
+pairs = st.lists(st.tuples(st.integers(0, 1), st.integers(0, 1)), min_size=1, max_size=60)
+
+
+@settings(max_examples=150, deadline=None)
+@given(data=pairs)
+def test_specificity_is_recall_of_the_negative_class(data):
+    """specificity(tn, fp) equals recall_score with pos_label=0, including 0.0 when no row is negative."""
+    from sklearn.metrics import recall_score
+
+    from tracegen.pipeline.evaluate import specificity
+
+    y_true, y_pred, tn, fp, _, _ = binary_counts(data)
+    expected = recall_score(y_true, y_pred, pos_label=0, labels=[0, 1], zero_division=0.0)
+    assert specificity(tn, fp) == expected
+
+
+@settings(max_examples=150, deadline=None)
+@given(data=pairs)
+def test_negative_predictive_value_is_precision_of_the_negative_class(data):
+    """negative_predictive_value(tn, fn) equals precision_score with pos_label=0, 0.0 when nothing is called 0."""
+    from sklearn.metrics import precision_score
+
+    from tracegen.pipeline.evaluate import negative_predictive_value
+
+    y_true, y_pred, tn, _, fn, _ = binary_counts(data)
+    expected = precision_score(y_true, y_pred, pos_label=0, labels=[0, 1], zero_division=0.0)
+    assert negative_predictive_value(tn, fn) == expected
+
+
+def test_zero_division_is_scikit_learns_default_value():
+    """With nothing to divide by, both rates are 0.0: what scikit-learn's zero_division="warn" returns."""
+    import warnings
+
+    from sklearn.exceptions import UndefinedMetricWarning
+    from sklearn.metrics import precision_score, recall_score
+
+    from tracegen.pipeline.evaluate import negative_predictive_value, specificity
+
+    y = np.array([1, 1])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UndefinedMetricWarning)
+        assert specificity(0, 0) == recall_score(y, y, pos_label=0, labels=[0, 1]) == 0.0
+        assert negative_predictive_value(0, 0) == precision_score(y, y, pos_label=0, labels=[0, 1]) == 0.0
+    assert specificity(3, 1) == 0.75 and negative_predictive_value(1, 3) == 0.25
+
+
+@settings(max_examples=100, deadline=None)
+@given(n_classes=st.integers(2, 5), data=st.data())
+def test_row_shares_equal_confusion_matrix_normalized_true(n_classes, data):
+    """row_shares of the counts is confusion_matrix(normalize="true") exactly, an absent class's row all 0.0."""
+    from tracegen.pipeline.evaluate import row_shares
+
+    labels = list(range(n_classes + 1))  # the last class never occurs in y_true: an empty row
+    y_true = np.array(data.draw(st.lists(st.integers(0, n_classes - 1), min_size=1, max_size=50)))
+    y_pred = np.array(data.draw(st.lists(st.integers(0, n_classes), min_size=len(y_true), max_size=len(y_true))))
+    counts = confusion_matrix(y_true, y_pred, labels=labels)
+    shares = row_shares(counts.tolist())
+    assert shares == tuple(map(tuple, confusion_matrix(y_true, y_pred, labels=labels, normalize="true").tolist()))
+    assert shares[-1] == (0.0,) * len(labels)
+    assert all(isinstance(share, float) for row in shares for share in row)
+
+
+def test_row_shares_match_the_recorded_normalized_matrix(binary_trace, multiclass_trace):
+    """For the model's own matrix the trace already records normalize="true"; row_shares gives the same."""
+    from tracegen.pipeline.evaluate import row_shares
+
+    for trace in (binary_trace, multiclass_trace):
+        ev = trace.evaluation
+        assert row_shares(ev.confusion_matrix) == ev.confusion_matrix_normalized["true"]

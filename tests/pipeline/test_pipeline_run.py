@@ -1,4 +1,4 @@
-"""The runner: stages in order, no leakage, validation rows, snapshots, determinism."""
+"""pipeline/__init__.py, the runner: stages in order, no leakage, validation rows, snapshots, determinism, the hash."""
 
 from __future__ import annotations
 
@@ -182,3 +182,20 @@ def test_options_that_do_not_fit_the_data(tmp_path):
                                       f'[evaluation]\n{option}\n')
         with pytest.raises(DataError, match=message):
             pipeline.run(load_lesson(path))
+
+
+def test_a_new_spec_field_changes_the_hash(binary_spec):
+    """A field added to a spec record changes the hash with no hand-kept list to update (the cache key)."""
+    base = pipeline.trace_hash(binary_spec, 4)
+    Calibrated = dataclasses.make_dataclass("Calibrated", [("calibration", str, dataclasses.field(default="none"))],
+                                            bases=(type(binary_spec.evaluation),), frozen=True)
+    values = {f.name: getattr(binary_spec.evaluation, f.name) for f in dataclasses.fields(binary_spec.evaluation)}
+    hashes = {pipeline.trace_hash(dataclasses.replace(binary_spec, evaluation=Calibrated(**values, calibration=how)), 4)
+              for how in ("none", "sigmoid", "isotonic")}
+    assert len(hashes) == 3 and base not in hashes
+    Extended = dataclasses.make_dataclass("Extended", [("warm_start", bool, dataclasses.field(default=False))],
+                                          bases=(type(binary_spec),), frozen=True)
+    values = {f.name: getattr(binary_spec, f.name) for f in dataclasses.fields(binary_spec)}
+    hashes = {pipeline.trace_hash(Extended(**values, warm_start=flag), 4) for flag in (False, True)}
+    assert len(hashes) == 2 and base not in hashes
+

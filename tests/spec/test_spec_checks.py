@@ -1,4 +1,4 @@
-"""Lesson files: front matter parsed, defaults filled, every mistake named."""
+"""tracegen.spec.checks: every mistake in a front-matter table is named by file and dotted field."""
 
 from __future__ import annotations
 
@@ -9,22 +9,6 @@ from tracegen.errors import SpecError
 from tracegen.spec import load_lesson
 
 MINIMAL = 'epochs = 3\n[dataset]\nsource = "iris"\n'
-
-
-def test_defaults(tmp_path):
-    """A minimal lesson gets documented defaults and keeps its Markdown body."""
-    spec = load_lesson(write_lesson(tmp_path, MINIMAL, body="# Hello\n"))
-    assert spec.split.test_size == 0.2 and spec.split.stratify and spec.split.validation_size == 0
-    assert spec.normalization == "standard" and spec.model.kind == "logistic"
-    assert spec.evaluation.thresholds == (0.5,)
-    assert spec.body == "# Hello\n" and spec.body_line == 6
-    assert spec.name == "lesson" and spec.title == "Lesson"
-
-
-def test_lessons_in_repo_load(binary_spec, multiclass_spec):
-    """The shipped lessons are valid."""
-    assert binary_spec.dataset.params["n_samples"] == 1000
-    assert multiclass_spec.dataset.source == "digits"
 
 
 @pytest.mark.parametrize("front, field, message", [
@@ -68,14 +52,3 @@ def test_bad_front_matter_names_the_field(tmp_path, front, field, message):
         load_lesson(path)
     assert error.value.file == str(path) and error.value.field == field
     assert message in error.value.message
-
-
-@pytest.mark.parametrize("text, line", [("no front matter\n", 1), ("+++\nepochs = 3\n", 1),
-                                        ("+++\nepochs = 3\n[dataset\n+++\n", 3)])
-def test_broken_fences_and_toml(tmp_path, text, line):
-    """Missing fences and TOML syntax errors point at a line."""
-    path = tmp_path / "broken.md"
-    path.write_text(text)
-    with pytest.raises(SpecError) as error:
-        load_lesson(path)
-    assert error.value.field == "front matter" and error.value.line == line

@@ -1,0 +1,246 @@
+"""Lesson file -> LessonSpec: TOML front matter between ``+++`` lines, then Markdown.
+
+Everything a run needs is checked here, at the boundary, so the pipeline can assume
+valid input. Unknown keys are rejected by name. The per-table checks live in
+`tracegen.spec.checks`; this module holds the frozen records and reads the file.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tracegen.errors import SpecError
+from tracegen.spec.checks import (  # noqa: F401  (the check bounds are part of tracegen.spec's names)
+    BUILTIN_DATASETS,
+    CONTROL_CHARACTER,
+    DATASET_SOURCES,
+    MAKE_CLASSIFICATION_PARAMS,
+    MAKE_CLASSIFICATION_RANGES,
+    MAX_EPOCHS,
+    MAX_HIDDEN_UNITS,
+    MAX_SEED,
+    MODEL_PARAMS,
+    NORMALIZATIONS,
+    SGD_LEARNING_RATES,
+    TASKS,
+    TYPE_NAMES,
+    Checker,
+    dataset_fields,
+    evaluation_fields,
+    model_fields,
+    quiz_fields,
+    split_fields,
+)
+
+FRONT_MATTER_FENCE = "+++"
+# Spec fields that do not decide the numbers of a run, so pipeline_dict (and with it the trace
+# hash, the cache key) leaves them out. Every other field, including any added later, is in.
+NOT_IN_PIPELINE = frozenset({
+    # Where the lesson file is and what it is called: the same spec elsewhere gives the same run.
+    "name", "path",
+    # Prose and page options: they change the page, not the trace.
+    "title", "topic", "description", "allow_html", "body", "body_line",
+    # Questions are made from a finished trace, after the run.
+    "quiz",
+    # The seed is hashed on its own (trace_hash's "seed"), since --seed and variants override it.
+    "split.seed",
+})
+
+
+@dataclass(frozen=True)
+class DatasetSpec:
+    """Where the rows come from."""
+
+    source: str
+    params: dict[str, Any] = field(default_factory=dict)
+    path: str | None = None
+    target: str | None = None
+
+
+@dataclass(frozen=True)
+class SplitSpec:
+    """How rows are divided; validation_size is a fraction of the training rows."""
+
+    test_size: float = 0.2
+    validation_size: float = 0.0
+    stratify: bool = True
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """Which classifier is trained, one full pass over the training rows per epoch."""
+
+    kind: str = "logistic"
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class EvaluationSpec:
+    """Evaluations beyond the defaults: extra thresholds, epoch snapshots, top-k."""
+
+    task: str = "auto"
+    thresholds: tuple[float, ...] = (0.5,)
+    snapshots: tuple[int, ...] = ()
+    top_k: tuple[int, ...] = (1, 3)
+    tune_threshold: str | None = None
+    by_feature: str | None = None
+    bins: int = 4
+    explore_class: str | None = None
+    explore_count: int = 6
+
+
+@dataclass(frozen=True)
+class QuizSpec:
+    """Question generators by name, plus hand-written questions (checked by quiz.py)."""
+
+    generators: tuple[str, ...] = ()
+    questions: tuple[dict[str, Any], ...] = ()
+
+
+@dataclass(frozen=True)
+class LessonSpec:
+    """One lesson: what to run, and the prose around it."""
+
+    name: str
+    path: Path
+    title: str
+    topic: str
+    description: str
+    dataset: DatasetSpec
+    split: SplitSpec
+    normalization: str
+    model: ModelSpec
+    epochs: int
+    evaluation: EvaluationSpec
+    quiz: QuizSpec
+    allow_html: bool
+    body: str
+    body_line: int
+
+    def pipeline_dict(self) -> dict[str, Any]:
+        """Return the part of the spec that decides the run (it goes into the trace hash).
+
+        Derived from the dataclass fields, so a new field is hashed unless NOT_IN_PIPELINE names it.
+        """
+        return _plain_fields(self, "")
+
+    def data_path(self) -> Path | None:
+        """Return the CSV path resolved against the lesson file's folder."""
+        if self.dataset.path is None:
+            return None
+        return (self.path.parent / self.dataset.path).resolve()
+
+
+TOP_LEVEL_KEYS = {
+    "title", "topic", "description", "dataset", "split", "normalization", "model",
+    "epochs", "evaluation", "quiz", "allow_html",
+}
+
+
+def split_front_matter(text: str, path: Path) -> tuple[str, str, int]:
+    """Return (front matter, body, line number where the body starts)."""
+    lines = text.splitlines(keepends=True)
+    if not lines or lines[0].strip() != FRONT_MATTER_FENCE:
+        raise SpecError(path, "front matter", f"the file must start with a '{FRONT_MATTER_FENCE}' line "
+                        "opening a TOML front-matter block", line=1)
+    for index in range(1, len(lines)):
+        if lines[index].strip() == FRONT_MATTER_FENCE:
+            return "".join(lines[1:index]), "".join(lines[index + 1:]), index + 2
+    raise SpecError(path, "front matter", f"no closing '{FRONT_MATTER_FENCE}' line; "
+                    "close the TOML block before the Markdown body", line=1)
+
+
+def undecodable_line(path: Path) -> tuple[int | None, str]:
+    """Return (line number, description) of the first bytes of `path` that are not UTF-8."""
+    # MERGE: tracegen.files (also used by pipeline/data.py and quiz_terminal.py)
+    with open(path, "rb") as handle:
+        # A newline byte never occurs inside a UTF-8 sequence, so each line decodes on its own.
+        for number, raw in enumerate(handle, start=1):
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                return number, f"byte 0x{raw[exc.start]:02x}, byte {exc.start + 1} of the line: {exc.reason}"
+    return None, "a multi-byte character is cut off at the end of the file"
+
+
+def load_lesson(path: str | Path) -> LessonSpec:
+    """Read and validate one lesson file."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SpecError(path, "lesson", "file not found") from None
+    except UnicodeDecodeError:
+        line, detail = undecodable_line(path)
+        raise SpecError(path, "lesson", f"not UTF-8 text ({detail}); save the lesson as UTF-8", line=line) from None
+    except OSError as exc:
+        raise SpecError(path, "lesson", f"cannot read: {exc.strerror}") from None
+    front, body, body_line = split_front_matter(text, path)
+    try:
+        data = tomllib.loads(front)
+    except tomllib.TOMLDecodeError as exc:
+        # tomllib counts lines from the start of the front matter, which is file line 2.
+        # MERGE: tracegen.files (the same error-position parsing is in quiz_terminal.py)
+        where = re.search(r" \(at line (\d+), column (\d+)\)$", str(exc))
+        if where is None:
+            raise SpecError(path, "front matter", f"malformed TOML: {exc}") from None
+        message = str(exc)[:where.start()]
+        raise SpecError(path, "front matter", f"malformed TOML: {message} at column {where.group(2)}",
+                        line=int(where.group(1)) + 1) from None
+    return parse_lesson(data, path, body, body_line)
+
+
+def parse_lesson(data: dict[str, Any], path: Path, body: str = "", body_line: int = 1) -> LessonSpec:
+    """Validate a front-matter mapping and return the LessonSpec."""
+    check = Checker(path)
+    check.known_keys(data, TOP_LEVEL_KEYS, "")
+    epochs = check.typed(data, "epochs", int, "", required=True)
+    if epochs <= 0 or epochs > MAX_EPOCHS:
+        check.fail("epochs", f"expected an integer in 1..{MAX_EPOCHS}, got {epochs}")
+    normalization = check.typed(data, "normalization", str, "", default="standard")
+    check.choice("normalization", normalization, NORMALIZATIONS)
+    split = SplitSpec(**split_fields(check, check.table(data, "split")))
+    return LessonSpec(
+        name=path.stem,
+        path=path,
+        title=check.one_line(data, "title", default=path.stem.replace("-", " ").capitalize()),
+        topic=check.one_line(data, "topic", default=""),
+        description=check.one_line(data, "description", default=""),
+        dataset=DatasetSpec(**dataset_fields(check, check.table(data, "dataset", required=True))),
+        split=split,
+        normalization=normalization,
+        model=ModelSpec(**model_fields(check, check.table(data, "model"))),
+        epochs=epochs,
+        evaluation=EvaluationSpec(**evaluation_fields(check, check.table(data, "evaluation"), epochs,
+                                                      split.validation_size)),
+        quiz=QuizSpec(**quiz_fields(check, check.table(data, "quiz"))),
+        allow_html=check.typed(data, "allow_html", bool, "", default=False),
+        body=body,
+        body_line=body_line,
+    )
+
+
+def _plain_fields(record: Any, prefix: str) -> dict[str, Any]:
+    """Return `record`'s fields as JSON-like data (tuples become lists), minus NOT_IN_PIPELINE."""
+    plain = {}
+    for f in dataclasses.fields(record):
+        path = prefix + f.name
+        if path not in NOT_IN_PIPELINE:
+            plain[f.name] = _plain_value(getattr(record, f.name), path + ".")
+    return plain
+
+
+def _plain_value(value: Any, prefix: str) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return _plain_fields(value, prefix)
+    if isinstance(value, (list, tuple)):
+        return [_plain_value(item, prefix) for item in value]
+    if isinstance(value, dict):
+        return {key: _plain_value(item, prefix) for key, item in value.items()}
+    return value
