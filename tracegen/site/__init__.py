@@ -12,6 +12,7 @@ until the new one is complete.
     index     the index page and the search index
     assets    the marker, static files and build info
     write     the temporary folder and the swap
+    report    what a build hands back (SiteReport, PredictionsReport) and the page budget
 
 Nothing here prints: build_site and build_predictions return a report for the CLI to show.
 """
