@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from tracegen import pipeline
-from tracegen.spec import load_lesson
+from tracegen import cache, pipeline
+from tracegen.spec import LessonSpec, load_lesson
+from tracegen.trace import Trace
 
 ROOT = Path(__file__).resolve().parent.parent
 LESSONS = ROOT / "lessons"
@@ -42,3 +43,16 @@ def binary_trace(binary_spec):
 def multiclass_trace(multiclass_spec):
     """One run of the multiclass-roc lesson."""
     return pipeline.run(multiclass_spec)
+
+
+def run_cached(spec: LessonSpec, seed: int | None = None, *, cache_dir: Path | None) -> tuple[Trace, bool]:
+    """Return (trace, came from the cache): the build's cache lookup for one run; with cache_dir None, always run."""
+    seed = spec.split.seed if seed is None else seed
+    if cache_dir is not None:
+        trace = cache.load_trace(cache_dir, pipeline.trace_hash(spec, seed), spec.name)
+        if trace is not None:
+            return trace, True
+    trace = pipeline.run(spec, seed=seed)
+    if cache_dir is not None:
+        cache.store_trace(cache_dir, trace)
+    return trace, False

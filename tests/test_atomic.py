@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT, write_lesson
-from tracegen import site
 from tracegen.cli import main
+from tracegen.site import write
 
 TINY = """title = "Tiny"
 epochs = 2
@@ -133,7 +133,7 @@ def test_site_left_in_the_swap_folder_is_moved_back(previous):
     holder = out.parent / f".{out.name}.old-{dead_pid()}-abc123"
     holder.mkdir()
     os.rename(out, holder / out.name)
-    site.remove_stale_temporaries(out)
+    write.remove_stale_temporaries(out)
     assert snapshot(out) == before and temporaries(out) == []
 
 
@@ -145,7 +145,7 @@ def test_a_live_builds_temporary_folder_is_left_alone(previous):
     unrelated = out.parent / f".{out.name}.notes"
     for folder in (live, dead, unrelated):
         folder.mkdir()
-    site.remove_stale_temporaries(out)
+    write.remove_stale_temporaries(out)
     assert live.is_dir() and unrelated.is_dir() and not dead.exists()
     assert snapshot(out) == before
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT, write_lesson
-from tracegen import render, site
+from tracegen import pipeline, render
 from tracegen.cli import main
 from tracegen.progress import CLEAR_LINE, Progress
 
@@ -64,11 +64,6 @@ def lessons(tmp_path):
     return [tiny(folder, "alpha"), tiny(folder, "beta")]
 
 
-def test_default_templates_are_renders():
-    """site finds the templates without importing render, and it is the same folder."""
-    assert site.DEFAULT_TEMPLATES == render.TEMPLATES_DIR
-
-
 def test_second_build_loads_every_trace_from_the_cache(tmp_path, lessons, capsys):
     """The first build runs both lessons; an identical rebuild runs nothing and writes nothing."""
     out, cache = tmp_path / "site", tmp_path / "cache"
@@ -117,7 +112,7 @@ def test_template_change_rerenders_without_running(tmp_path, lessons, capsys, mo
     assert build(capsys, *args, "--reproducible")[0] == 0
     base = templates / "base.html"
     base.write_text(base.read_text(encoding="utf-8") + "<!-- edited template -->\n", encoding="utf-8")
-    monkeypatch.setattr(site.pipeline, "run", lambda *a, **k: pytest.fail("a lesson ran"))
+    monkeypatch.setattr(pipeline, "run", lambda *a, **k: pytest.fail("a lesson ran"))
     code, _, err = build(capsys, *args, "--reproducible")
     assert code == 0 and "0 run, 2 from cache; wrote" in summary(err)
     assert "<!-- edited template -->" in (out / "beta/index.html").read_text(encoding="utf-8")
@@ -234,33 +229,3 @@ def test_jobs_default_to_the_usable_cpus():
     from tracegen.cli import build_parser, usable_cpus
 
     assert build_parser().parse_args(["build"]).jobs == usable_cpus() == len(os.sched_getaffinity(0))
-
-
-def blas_threads() -> list[int]:
-    """Return the thread count of every BLAS and OpenMP library loaded in this process."""
-    from threadpoolctl import threadpool_info
-
-    return [pool["num_threads"] for pool in threadpool_info()]
-
-
-def test_workers_keep_blas_to_one_thread_and_the_same_numbers(lessons):
-    """A worker runs BLAS on one thread and ignores Ctrl-C (the build reports it and stops the pool, so
-    no worker prints a traceback of its import); its trace is byte-identical to one run here with
-    several threads."""
-    import signal
-
-    from tracegen import pipeline
-    from tracegen.spec import load_lesson
-
-    spec = load_lesson(lessons[0])
-    pool = site.start_workers(1)
-    try:
-        assert pool.submit(signal.getsignal, signal.SIGINT).result() == signal.SIG_IGN
-        threads = pool.submit(blas_threads).result()
-        text, error = pool.submit(site.run_json, spec, spec.split.seed).result()
-    finally:
-        pool.shutdown()
-    assert threads and set(threads) == {1}
-    assert error is None
-    # Wall times differ run to run; everything else is the same text.
-    assert site.Trace.from_json(text).to_json() == pipeline.run(spec).to_json()

@@ -6,15 +6,15 @@ import json
 import subprocess
 import sys
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, run_cached
 from tracegen import cache
 
 
 def test_miss_then_hit(tmp_path, binary_spec, binary_trace):
     """The first call runs and stores; the second returns the identical trace from disk."""
-    trace, hit = cache.run_cached(binary_spec, cache_dir=tmp_path)
+    trace, hit = run_cached(binary_spec, cache_dir=tmp_path)
     assert not hit and trace == binary_trace
-    again, hit = cache.run_cached(binary_spec, cache_dir=tmp_path)
+    again, hit = run_cached(binary_spec, cache_dir=tmp_path)
     assert hit and again.to_json() == binary_trace.to_json()
     assert cache.cached_path(tmp_path, binary_trace.hash).is_file()
 
@@ -22,7 +22,7 @@ def test_miss_then_hit(tmp_path, binary_spec, binary_trace):
 def test_other_seed_is_a_miss(tmp_path, binary_spec, binary_trace):
     """A new seed is a new key."""
     cache.store_trace(tmp_path, binary_trace)
-    trace, hit = cache.run_cached(binary_spec, seed=binary_trace.seed + 1, cache_dir=tmp_path)
+    trace, hit = run_cached(binary_spec, seed=binary_trace.seed + 1, cache_dir=tmp_path)
     assert not hit and trace.hash != binary_trace.hash
 
 
@@ -30,7 +30,7 @@ def test_corrupt_entry_is_a_miss(tmp_path, binary_spec, binary_trace):
     """A truncated or foreign cache file is ignored and replaced."""
     path = cache.cached_path(tmp_path, binary_trace.hash)
     path.write_text(binary_trace.to_json()[:100])
-    trace, hit = cache.run_cached(binary_spec, cache_dir=tmp_path)
+    trace, hit = run_cached(binary_spec, cache_dir=tmp_path)
     assert not hit and trace == binary_trace
     data = json.loads(binary_trace.to_json())
     data["hash"] = "0" * 64
@@ -44,8 +44,9 @@ def test_cache_hit_never_imports_sklearn(tmp_path, binary_spec, binary_trace):
     script = (
         "import sys\n"
         "from tracegen.spec import load_lesson\n"
-        "from tracegen.cache import run_cached\n"
-        f"trace, hit = run_cached(load_lesson({str(binary_spec.path)!r}), cache_dir=__import__('pathlib').Path({str(tmp_path)!r}))\n"
+        "from pathlib import Path\n"
+        "from tests.conftest import run_cached\n"
+        f"trace, hit = run_cached(load_lesson({str(binary_spec.path)!r}), cache_dir=Path({str(tmp_path)!r}))\n"
         "assert hit, 'expected a cache hit'\n"
         "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('sklearn', 'scipy'))\n"
         "print(heavy)\n"
@@ -57,7 +58,7 @@ def test_cache_hit_never_imports_sklearn(tmp_path, binary_spec, binary_trace):
 
 def test_no_cache_dir_always_runs(binary_spec, binary_trace):
     """cache_dir=None bypasses the cache."""
-    trace, hit = cache.run_cached(binary_spec, cache_dir=None)
+    trace, hit = run_cached(binary_spec, cache_dir=None)
     assert not hit and trace == binary_trace
 
 
@@ -67,6 +68,23 @@ def test_hit_from_a_lesson_with_another_name(tmp_path, binary_spec, binary_trace
 
     cache.store_trace(tmp_path, binary_trace)
     renamed = dataclasses.replace(binary_spec, name="renamed-copy")
-    trace, hit = cache.run_cached(renamed, cache_dir=tmp_path)
+    trace, hit = run_cached(renamed, cache_dir=tmp_path)
     assert hit and trace.lesson == "renamed-copy"
     assert trace.evaluation == binary_trace.evaluation and trace.hash == binary_trace.hash
+
+
+def test_store_leaves_only_the_entry(tmp_path, binary_trace):
+    """Storing writes the trace under its hash, with its timings, and no temporary file beside it."""
+    cache.store_trace(tmp_path / "cache", binary_trace)
+    assert [p.name for p in (tmp_path / "cache").iterdir()] == [f"{binary_trace.hash}.json"]
+    stored = cache.cached_path(tmp_path / "cache", binary_trace.hash).read_text(encoding="utf-8")
+    assert stored == binary_trace.to_json(include_timings=True)
+
+
+def test_unwritable_cache_is_skipped(tmp_path, binary_trace):
+    """A cache folder that cannot be created (its place is a file) is skipped without an error."""
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder", encoding="utf-8")
+    cache.store_trace(blocked / "cache", binary_trace)
+    assert cache.load_trace(blocked / "cache", binary_trace.hash, binary_trace.lesson) is None
+    assert blocked.read_text(encoding="utf-8") == "not a folder"

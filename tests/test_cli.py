@@ -126,3 +126,20 @@ def test_python_dash_m_and_no_traceback(tmp_path):
                          capture_output=True, text=True, check=False)
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
     assert bad.stderr.strip().count("\n") == 0
+
+
+def test_json_output_errors_are_one_line(tmp_path, capsys):
+    """--json naming a folder, or a path under a file, is one output error line; a good path leaves no temp file."""
+    lessons = str(ROOT / "lessons")
+    code, _, err = run_cli(capsys, "--lessons", lessons, "run", "precision-recall", "--epochs", "2",
+                           "--json", str(tmp_path))
+    assert_one_line_error(code, err, tmp_path, "output")
+    assert err.rstrip().endswith("is a directory; give a file path")
+    (tmp_path / "file").write_text("x", encoding="utf-8")
+    code, _, err = run_cli(capsys, "--lessons", lessons, "run", "precision-recall", "--epochs", "2",
+                           "--json", str(tmp_path / "file" / "trace.json"))
+    assert_one_line_error(code, err, tmp_path / "file" / "trace.json", "output")
+    assert ": output: cannot write: " in err
+    code, _, _ = run_cli(capsys, "--lessons", lessons, "run", "precision-recall", "--epochs", "2",
+                         "--json", str(tmp_path / "out" / "trace.json"))
+    assert code == 0 and [p.name for p in (tmp_path / "out").iterdir()] == ["trace.json"]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import itertools
 import json
 import os
 import re
@@ -12,15 +11,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 from sklearn.metrics import average_precision_score, confusion_matrix, roc_auc_score
 
 from tests.conftest import LESSONS, write_lesson
-from tracegen import pipeline, site
+from tracegen import pipeline
 from tracegen.cli import main
 from tracegen.quiz import make_questions
 from tracegen.render import TEMPLATES_DIR
+from tracegen.site import assets, write
 from tracegen.spec import load_lesson
 from tracegen.trace import Trace
 
@@ -108,7 +106,7 @@ def test_build_writes_every_page(built):
         for folder in (lesson, f"{lesson}/v1"):
             assert {f"{folder}/index.html", f"{folder}/trace.json"} <= files
     assert {"index.html", "search-index.js", "static/site.css", "static/site.js", "static/quiz.js",
-            "static/progress.js", "static/index.css", site.MARKER} <= files
+            "static/progress.js", "static/index.css", write.MARKER} <= files
     assert not leftovers(built)
 
 
@@ -312,7 +310,7 @@ def test_template_error_stops_before_any_lesson_runs(tmp_path, tiny, capsys, mon
     templates = tmp_path / "templates"
     shutil.copytree(TEMPLATES_DIR, templates)
     (templates / "_provenance.html").write_text("{% endif %}\n", encoding="utf-8")
-    monkeypatch.setattr(site.pipeline, "run", lambda *a, **k: pytest.fail("a lesson ran"))
+    monkeypatch.setattr(pipeline, "run", lambda *a, **k: pytest.fail("a lesson ran"))
     code, _, err = build(capsys, str(tiny), "--out", str(tmp_path / "s"), "--templates", str(templates))
     assert_one_line_error(code, err, f"{templates / '_provenance.html'}:1: template: ")
     assert not (tmp_path / "s").exists()
@@ -350,7 +348,7 @@ def test_read_only_parent_keeps_the_old_site(previous, tiny, capsys, monkeypatch
     def refuse(*args, **kwargs):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr("tracegen.site.tempfile.mkdtemp", refuse)
+    monkeypatch.setattr(write.tempfile, "mkdtemp", refuse)
     code, _, err = build(capsys, str(tiny), "--out", str(out))
     assert_one_line_error(code, err, f"{out}: output: cannot write next to it: Permission denied")
     assert snapshot(out) == before
@@ -368,7 +366,7 @@ def test_failed_swap_puts_the_old_site_back(previous, tiny, capsys, monkeypatch)
             raise OSError(28, "No space left on device")
         return real_rename(src, dst)
 
-    monkeypatch.setattr(site.os, "rename", failing_rename)
+    monkeypatch.setattr(write.os, "rename", failing_rename)
     code, _, err = build(capsys, str(tiny), "--out", str(out), "--seed", "9")
     assert_one_line_error(code, err, f"{out}: output: cannot write: No space left on device")
     assert snapshot(out) == before and not leftovers(out)
@@ -401,44 +399,10 @@ def test_unknown_lesson_name_is_one_line(tmp_path, capsys):
     assert_one_line_error(code, err, "lessons: lesson: no lesson named 'nope'")
 
 
-# --- static file compaction ---------------------------------------------------------------------
-
-def test_compact_css_keeps_strings_and_rules():
-    """Whitespace and comments go; quoted strings and selectors stay as written."""
-    css = '/* c */\na::before {\n  content: attr(x) ": ";\n  font: 600 1rem "Segoe UI", sans-serif;\n}\n.b  .c:hover { color : red }\n'
-    assert site.compact_css(css) == 'a::before{content:attr(x) ": ";font:600 1rem "Segoe UI",sans-serif;}.b .c:hover{color :red}\n'
-
-
-def test_compact_js_drops_only_comment_lines_and_indentation():
-    """Statements are untouched; whole-line comments and blank lines go."""
-    js = "/* header\n   more */\n(function () {\n  // why\n  var a = \"// not a comment\";\n\n  return a;\n}());\n"
-    assert site.compact_js(js) == '(function () {\nvar a = "// not a comment";\nreturn a;\n}());\n'
-
+# --- static files -------------------------------------------------------------------------------
 
 def test_site_css_on_disk_is_the_compacted_template(built):
     """The site serves templates/static/site.css compacted, and nothing else changed in it."""
     source = (TEMPLATES_DIR / "static/site.css").read_text(encoding="utf-8")
-    assert (built / "static/site.css").read_text(encoding="utf-8") == site.compact_css(source)
+    assert (built / "static/site.css").read_text(encoding="utf-8") == assets.compact_css(source)
     assert (built / "static/favicon.svg").read_bytes() == (TEMPLATES_DIR / "static/favicon.svg").read_bytes()
-
-
-@settings(max_examples=300, deadline=None)
-@given(growth=st.lists(st.integers(0, 3000), min_size=len(site.TABLE_ROW_LIMITS) - 1,
-                       max_size=len(site.TABLE_ROW_LIMITS) - 1),
-       smallest=st.integers(site.PAGE_BUDGET - 8000, site.PAGE_BUDGET + 2000),
-       start=st.integers(0, len(site.TABLE_ROW_LIMITS) - 1))
-def test_fitting_page_is_the_longest_tables_that_fit_from_any_start(growth, smallest, start):
-    """Pages that grow with their tables: the search finds what trying every limit from the longest finds."""
-    limits = site.TABLE_ROW_LIMITS
-    # Page sizes for the limits from the shortest tables (last) to the longest (first), never shrinking.
-    sizes = dict(zip(reversed(limits), itertools.accumulate(growth, initial=smallest)))
-    rendered = []
-
-    def render_at(max_rows):
-        rendered.append(max_rows)
-        return b"x" * sizes[max_rows]
-
-    expected = next((i for i, rows in enumerate(limits) if sizes[rows] <= site.PAGE_BUDGET), len(limits) - 1)
-    index, page = site.fitting_page(render_at, 0, start)
-    assert index == expected and page == render_at(limits[expected])
-    assert len(set(rendered)) == len(rendered) - 1  # no limit rendered twice by the search itself

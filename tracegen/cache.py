@@ -1,22 +1,19 @@
-"""Trace cache: one JSON file per trace hash, so unchanged lessons are never run twice.
+"""Trace store: one JSON file per trace hash, so unchanged lessons are never run twice.
 
 The key is the trace hash (spec, data fingerprint, seed, and the versions of tracegen,
-numpy and scikit-learn), which is computed without importing scikit-learn. A cache hit
-therefore never imports scikit-learn or scipy; only a miss runs the pipeline.
+numpy and scikit-learn), which the pipeline computes without importing scikit-learn. This
+module only loads and stores by key, so a cache hit never imports scikit-learn or scipy.
+Entries are untrusted input: one that cannot be read, or is not the trace its name says, is a miss.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
-import os
-import tempfile
 from pathlib import Path
 
-from tracegen.pipeline import run, trace_hash
-from tracegen.spec import LessonSpec
+from tracegen.files import write_atomic
 from tracegen.trace import Trace
-
-DEFAULT_CACHE_DIR = Path(".tracegen-cache")
 
 
 def cached_path(cache_dir: Path, key: str) -> Path:
@@ -47,25 +44,5 @@ def store_trace(cache_dir: Path, trace: Trace) -> None:
 
 def store_text(cache_dir: Path, key: str, text: str) -> None:
     """Write trace JSON text (to_json with timings) under `key`, atomically; never fatal."""
-    try:
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        handle, temp = tempfile.mkstemp(dir=cache_dir, prefix=".tmp-", suffix=".json")
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.replace(temp, cached_path(cache_dir, key))
-    except OSError:
-        pass
-
-
-def run_cached(spec: LessonSpec, seed: int | None = None, cache_dir: Path | None = DEFAULT_CACHE_DIR,
-               ) -> tuple[Trace, bool]:
-    """Return (trace, came from cache). With cache_dir None, always run."""
-    seed = spec.split.seed if seed is None else seed
-    if cache_dir is not None:
-        trace = load_trace(cache_dir, trace_hash(spec, seed), spec.name)
-        if trace is not None:
-            return trace, True
-    trace = run(spec, seed=seed)
-    if cache_dir is not None:
-        store_trace(cache_dir, trace)
-    return trace, False
+    with contextlib.suppress(OSError):
+        write_atomic(cached_path(cache_dir, key), text)

@@ -9,17 +9,17 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from tracegen.errors import OutputError, SpecError, TracegenError
+from tracegen.errors import OutputError, SpecError, TracegenError, UsageError
+from tracegen.files import write_atomic
+
+if TYPE_CHECKING:
+    from tracegen.site import SiteReport
 
 DEFAULT_LESSONS = Path("lessons")
-
-
-class UsageError(TracegenError):
-    """A command-line option is missing or malformed."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -130,9 +130,15 @@ def resolve_lesson(name: str, lessons_dir: Path) -> Path:
     raise SpecError(lessons_dir, "lesson", f"no lesson named '{name}'; {hint}")
 
 
-def write_text_atomic(path: Path, text: str) -> None:
-    """Write UTF-8 `text` to `path` via a temporary file in the same folder, then rename."""
-    write_bytes_atomic(path, text.encode("utf-8"))
+def write_output(path: Path, data: bytes | str) -> None:
+    """Write a file the user named (text as UTF-8) atomically; a failure is one error line."""
+    path = Path(path)
+    if path.is_dir():
+        raise OutputError(path, "output", "is a directory; give a file path")
+    try:
+        write_atomic(path, data)
+    except OSError as exc:
+        raise OutputError(path, "output", f"cannot write: {exc.strerror}") from None
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -148,7 +154,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         spec = pipeline.with_epochs(spec, args.epochs)
     trace = pipeline.run(spec, seed=args.seed)
     if args.json is not None:
-        write_text_atomic(args.json, trace.to_json())
+        write_output(args.json, trace.to_json())
     text = terminal.render(trace, spec.title)
     if not args.reproducible:
         text += terminal.provenance(trace)
@@ -165,7 +171,7 @@ def run_predictions(args: argparse.Namespace) -> int:
         raise UsageError("tracegen run", "--predictions", "evaluates a file; it takes no LESSON, --seed or --epochs")
     trace = evaluate_file(args.predictions)
     if args.json is not None:
-        write_text_atomic(args.json, trace.to_json())
+        write_output(args.json, trace.to_json())
     text = terminal.render(trace, f"Your predictions: {args.predictions.name}")
     if not args.reproducible:
         text += terminal.provenance(trace)
@@ -180,9 +186,13 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     if args.predictions is not None:
         if args.names:
-            raise UsageError("tracegen build", "--predictions", "builds one page from the file; name no lessons with it")
-        return site.build_predictions(args.predictions, args.out, reproducible=args.reproducible,
+            raise UsageError("tracegen build", "--predictions",
+                             "builds one page from the file; name no lessons with it")
+        made = site.build_predictions(args.predictions, args.out, reproducible=args.reproducible,
                                       templates_dir=args.templates)
+        print(f"built {made.out}/: predictions page for {made.source.name} ({made.rows} rows, "
+              f"{made.questions} questions), {made.page_weight / 1024:.1f} KB (HTML + CSS + JS)")
+        return 0
     if args.names:
         paths = [resolve_lesson(name, args.lessons) for name in args.names]
     else:
@@ -214,7 +224,7 @@ def usable_cpus() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def build_summary(report, lessons: int) -> str:
+def build_summary(report: SiteReport, lessons: int) -> str:
     """Return the one-line build summary: lessons, traces run and loaded from the cache, wall time."""
     state = "site unchanged, nothing written" if report.unchanged else f"wrote {report.out}/"
     return (f"{lessons} lesson(s), {report.runs} trace(s): {report.runs - report.from_cache} run, "
@@ -243,21 +253,6 @@ def cmd_quiz(args: argparse.Namespace) -> int:
     return 0
 
 
-def write_bytes_atomic(path: Path, data: bytes) -> None:
-    """Write `data` to `path` via a temporary file in the same folder, then rename."""
-    path = Path(path)
-    if path.is_dir():
-        raise OutputError(path, "output", "is a directory; give a file path")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.replace(temp, path)
-    except OSError as exc:
-        raise OutputError(path, "output", f"cannot write: {exc.strerror}") from None
-
-
 def cmd_export(args: argparse.Namespace) -> int:
     from tracegen import export
 
@@ -265,9 +260,9 @@ def cmd_export(args: argparse.Namespace) -> int:
     suffix = ".gift" if args.format == "gift" else "-qti.zip"
     out = args.out or Path(f"{trace.lesson}-seed{trace.seed}{suffix}")
     if args.format == "gift":
-        write_text_atomic(out, export.to_gift(questions, trace, spec.title))
+        write_output(out, export.to_gift(questions, trace, spec.title))
     else:
-        write_bytes_atomic(out, export.to_qti_zip(questions, trace, spec.title))
+        write_output(out, export.to_qti_zip(questions, trace, spec.title))
     print(f"wrote {out}: {len(questions)} questions ({args.format}, lesson {trace.lesson}, seed {trace.seed})")
     return 0
 

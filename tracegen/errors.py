@@ -34,3 +34,11 @@ class DataError(TracegenError):
 
 class OutputError(TracegenError):
     """The output path cannot be written."""
+
+
+class UsageError(TracegenError):
+    """A command-line option is missing or malformed."""
+
+
+class AnswersError(TracegenError):
+    """An answers file is malformed or does not fit the quiz."""

@@ -1,0 +1,140 @@
+"""Site runs: the run plan, cache hits before workers, errors from workers, and the worker pool."""
+
+from __future__ import annotations
+
+import signal
+from concurrent.futures import Future
+
+import pytest
+
+from tests.conftest import write_lesson
+from tracegen import cache, pipeline
+from tracegen.errors import DataError, SpecError, TracegenError
+from tracegen.site import runs
+from tracegen.spec import load_lesson
+from tracegen.trace import Trace
+
+TINY = """title = "Tiny"
+epochs = 2
+[dataset]
+source = "make_classification"
+n_samples = 120
+n_features = 3
+n_informative = 2
+n_redundant = 0
+[split]
+seed = 2
+"""
+
+
+def test_plan_has_the_base_seed_then_one_run_per_variant(binary_spec, multiclass_spec):
+    """Lesson by lesson: the base seed (the lesson's or --seed), then seed + k, each named by its trace hash."""
+    plan = runs.plan_runs([binary_spec, multiclass_spec], None, 2)
+    assert [(r.lesson, r.number, r.seed - binary_spec.split.seed) for r in plan[:3]] == [(0, 0, 0), (0, 1, 1),
+                                                                                         (0, 2, 2)]
+    assert [r.label for r in plan[3:]] == [multiclass_spec.name, f"{multiclass_spec.name} v1",
+                                           f"{multiclass_spec.name} v2"]
+    assert all(r.key == pipeline.trace_hash([binary_spec, multiclass_spec][r.lesson], r.seed) for r in plan)
+    assert {r.seed for r in runs.plan_runs([binary_spec], 40, 1)} == {40, 41}
+
+
+def test_plan_refuses_seeds_past_the_largest(binary_spec):
+    """A seed plus variants beyond 2**32 - 1 is one error naming --variants."""
+    with pytest.raises(TracegenError, match=r"--variants: seed 4294967290 \+ 9 variants exceeds 4294967295"):
+        runs.plan_runs([binary_spec], runs.MAX_SEED - 5, 9)
+    assert len(runs.plan_runs([binary_spec], runs.MAX_SEED - 5, 5)) == 6
+
+
+def test_run_json_sends_an_error_as_its_class_and_fields(binary_spec, monkeypatch):
+    """A lesson error inside a worker comes back as parts the parent raises again as the same error."""
+    def fail(spec, seed):
+        raise DataError("data.csv", "b", "non-numeric value 'oops'", line=32)
+
+    monkeypatch.setattr(pipeline, "run", fail)
+    text, error = runs.run_json(binary_spec, 1)
+    assert text is None and error == (DataError, "data.csv", "b", "non-numeric value 'oops'", 32)
+    future: Future = Future()
+    future.set_result((None, error))
+    with pytest.raises(DataError) as raised:
+        runs._from_worker(future)
+    assert raised.value.one_line() == "data.csv:32: b: non-numeric value 'oops'"
+
+
+def test_a_worker_result_is_parsed_from_its_json(binary_trace):
+    """A worker's JSON becomes the same trace, and its text is kept for the cache."""
+    text = binary_trace.to_json(include_timings=True)
+    future: Future = Future()
+    future.set_result((text, None))
+    assert runs._from_worker(future) == (Trace.from_json(text), text)
+
+
+class Steps:
+    """A progress stand-in that records its steps."""
+
+    def __init__(self):
+        self.steps = []
+
+    def step(self, done, total, label, source):
+        """Record one step."""
+        self.steps.append((done, total, label, source))
+
+
+def test_all_hits_start_no_worker(tmp_path, binary_spec, binary_trace, monkeypatch):
+    """When every run is in the cache, no worker starts; `prepare` still runs and each hit is a step."""
+    cache.store_trace(tmp_path, binary_trace)
+    plan = runs.plan_runs([binary_spec, binary_spec], None, 0)
+    monkeypatch.setattr(runs, "start_workers", lambda count: pytest.fail("a worker started"))
+    progress = Steps()
+    prepared, arrivals = runs.gather_traces([binary_spec, binary_spec], plan, cache_dir=tmp_path, jobs=2,
+                                            progress=progress, prepare=lambda: "environment")
+    assert prepared == "environment"
+    assert [(position, trace.hash, cached) for position, trace, cached in arrivals] == [
+        (0, binary_trace.hash, True), (1, binary_trace.hash, True)]
+    assert progress.steps == [(1, 2, binary_spec.name, "cache"), (2, 2, binary_spec.name, "cache")]
+
+
+def test_a_miss_runs_in_a_worker_and_is_stored(tmp_path):
+    """A miss runs in a worker; its trace is the in-process run's and lands in the cache under its hash."""
+    spec = load_lesson(write_lesson(tmp_path, TINY, name="tiny"))
+    plan = runs.plan_runs([spec], None, 0)
+    _, arrivals = runs.gather_traces([spec], plan, cache_dir=tmp_path / "cache", jobs=1)
+    [(position, trace, cached)] = list(arrivals)
+    assert position == 0 and not cached
+    assert trace.to_json() == pipeline.run(spec).to_json()
+    assert cache.load_trace(tmp_path / "cache", plan[0].key, spec.name).to_json() == trace.to_json()
+
+
+def test_failing_prepare_stops_the_workers(tmp_path):
+    """If `prepare` fails (a broken template), the error surfaces and the pool is shut down, not awaited."""
+    spec = load_lesson(write_lesson(tmp_path, TINY, name="tiny"))
+
+    def broken():
+        raise SpecError("templates/_quiz.html", "template", "unexpected '}'", line=4)
+
+    with pytest.raises(SpecError, match="unexpected"):
+        runs.gather_traces([spec], runs.plan_runs([spec], None, 0), cache_dir=None, jobs=1, prepare=broken)
+
+
+def blas_threads() -> list[int]:
+    """Return the thread count of every BLAS and OpenMP library loaded in this process."""
+    from threadpoolctl import threadpool_info
+
+    return [pool["num_threads"] for pool in threadpool_info()]
+
+
+def test_workers_keep_blas_to_one_thread_and_the_same_numbers(tmp_path):
+    """A worker runs BLAS on one thread and ignores Ctrl-C (the build reports it and stops the pool, so
+    no worker prints a traceback of its import); its trace is byte-identical to one run here with
+    several threads."""
+    spec = load_lesson(write_lesson(tmp_path, TINY, name="alpha"))
+    pool = runs.start_workers(1)
+    try:
+        assert pool.submit(signal.getsignal, signal.SIGINT).result() == signal.SIG_IGN
+        threads = pool.submit(blas_threads).result()
+        text, error = pool.submit(runs.run_json, spec, spec.split.seed).result()
+    finally:
+        pool.shutdown()
+    assert threads and set(threads) == {1}
+    assert error is None
+    # Wall times differ run to run; everything else is the same text.
+    assert Trace.from_json(text).to_json() == pipeline.run(spec).to_json()

@@ -1,0 +1,124 @@
+"""Shared file I/O: the atomic writer, the file hash, and the UTF-8 and TOML error positions."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tomllib
+
+import pytest
+
+from tracegen import files
+
+
+def test_write_atomic_replaces_bytes_and_text(tmp_path):
+    """Bytes are written as given, text as UTF-8; a second write replaces the first whole."""
+    path = tmp_path / "out.bin"
+    files.write_atomic(path, b"\x00old\xff")
+    assert path.read_bytes() == b"\x00old\xff"
+    files.write_atomic(path, "new: é\n")
+    assert path.read_bytes() == "new: é\n".encode()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.bin"]
+
+
+def test_write_atomic_creates_the_folder(tmp_path):
+    """A missing parent folder is created, as every caller did before writing."""
+    path = tmp_path / "a" / "b" / "trace.json"
+    files.write_atomic(path, "{}")
+    assert path.read_text(encoding="utf-8") == "{}"
+
+
+def test_failed_write_keeps_the_old_file_and_no_temporary(tmp_path, monkeypatch):
+    """When the rename fails, the old content stays and the temporary file is gone."""
+    path = tmp_path / "keep.txt"
+    path.write_text("old", encoding="utf-8")
+
+    def refuse(src, dst):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(files.os, "replace", refuse)
+    with pytest.raises(OSError, match="No space left"):
+        files.write_atomic(path, "new")
+    assert path.read_text(encoding="utf-8") == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.txt"]
+
+
+def test_interrupted_write_leaves_no_temporary(tmp_path, monkeypatch):
+    """Even a KeyboardInterrupt while writing removes the temporary file and reaches the caller."""
+    real_fdopen = os.fdopen
+
+    class Interrupting:
+        def __init__(self, handle, mode):
+            self.stream = real_fdopen(handle, mode)
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.stream.close()
+
+        def write(self, data):
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(files.os, "fdopen", Interrupting)
+    with pytest.raises(KeyboardInterrupt):
+        files.write_atomic(tmp_path / "x.txt", "data")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_write_under_a_file_raises_oserror(tmp_path):
+    """A parent that is a file cannot hold the output: OSError, for the caller to report."""
+    (tmp_path / "file").write_text("x", encoding="utf-8")
+    with pytest.raises(OSError):
+        files.write_atomic(tmp_path / "file" / "out.txt", "data")
+
+
+@pytest.mark.parametrize("size", [0, 1, 7, 8, 50])
+def test_sha256_file_equals_hashlib(tmp_path, monkeypatch, size):
+    """The hash of a file read block by block equals hashlib's sha256 of its bytes, for any block split."""
+    monkeypatch.setattr(files, "HASH_BLOCK", 7)
+    data = bytes(range(256))[:size] * 3
+    path = tmp_path / "data.csv"
+    path.write_bytes(data)
+    assert files.sha256_file(path) == hashlib.sha256(data).hexdigest()
+
+
+def test_sha256_file_of_a_missing_file_raises(tmp_path):
+    """A missing file is the caller's error to word: FileNotFoundError."""
+    with pytest.raises(FileNotFoundError):
+        files.sha256_file(tmp_path / "nope.csv")
+
+
+def test_undecodable_line_names_the_line_and_byte(tmp_path):
+    """The first bad byte is reported with its line, its value and its place in the line."""
+    path = tmp_path / "latin1.md"
+    path.write_bytes(b"ok\nalso ok\ncaf\xe9 au lait\n")
+    assert files.undecodable_line(path) == (3, "byte 0xe9, byte 4 of the line: invalid continuation byte")
+
+
+def test_undecodable_line_at_a_cut_off_end(tmp_path):
+    """A multi-byte character cut off at the end of the file is reported on the last line."""
+    path = tmp_path / "cut.md"
+    path.write_bytes(b"fine\n" + "é".encode()[:1])
+    assert files.undecodable_line(path) == (2, "byte 0xc3, byte 1 of the line: unexpected end of data")
+
+
+def toml_error(text: str) -> tomllib.TOMLDecodeError:
+    """Return the error tomllib raises for `text`."""
+    with pytest.raises(tomllib.TOMLDecodeError) as caught:
+        tomllib.loads(text)
+    return caught.value
+
+
+def test_toml_error_at_moves_the_position_to_the_file_line():
+    """'(at line L, column C)' becomes 'at column C' and line L counted from `first_line`."""
+    error = toml_error("a = 1\nb = = 2\n")
+    message = str(error)[:str(error).index(" (at line")]
+    assert files.toml_error_at(error) == (f"{message} at column 5", 2)
+    assert files.toml_error_at(error, first_line=2) == (f"{message} at column 5", 3)
+
+
+def test_toml_error_without_a_position_is_kept_whole():
+    """A message with no position comes back unchanged, with no line."""
+    error = tomllib.TOMLDecodeError("Something odd")
+    assert files.toml_error_at(error, first_line=2) == ("Something odd", None)

@@ -1,0 +1,140 @@
+"""Lessons -> a static site you can study offline: run, render every page in memory, then write.
+
+The build has two phases. First every lesson (and every seeded variant) is run and every
+file of the site is rendered into memory, so any error (a bad expression, a broken template)
+stops the build before anything is written. Then the files are written into a temporary
+folder next to the output and swapped in with renames, so the previous site stays whole
+until the new one is complete.
+
+    uptodate  is the site on disk already current? (nothing heavy imported to decide)
+    runs      plan the runs; cache hits, then worker processes for the misses
+    pages     each lesson's variants, quiz and pages within the page budget
+    index     the index page and the search index
+    assets    the marker, static files and build info
+    write     the temporary folder and the swap
+    report    what a build hands back (SiteReport, PredictionsReport) and the page budget
+
+Nothing here prints: build_site and build_predictions return a report for the CLI to show.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from tracegen.errors import TracegenError
+from tracegen.site import assets, index, pages, runs, uptodate, write
+
+# SHIM: removed at merge: index_page, search_index, assemble_lesson, lesson_pages, _prepare_worker, run_json
+# and write_site are re-exported only for benchmarks/, which read them here and replace them here to time
+# them; replacing them takes effect only in their own submodule.
+from tracegen.site.index import index_page, search_index
+from tracegen.site.pages import assemble_lesson, lesson_pages
+from tracegen.site.report import PAGE_BUDGET, PredictionsReport, SiteReport
+from tracegen.site.runs import _prepare_worker, run_json
+from tracegen.site.write import write_site
+from tracegen.spec import LessonSpec
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
+
+    from tracegen.progress import Progress
+
+# Same folder as render.TEMPLATES_DIR (a test checks), named here so that deciding whether the site is
+# up to date needs no jinja2.
+DEFAULT_TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
+
+__all__ = [
+    "DEFAULT_TEMPLATES", "PAGE_BUDGET", "PredictionsReport", "SiteReport",
+    "build_predictions", "build_site", "compiled_environment",
+    # SHIM: removed at merge (see above).
+    "_prepare_worker", "assemble_lesson", "index_page", "lesson_pages", "run_json", "search_index", "write_site",
+]
+
+
+def compiled_environment(templates_dir: Path) -> Environment:
+    """Return the Jinja environment with every template compiled (importing jinja2 and markdown)."""
+    with runs.garbage_collector_paused():
+        from tracegen import render
+
+        env = render.make_environment(templates_dir)
+        render.check_templates(env)
+    return env
+
+
+def build_site(specs: Sequence[LessonSpec], out: Path, *, seed: int | None = None, variants: int = 0,
+               reproducible: bool = False, templates_dir: Path | None = None, cache_dir: Path | None = None,
+               jobs: int = 1, progress: Progress | None = None) -> SiteReport:
+    """Run (or load from `cache_dir`) every lesson, render the whole site in memory, then swap it in at `out`.
+
+    With a cache, a site whose every input is unchanged and whose files are intact is left as it is.
+    """
+    started = time.perf_counter()
+    templates_dir = DEFAULT_TEMPLATES if templates_dir is None else templates_dir
+    names = [spec.name for spec in specs]
+    duplicate = next((name for name in names if names.count(name) > 1), None)
+    if duplicate is not None:
+        raise TracegenError(duplicate, "lesson", "two lessons share this name; each needs its own folder")
+    # Fail before the slow part (running every lesson); write_site checks the output again.
+    write.check_output(out)
+    key = uptodate.site_key(specs, seed, variants, templates_dir, reproducible) if cache_dir is not None else None
+    if cache_dir is not None and key is not None:
+        report = uptodate.unchanged_site(cache_dir, out, key)
+        if report is not None:
+            count = len(specs) * (variants + 1)
+            return dataclasses.replace(report, runs=count, from_cache=count, seconds=time.perf_counter() - started)
+    planned = runs.plan_runs(specs, seed, variants)
+    # Every template is compiled before any lesson runs (a broken one fails fast), while the workers start.
+    env, arrivals = runs.gather_traces(specs, planned, cache_dir=cache_dir, jobs=jobs, progress=progress,
+                                       prepare=lambda: compiled_environment(templates_dir))
+    build = assets.build_info(reproducible)
+    files = assets.site_frame(templates_dir)
+    with contextlib.closing(arrivals):  # an error while rendering stops the workers at once
+        lessons, ran = pages.render_lessons(specs, planned, arrivals, env, build, files)
+    files[index.SEARCH_INDEX] = index.search_index(lessons)
+    files["index.html"] = index.index_page(lessons, env)
+    files = dict(sorted(files.items()))
+    write.write_site(files, out)
+    report = SiteReport(out=out, files=tuple(files), page_weights=pages.page_weights(files, lessons),
+                        search_index_bytes=len(files[index.SEARCH_INDEX]), runs=len(planned),
+                        from_cache=len(planned) - ran, seconds=time.perf_counter() - started)
+    if cache_dir is not None and key is not None:
+        uptodate.store_manifest(cache_dir, key, files, report)
+    return report
+
+
+def build_predictions(path: Path, out: Path, *, reproducible: bool = False,
+                      templates_dir: Path | None = None) -> PredictionsReport:
+    """tracegen build --predictions: one page with the evaluation half of a lesson for the user's predictions.
+
+    The site holds index.html (the page), trace.json and the static files; it is written like a
+    lesson site (atomic swap). Curve tables are thinned until the page fits PAGE_BUDGET.
+    """
+    from tracegen import quiz, render
+    from tracegen.pipeline.predictions import run_predictions
+
+    templates_dir = DEFAULT_TEMPLATES if templates_dir is None else templates_dir
+    write.check_output(out)
+    trace = run_predictions(path)
+    questions = quiz.prediction_questions(trace)
+    env = render.make_environment(templates_dir)
+    build = assets.build_info(reproducible)
+    files = assets.site_frame(templates_dir)
+    files[index.SEARCH_INDEX] = index.search_index(())
+    asset_bytes = pages.page_asset_bytes(files)
+
+    def render_at(max_rows: int | None) -> bytes:
+        context = render.predictions_context(trace, questions, build=build, max_table_rows=max_rows)
+        return render.render_page(env, "predictions.html", context).encode()
+
+    _, page = pages.fitting_page(render_at, asset_bytes, pages.FIRST_TABLE_LIMIT)
+    files["index.html"] = page
+    files["trace.json"] = trace.to_json().encode()
+    write.write_site(files, out)
+    return PredictionsReport(out=out, source=path, rows=len(trace.evaluation.y_true), questions=len(questions),
+                             page_weight=len(page) + asset_bytes)
+

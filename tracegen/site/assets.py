@@ -1,0 +1,69 @@
+"""The files every site holds besides its pages: the marker, static CSS/JS (compacted), build info."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from tracegen.site.write import MARKER, MARKER_TEXT
+
+if TYPE_CHECKING:
+    from tracegen import render
+
+# templates/static/ is copied to static/ in the site.
+STATIC = "static"
+
+
+def compact_css(text: str) -> str:
+    """Return CSS without comments, indentation and line breaks (rules and strings unchanged)."""
+    parts = re.split(r'("[^"]*")', re.sub(r"/\*.*?\*/", "", text, flags=re.S))
+    for index in range(0, len(parts), 2):  # even parts are outside quoted strings
+        part = re.sub(r"\s+", " ", parts[index])
+        part = re.sub(r"\s*([{};,])\s*", r"\1", part)
+        # Outside strings, a colon followed by whitespace only occurs in declarations ("color: red").
+        parts[index] = re.sub(r":\s+", ":", part)
+    return "".join(parts).strip() + "\n"
+
+
+def compact_js(text: str) -> str:
+    """Return JS without comment lines, indentation and blank lines (statements unchanged).
+
+    Conservative on purpose: only whole-line comments and leading whitespace go, which
+    cannot change what the code does, since site.js has no multi-line strings.
+    """
+    text = re.sub(r"^\s*/\*.*?\*/[ \t]*\n", "", text, flags=re.S | re.M)
+    lines = (line.strip() for line in text.splitlines())
+    return "\n".join(line for line in lines if line and not line.startswith("//")) + "\n"
+
+
+COMPACTORS = {".css": compact_css, ".js": compact_js}
+
+
+def static_files(templates_dir: Path) -> dict[str, bytes]:
+    """Return every file under templates/static/, keyed by its path in the site (CSS and JS compacted)."""
+    folder = templates_dir / STATIC
+    if not folder.is_dir():
+        return {}
+    files = {}
+    for path in sorted(folder.rglob("*")):
+        if not path.is_file():
+            continue
+        compact = COMPACTORS.get(path.suffix)
+        data = compact(path.read_text(encoding="utf-8")).encode() if compact else path.read_bytes()
+        files[f"{STATIC}/{path.relative_to(folder).as_posix()}"] = data
+    return files
+
+
+def site_frame(templates_dir: Path) -> dict[str, bytes]:
+    """Return the files every site holds besides its pages: the marker and the static files."""
+    return {MARKER: MARKER_TEXT.encode(), **static_files(templates_dir)}
+
+
+def build_info(reproducible: bool) -> render.BuildInfo:
+    """Return what provenance shows about this build: its UTC timestamp, unless reproducible."""
+    from tracegen import render
+
+    return render.BuildInfo(reproducible=reproducible, built_at=None if reproducible else
+                            datetime.now(UTC).isoformat(timespec="seconds"))

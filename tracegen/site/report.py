@@ -1,0 +1,41 @@
+"""What a build hands back to its caller: the site written, its page weights and how the build went."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+# A lesson page's HTML + CSS + JS must stay within 80 KB (without gzip, without trace.json).
+PAGE_BUDGET = 80 * 1024
+
+
+@dataclass(frozen=True)
+class SiteReport:
+    """What a build wrote: its files and each lesson page's weight (HTML + CSS + JS, bytes)."""
+
+    out: Path
+    files: tuple[str, ...]
+    page_weights: dict[str, int]
+    search_index_bytes: int
+    # How the build went: traces needed, how many came from the cache, whether the site on disk
+    # was already current (nothing rendered or written), and wall seconds. Never part of the site.
+    runs: int = 0
+    from_cache: int = 0
+    unchanged: bool = False
+    seconds: float = 0.0
+
+    @property
+    def over_budget(self) -> tuple[str, ...]:
+        """Return the lesson pages heavier than PAGE_BUDGET."""
+        return tuple(page for page, weight in self.page_weights.items() if weight > PAGE_BUDGET)
+
+
+@dataclass(frozen=True)
+class PredictionsReport:
+    """What `tracegen build --predictions` wrote: one page evaluating the rows of `source`."""
+
+    out: Path
+    source: Path
+    rows: int
+    questions: int
+    page_weight: int  # the page's HTML + CSS + JS, bytes

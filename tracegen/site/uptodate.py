@@ -1,0 +1,101 @@
+"""Is the site on disk already what this build would write? The site key and the build manifest.
+
+Deciding imports nothing heavy (no jinja2, markdown, numpy or scikit-learn): a rebuild with
+nothing changed hashes files and reads one small JSON manifest, then stops.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+from collections.abc import Sequence
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+from tracegen import pipeline
+from tracegen.files import sha256_file, write_atomic
+from tracegen.site.report import SiteReport
+from tracegen.site.write import KEEP
+from tracegen.spec import LessonSpec
+
+# All of tracegen's source is part of the key: any code change may change the site's bytes.
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+# Bump when the way the site is assembled changes in a way the source digest cannot see.
+SITE_FORMAT = "1"
+# Libraries whose output ends up in the site's bytes, besides those in the trace hash.
+RENDER_LIBRARIES = ("jinja2", "markdown", "markupsafe")
+
+
+def _digest_files(digest: Any, folder: Path, pattern: str) -> None:
+    for path in sorted(folder.rglob(pattern)):
+        if path.is_file():
+            digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
+            digest.update(sha256_file(path).encode())
+
+
+def site_key(specs: Sequence[LessonSpec], seed: int | None, variants: int, templates_dir: Path,
+             reproducible: bool) -> str:
+    """Return a hash of everything the site's bytes depend on: lessons, data, templates, code, versions, options.
+
+    It covers a superset of every trace hash (whole specs instead of their pipeline part, CSV
+    bytes instead of fingerprints, all of tracegen's source instead of its version), so it can
+    be computed without the trace hashes, whose data fingerprints import numpy.
+    """
+    digest = hashlib.sha256(f"tracegen site {SITE_FORMAT}\0reproducible={reproducible}\0"
+                            f"seed={seed}\0variants={variants}\0".encode())
+    _digest_files(digest, PACKAGE_DIR, "*.py")
+    _digest_files(digest, templates_dir, "*")
+    for name, number in sorted(pipeline.library_versions().items()):
+        digest.update(f"{name}={number}\0".encode())
+    for name in RENDER_LIBRARIES:
+        digest.update(f"{name}={version(name)}\0".encode())
+    for spec in specs:
+        digest.update(repr(spec).encode() + b"\0")
+        data = spec.data_path() if spec.dataset.source == "csv" else None
+        # A missing CSV cannot be up to date; the pipeline reports it in one line.
+        digest.update(sha256_file(data).encode() if data is not None and data.is_file() else b"-")
+    return digest.hexdigest()
+
+
+def manifest_path(cache_dir: Path, out: Path) -> Path:
+    """Return where the cache records what was last built into `out`."""
+    return cache_dir / "sites" / f"{hashlib.sha256(str(out.resolve()).encode()).hexdigest()[:24]}.json"
+
+
+def _tree_digests(out: Path) -> dict[str, str]:
+    """Return the sha256 of every file under `out` except the carried-over KEEP files."""
+    found = {}
+    for folder, _, names in os.walk(out):
+        for name in names:
+            path = Path(folder, name)
+            relative = path.relative_to(out).as_posix()
+            if relative not in KEEP:
+                found[relative] = sha256_file(path)
+    return found
+
+
+def unchanged_site(cache_dir: Path, out: Path, key: str) -> SiteReport | None:
+    """Return the last build's report when `out` still holds exactly what `key` would build, else None.
+
+    The manifest is untrusted input (any file in the cache folder): one that cannot be read or
+    does not have the expected shape means the site is rebuilt.
+    """
+    try:
+        manifest = json.loads(manifest_path(cache_dir, out).read_text(encoding="utf-8"))
+        if manifest["key"] != key or not out.is_dir() or _tree_digests(out) != manifest["files"]:
+            return None
+        return SiteReport(out=out, files=tuple(sorted(manifest["files"])), page_weights=manifest["page_weights"],
+                          search_index_bytes=manifest["search_index_bytes"], unchanged=True)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def store_manifest(cache_dir: Path, key: str, files: dict[str, bytes], report: SiteReport) -> None:
+    """Record what was built into report.out; a cache that cannot be written is skipped, never fatal."""
+    manifest = {"key": key, "files": {name: hashlib.sha256(data).hexdigest() for name, data in files.items()},
+                "page_weights": report.page_weights, "search_index_bytes": report.search_index_bytes}
+    with contextlib.suppress(OSError):
+        write_atomic(manifest_path(cache_dir, report.out), json.dumps(manifest, sort_keys=True))
