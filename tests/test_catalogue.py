@@ -7,7 +7,7 @@ import re
 import numpy as np
 import pytest
 from sklearn.metrics import confusion_matrix, recall_score, top_k_accuracy_score
-from test_evaluate import TOL, assert_same_array, check_binary, check_common, check_multiclass
+from tests.pipeline.evaluate_oracles import TOL, assert_same_array, check_binary, check_common, check_multiclass
 
 from tests import quiz_oracles as oracles
 from tests.conftest import LESSONS
