@@ -22,6 +22,7 @@ Wrong = tuple[str, str, str]          # (option text, misconception, feedback)
 WrongValue = tuple[float, str, str]   # (value, misconception, feedback)
 T = TypeVar("T")
 
+
 # ---------------------------------------------------------------- question makers
 
 
@@ -147,21 +148,19 @@ def matrix_text(m: ThresholdMetrics) -> str:
     return f"TN = {tn}, FP = {fp}, FN = {fn}, TP = {tp}"
 
 
+def class_count(trace: Trace, name: str) -> int:
+    """Return how many test rows are of class `name`: its support in the classification report."""
+    return int(trace.evaluation.classification_report[name]["support"])
+
+
 def class_supports(trace: Trace) -> list[tuple[str, int]]:
-    """Return (class name, number of test rows) for every class, from the classification report."""
-    report = trace.evaluation.classification_report
-    return [(name, int(report[name]["support"])) for name in trace.evaluation.classes]
+    """Return (class name, number of test rows) for every class."""
+    return [(name, class_count(trace, name)) for name in trace.evaluation.classes]
 
 
 def epoch_of(values: list[float], best: Callable[[Iterable[float]], float]) -> int:
     """Return the first 1-based epoch whose value is best(values)."""
     return values.index(best(values)) + 1
-
-
-def class_count(trace: Trace, name: str) -> int:
-    """Return how many test rows are of class `name`, counted in y_true."""
-    ev = trace.evaluation
-    return ev.y_true.count(ev.classes.index(name))
 
 
 def recorded(value: T | None, field: str) -> T:

@@ -90,7 +90,7 @@ def rate_at_threshold(trace: Trace, rate: str) -> tuple[Question, ...]:
     m = _pick_threshold(trace, qid)
     if m is None:
         return ()
-    tn, fp, fn, tp = confusion_cells(m)
+    _, fp, fn, tp = confusion_cells(m)
     # Precision divides TP by the rows called positive, TP + FP; recall by the positive rows, TP + FN.
     if rate == "precision":
         answer, own_miss, other, other_value, other_miss = m.precision, fp, "recall", m.recall, fn
