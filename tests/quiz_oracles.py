@@ -26,7 +26,7 @@ from sklearn.metrics import (
 
 from tests.conftest import LESSONS
 from tracegen import pipeline
-from tracegen.question import Question
+from tracegen.quiz.question import Question
 from tracegen.spec import load_lesson
 from tracegen.trace import Trace
 

@@ -13,7 +13,7 @@ from tests import quiz_oracles as oracles
 from tests.conftest import ROOT
 from tracegen import export, quiz
 from tracegen.cli import main
-from tracegen.question import Option, Question
+from tracegen.quiz.question import Option, Question, answer_tolerance, shown_answer
 
 QTI = "{http://www.imsglobal.org/xsd/imsqti_v2p1}"
 CP = "{http://www.imsglobal.org/xsd/imscp_v1p1}"
@@ -165,6 +165,7 @@ def check_gift_question(parsed, question, trace):
         assert parsed["numeric"]
         first, wrong = answers[0], answers[1:]
         assert first["mark"] == "=" and first["weight"] is None
+        assert first["feedback"] == f"Right: {shown_answer(question)}."
         assert first["value"] == pytest.approx(float(oracles.expected(trace, question)), abs=1e-9)
         assert all(a["tolerance"] == pytest.approx(question.tolerance) for a in answers)
         assert [a["value"] for a in wrong] == pytest.approx([o.value for o in question.options], abs=1e-9)
@@ -215,6 +216,20 @@ def test_multiple_select_weights_use_moodle_grades():
     assert [a["weight"] for a in parsed["answers"]] == [33.33333] * 3 + [-25] * 4
 
 
+def test_numeric_export_follows_the_one_rule_when_decimals_and_tolerance_are_unset(binary_trace):
+    """Without decimals or tolerance, both formats show 2 decimals and accept half a unit, as every output does."""
+    question = Question(id="n", kind="numeric", prompt="?", explanation="e", generator="g", answer=0.456,
+                        options=(Option("0.30", False, "that is recall", "swap", value=0.3),))
+    assert (shown_answer(question), answer_tolerance(question)) == ("0.46", 0.005)
+    (parsed,) = parse_gift(export.gift_question(question))
+    assert [(a["value"], a["tolerance"]) for a in parsed["answers"]] == [(0.456, 0.005), (0.3, 0.005)]
+    assert parsed["answers"][0]["feedback"] == "Right: 0.46."
+    root = open_package(export.to_qti_zip((question,), binary_trace, "t"))["items/n.xml"]
+    assert {e.get("tolerance") for e in root.iter(f"{QTI}equal")} == {"0.005"}
+    modal = {m.get("identifier"): "".join(m.itertext()).strip() for m in root.iter(f"{QTI}modalFeedback")}
+    assert modal["RIGHT"] == "Right: 0.46." and modal["WRONG"] == "Not within 0.005 of the answer, 0.46."
+
+
 # ---------------------------------------------------------------- QTI 2.1
 
 
@@ -250,6 +265,7 @@ def check_qti_item(root, question, trace):
         equals = list(root.iter(f"{QTI}equal"))
         assert len(equals) == 1 + len(question.options)
         assert all(float(e.get("tolerance")) == pytest.approx(question.tolerance) for e in equals)
+        assert modal["RIGHT"] == f"Right: {shown_answer(question)}."
         assert [modal[f"M{i}"] for i in range(1, len(question.options) + 1)] == [o.feedback for o in question.options]
         return
     interaction = root.find(f".//{QTI}choiceInteraction")

@@ -4,6 +4,7 @@ Both read finished Question records; nothing here computes a number. Numeric ans
 their tolerance (GIFT ``{#value:tolerance}``, QTI ``<equal toleranceMode="absolute">``), every
 option keeps its feedback, and a numeric question's modelled wrong values become 0%-credit
 answers with their own feedback, so an LMS explains the misconception a typed value matches.
+The answer is stated and its tolerance taken by the one rule in tracegen.quiz.question.
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ import re
 import textwrap
 import xml.etree.ElementTree as ET
 import zipfile
+from dataclasses import dataclass
 
-from tracegen.question import Question
+from tracegen.quiz.question import Question, answer_tolerance, shown_answer
 from tracegen.trace import Trace
 
 GIFT_SPECIAL = "~=#{}:"
@@ -31,6 +33,28 @@ def number(value: float) -> str:
     """Return a number in plain decimal notation (no exponent), as GIFT and QTI values need."""
     text = f"{value:.10f}".rstrip("0").rstrip(".")
     return "0" if text in ("", "-0") else text
+
+
+@dataclass(frozen=True)
+class NumericAnswer:
+    """A numeric question's numbers as GIFT and QTI write them, and its answer as the question shows it."""
+
+    answer: str
+    tolerance: str
+    wrong: tuple[str, ...]  # one per option: the modelled wrong values, in order
+    shown: str
+
+
+def numeric_answer(question: Question) -> NumericAnswer:
+    """Return a numeric question's answer, tolerance and wrong values in plain decimal notation."""
+    def plain(value: float | None) -> str:
+        if value is None:
+            raise ValueError(f"numeric question {question.id!r} lacks a value")
+        return number(value)
+
+    return NumericAnswer(answer=plain(question.answer), tolerance=plain(answer_tolerance(question)),
+                         wrong=tuple(plain(option.value) for option in question.options),
+                         shown=shown_answer(question))
 
 
 def percent(share: float) -> str:
@@ -55,11 +79,10 @@ def gift_question(question: Question) -> str:
              f"::{gift_escape(question.id)}::[plain]{gift_escape(question.prompt)} {{"
              + ("#" if question.kind == "numeric" else "")]
     if question.kind == "numeric":
-        tolerance = number(question.tolerance or 0.0)
-        shown = f"{question.answer:.{question.decimals or 0}f}"
-        lines.append(f"\t={number(question.answer)}:{tolerance}#{gift_escape(f'Right: {shown}.')}")
-        for option in question.options:
-            lines.append(f"\t=%0%{number(option.value)}:{tolerance}#{gift_escape(option.feedback)}")
+        values = numeric_answer(question)
+        lines.append(f"\t={values.answer}:{values.tolerance}#{gift_escape(f'Right: {values.shown}.')}")
+        for option, value in zip(question.options, values.wrong):
+            lines.append(f"\t=%0%{value}:{values.tolerance}#{gift_escape(option.feedback)}")
     elif question.kind == "single":
         for option in question.options:
             mark = "=" if option.correct else "~"
@@ -117,7 +140,8 @@ def choice_ids(question: Question) -> list[str]:
 def qti_item(question: Question) -> ET.Element:
     """Return one question as a QTI 2.1 assessmentItem element."""
     item = ET.Element("assessmentItem", {
-        **_namespaces(QTI_NS, QTI_XSD), "identifier": question.id, "title": textwrap.shorten(question.prompt, 80, placeholder="..."),
+        **_namespaces(QTI_NS, QTI_XSD), "identifier": question.id,
+        "title": textwrap.shorten(question.prompt, 80, placeholder="..."),
         "adaptive": "false", "timeDependent": "false"})
     numeric = question.kind == "numeric"
     cardinality = "multiple" if question.kind == "multiple" else "single"
@@ -126,7 +150,7 @@ def qti_item(question: Question) -> ET.Element:
     correct = _el(response, "correctResponse")
     ids = choice_ids(question)
     if numeric:
-        _el(correct, "value", number(question.answer))
+        _el(correct, "value", numeric_answer(question).answer)
     else:
         for index in question.correct_indices:
             _el(correct, "value", ids[index])
@@ -165,18 +189,18 @@ def _response_processing(item: ET.Element, question: Question, ids: list[str]) -
     _el(_el(empty, "isNull"), "variable", identifier="RESPONSE")
     _set(empty, "SCORE", "float", "0")
     if question.kind == "numeric":
-        tolerance = number(question.tolerance or 0.0)
+        values = numeric_answer(question)
         right = _el(condition, "responseElseIf")
-        equal = _el(right, "equal", toleranceMode="absolute", tolerance=tolerance)
+        equal = _el(right, "equal", toleranceMode="absolute", tolerance=values.tolerance)
         _el(equal, "variable", identifier="RESPONSE")
         _el(equal, "correct", identifier="RESPONSE")
         _set(right, "SCORE", "float", "1")
         _set(right, "FEEDBACK", "identifier", "RIGHT")
-        for index, option in enumerate(question.options, start=1):
+        for index, value in enumerate(values.wrong, start=1):
             wrong = _el(condition, "responseElseIf")
-            equal = _el(wrong, "equal", toleranceMode="absolute", tolerance=tolerance)
+            equal = _el(wrong, "equal", toleranceMode="absolute", tolerance=values.tolerance)
             _el(equal, "variable", identifier="RESPONSE")
-            _el(equal, "baseValue", number(option.value), baseType="float")
+            _el(equal, "baseValue", value, baseType="float")
             _set(wrong, "SCORE", "float", "0")
             _set(wrong, "FEEDBACK", "identifier", f"M{index}")
         other = _el(condition, "responseElse")
@@ -205,11 +229,11 @@ def _modal_feedback(item: ET.Element, question: Question, ids: list[str]) -> Non
         _paragraphs(feedback, text)
 
     if question.kind == "numeric":
-        shown = f"{question.answer:.{question.decimals or 0}f}"
-        modal("RIGHT", f"Right: {shown}.")
+        values = numeric_answer(question)
+        modal("RIGHT", f"Right: {values.shown}.")
         for index, option in enumerate(question.options, start=1):
             modal(f"M{index}", option.feedback)
-        modal("WRONG", f"Not within {number(question.tolerance or 0.0)} of the answer, {shown}.")
+        modal("WRONG", f"Not within {values.tolerance} of the answer, {values.shown}.")
     else:
         for option, identifier in zip(question.options, ids):
             modal(identifier, option.feedback)

@@ -1,0 +1,205 @@
+"""Generators about classes: micro-averaged F1, top-k accuracy, the confusion matrix, bins and samples.
+
+The multiclass ones read the report, the confusion matrix and top-k scores; the catalogue ones
+(issue 6) read the normalized matrices, the per-bin recall and the sample explorer a lesson run
+records.
+"""
+
+from __future__ import annotations
+
+from tracegen.quiz.build import (
+    Wrong,
+    WrongValue,
+    asked,
+    choice_question,
+    fmt,
+    numeric_question,
+    rng_for,
+)
+from tracegen.quiz.question import Question
+from tracegen.trace import Trace
+
+# ---------------------------------------------------------------- multiclass
+
+
+def micro_f1(trace: Trace) -> tuple[Question, ...]:
+    """Which report entry micro-averaged F1 equals (accuracy); distractors: macro and weighted F1."""
+    ev = trace.evaluation
+    if ev.task != "multiclass" or ev.f1_micro is None or "macro avg" not in ev.classification_report:
+        return ()
+    n = len(ev.y_true)
+    correct = sum(ev.confusion_matrix[i][i] for i in range(len(ev.classes)))
+    macro, weighted = ev.classification_report["macro avg"], ev.classification_report["weighted avg"]
+    # Option texts carry no numbers: on balanced data macro and weighted F1 can display like the
+    # accuracy, and an option must never look like the right one.
+    prompt = (f"scikit-learn's classification report for this {len(ev.classes)}-class run has no 'micro avg' "
+              f"row. Micro-averaged F1 pools every test row's decision before computing F1. On these {n} "
+              f"test rows, which entry of the report does it always equal?")
+    right = [("accuracy", f"Right: micro F1 = {correct}/{n} = {fmt(ev.f1_micro, 4)}, exactly the accuracy.")]
+    wrong: list[Wrong] = [
+        ("macro avg f1-score", "micro and macro averaging taken to be the same",
+         f"Macro F1 is the plain mean of the per-class F1 scores, {fmt(macro['f1-score'], 4)} here; micro "
+         f"F1 pools the counts of all classes first. They are close only when classes behave alike."),
+        ("weighted avg f1-score", "support-weighted averaging taken for micro averaging",
+         f"Weighted F1 averages the per-class F1 by class size, {fmt(weighted['f1-score'], 4)} here; micro "
+         f"F1 pools the counts of all classes."),
+        ("macro avg precision", "macro precision taken for micro F1",
+         f"Macro precision, {fmt(macro['precision'], 4)} here, is a mean of per-class precisions; micro "
+         f"averaging pools the counts instead."),
+    ]
+    explanation = (f"Micro averaging pools every row: each wrong prediction is one false positive (for the "
+                   f"predicted class) and one false negative (for the true class), so micro precision = micro "
+                   f"recall = micro F1 = correct / all = {correct}/{n} = {fmt(ev.f1_micro, 4)}, the accuracy. "
+                   f"That is why scikit-learn's report prints this row as 'accuracy'.")
+    return asked(choice_question("micro_f1", prompt, right, wrong, explanation))
+
+
+def top_k_accuracy(trace: Trace) -> tuple[Question, ...]:
+    """Top-k accuracy; distractors: top-1 accuracy, the top-k error, the chance level k/n_classes."""
+    ev = trace.evaluation
+    options = [top for top in ev.top_k if top.k >= 2]
+    if ev.task != "multiclass" or not options:
+        return ()
+    top = rng_for(trace, "top_k_accuracy").choice(options)
+    n, n_classes = len(ev.y_true), len(ev.classes)
+    prompt = (f"For each of the {n} test rows the model ranks the {n_classes} classes by probability. In what "
+              f"fraction of rows is the true class among the {top.k} highest-ranked classes (top-{top.k} "
+              f"accuracy)? Give 3 decimals.")
+    wrong: list[WrongValue] = [
+        (ev.accuracy, "only the single most probable class counted",
+         f"{fmt(ev.accuracy, 3)} is plain accuracy, top-1. Top-{top.k} also counts rows whose true class is "
+         f"among the next {top.k - 1} most probable classes."),
+        (1 - top.accuracy, "the top-k error taken for the top-k accuracy",
+         f"{fmt(1 - top.accuracy, 3)} is the share of rows whose true class is not in the top {top.k}."),
+        (top.k / n_classes, "the chance level taken for the model's score",
+         f"{top.k}/{n_classes} is what a random ranking would score; this model ranks far better."),
+    ]
+    wrong += [(other.accuracy, f"top-{other.k} read instead of top-{top.k}",
+               f"{fmt(other.accuracy, 3)} is the top-{other.k} accuracy.")
+              for other in options if other.k != top.k]
+    explanation = (f"top_k_accuracy_score(y_true, y_score, k={top.k}) = {fmt(top.accuracy, 4)}: in "
+                   f"{round(top.accuracy * n)} of {n} rows the true class is among the {top.k} highest "
+                   f"probabilities. Top-1 is plain accuracy, {fmt(ev.accuracy, 4)}; each extra guess can only "
+                   f"add rows.")
+    return asked(numeric_question("top_k_accuracy", prompt, top.accuracy, 3, wrong, explanation))
+
+
+# ---------------------------------------------------------------- the catalogue (issue 6)
+
+
+def normalized_diagonal(trace: Trace) -> tuple[Question, ...]:
+    """A class's row-normalized diagonal cell (its recall); distractors: column-normalized (precision), count share."""
+    ev = trace.evaluation
+    rows, cols = ev.confusion_matrix_normalized.get("true"), ev.confusion_matrix_normalized.get("pred")
+    if not rows or not cols:
+        return ()
+    index = rng_for(trace, "normalized_diagonal").randrange(len(ev.classes))
+    name, count, total = ev.classes[index], ev.confusion_matrix[index][index], sum(ev.confusion_matrix[index])
+    n = len(ev.y_true)
+    prompt = (f"In the row-normalized confusion matrix (normalize=\"true\"), what is the diagonal cell of class "
+              f"{name}? Its row holds {total} test rows, {count} of them predicted as {name}. Give 3 decimals.")
+    wrong: list[WrongValue] = [
+        (cols[index][index], "row and column normalization swapped",
+         f"{fmt(cols[index][index], 3)} is the column-normalized diagonal: precision, the share of rows "
+         f"predicted as {name} that really are {name}."),
+        (count / n, "divided by every test row instead of the class's row",
+         f"{fmt(count / n, 3)} divides by all {n} test rows; normalize=\"true\" divides by the row total."),
+        (ev.accuracy, "the accuracy taken for one class's cell",
+         f"{fmt(ev.accuracy, 3)} is the accuracy over every class, not this class's recall."),
+    ]
+    explanation = (f"normalize=\"true\" divides each row by its true-class total: {count}/{total} = "
+                   f"{fmt(rows[index][index], 4)}, which is the recall of class {name}. The column-normalized "
+                   f"diagonal, {fmt(cols[index][index], 4)}, is its precision.")
+    return asked(numeric_question("normalized_diagonal", prompt, rows[index][index], 3, wrong, explanation))
+
+
+def confused_pairs(trace: Trace) -> tuple[Question, ...]:
+    """Which class pairs are confused in both directions (multiple select); distractors: one-way and clean pairs."""
+    ev = trace.evaluation
+    m, names = ev.confusion_matrix, ev.classes
+    if ev.task != "multiclass":
+        return ()
+    pairs = [(a, b) for a in range(len(names)) for b in range(a + 1, len(names))]
+    both = [(a, b) for a, b in pairs if m[a][b] and m[b][a]]
+    one_way = [(a, b) for a, b in pairs if bool(m[a][b]) != bool(m[b][a])]
+    clean = [(a, b) for a, b in pairs if not m[a][b] and not m[b][a]]
+    rng = rng_for(trace, "confused_pairs")
+    pick = [rng.sample(group, min(k, len(group))) for group, k in ((both, 2), (one_way, 2), (clean, 1))]
+    if not pick[0] or len(pick[1]) + len(pick[2]) < 2:
+        return ()
+
+    def text(a: int, b: int) -> str:
+        return f"{names[a]} and {names[b]}"
+
+    def counts(a: int, b: int) -> str:
+        return (f"{m[a][b]} row(s) of {names[a]} were predicted {names[b]}, and {m[b][a]} row(s) of {names[b]} "
+                f"were predicted {names[a]}")
+
+    right = [(text(a, b), f"Right: {counts(a, b)}.") for a, b in pick[0]]
+    wrong: list[Wrong] = [(text(a, b), "a one-directional confusion taken as mutual", f"Only one way: {counts(a, b)}.")
+                          for a, b in pick[1]]
+    wrong += [(text(a, b), "any two classes assumed to be confused", f"Never confused: {counts(a, b)}.")
+              for a, b in pick[2]]
+    prompt = (f"Off the diagonal of this run's {len(names)}x{len(names)} confusion matrix, which pairs of classes "
+              f"are confused in both directions (each class's rows sometimes predicted as the other)? "
+              f"Select all that apply.")
+    explanation = (f"Read cell [a][b] (true a, predicted b) and cell [b][a]. Of the {len(pairs)} pairs, "
+                   f"{len(both)} are confused both ways, {len(one_way)} only one way and {len(clean)} never.")
+    return asked(choice_question("confused_pairs", prompt, right, wrong, explanation, kind="multiple"))
+
+
+def worst_bin(trace: Trace) -> tuple[Question, ...]:
+    """Which property bin has the lowest recall for one class; distractors: the other bins."""
+    bins = trace.evaluation.by_feature
+    if bins is None:
+        return ()
+    ev = trace.evaluation
+    candidates = [c for c, rates in enumerate(bins.recall)
+                  if len({r for r in rates if r is not None}) > 1 and sum(r is not None for r in rates) >= 3]
+    if not candidates:
+        return ()
+    c = rng_for(trace, "worst_bin").choice(candidates)
+    rates = bins.recall[c]
+    worst_recall, worst = min((r, b) for b, r in enumerate(rates) if r is not None)
+
+    def label(b: int) -> str:
+        return f"bin {b + 1}: {bins.edges[b]:.3g} to {bins.edges[b + 1]:.3g}"
+
+    right = [(label(worst), f"Right: recall {fmt(worst_recall, 3)} on {bins.support[c][worst]} rows of class "
+                            f"{ev.classes[c]}.")]
+    wrong: list[Wrong] = [(label(b), "the overall recall assumed to hold in every bin",
+                           f"Recall here is {fmt(r, 3)} on {bins.support[c][b]} rows.")
+                          for b, r in enumerate(rates) if r is not None and b != worst and r != worst_recall]
+    prompt = (f"Test rows are split into {len(bins.counts)} quantile bins of '{bins.property}'. In which bin does "
+              f"the model find the fewest rows of class {ev.classes[c]} (lowest recall)?")
+    explanation = (f"Recall of class {ev.classes[c]} per bin: "
+                   + ", ".join("-" if r is None else fmt(r, 3) for r in rates)
+                   + ". That bin is where more labelled rows of this class would help most.")
+    return asked(choice_question("worst_bin", prompt, right, wrong, explanation))
+
+
+def confident_mistake(trace: Trace) -> tuple[Question, ...]:
+    """The probability of the most confident false positive in the sample explorer; distractors: other rows."""
+    explorer = trace.evaluation.samples
+    if explorer is None:
+        return ()
+    fps = [s for s in explorer.samples if s.outcome == "FP"]
+    tps = [s for s in explorer.samples if s.outcome == "TP"]
+    if not fps:
+        return ()
+    ev = trace.evaluation
+    name = ev.classes[explorer.class_index]
+    top = fps[0]
+    prompt = (f"Among test rows that are not class {name} but were predicted {name} (false positives), what is "
+              f"the highest probability the model gave class {name}? Give 3 decimals.")
+    wrong: list[WrongValue] = [(1 - top.probability, "the probability of 'not the class' read instead",
+                                f"{fmt(1 - top.probability, 3)} is 1 minus the answer.")]
+    if tps:
+        wrong.append((tps[0].probability, "a true positive taken for a mistake",
+                      f"{fmt(tps[0].probability, 3)} belongs to the most confident correct call (a TP)."))
+    if len(fps) > 1:
+        wrong.append((fps[-1].probability, "the least confident mistake read instead",
+                      f"{fmt(fps[-1].probability, 3)} is the last false positive shown, the least confident."))
+    explanation = (f"Test row {top.test_row} is class {ev.classes[top.actual]} but got P({name}) = "
+                   f"{fmt(top.probability, 4)}: the most confident false positive, shown first.")
+    return asked(numeric_question("confident_mistake", prompt, top.probability, 3, wrong, explanation))
