@@ -16,8 +16,8 @@ import pytest
 from tests.conftest import write_lesson
 from tests.test_browser import browser  # noqa: F401  (the shared chromium fixture: fails in CI, skips elsewhere)
 from tracegen.cli import main
+from tracegen.html.quiz import storage_key
 from tracegen.quiz import make_questions
-from tracegen.render import storage_key
 from tracegen.spec import load_lesson
 from tracegen.trace import Trace
 

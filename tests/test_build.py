@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT, write_lesson
-from tracegen import pipeline, render
+from tracegen import pipeline
 from tracegen.cli import main
+from tracegen.html.env import TEMPLATES_DIR
 from tracegen.progress import CLEAR_LINE, Progress
 
 TINY = """title = "Tiny {name}"
@@ -107,7 +108,7 @@ def heavy_modules_after_build(args: list[str]) -> str:
 def test_template_change_rerenders_without_running(tmp_path, lessons, capsys, monkeypatch):
     """A template edit re-renders every page, with every trace from the cache (no pipeline runs)."""
     out, cache, templates = tmp_path / "site", tmp_path / "cache", tmp_path / "templates"
-    shutil.copytree(render.TEMPLATES_DIR, templates)
+    shutil.copytree(TEMPLATES_DIR, templates)
     args = (*map(str, lessons), "--out", str(out), "--cache-dir", str(cache), "--templates", str(templates))
     assert build(capsys, *args, "--reproducible")[0] == 0
     base = templates / "base.html"

@@ -7,12 +7,14 @@ import re
 import numpy as np
 import pytest
 from sklearn.metrics import confusion_matrix, recall_score, top_k_accuracy_score
-from tests.pipeline.evaluate_oracles import TOL, assert_same_array, check_binary, check_common, check_multiclass
 
 from tests import quiz_oracles as oracles
 from tests.conftest import LESSONS
-from tracegen import pipeline, quiz, render, terminal
+from tests.pipeline.evaluate_oracles import TOL, assert_same_array, check_binary, check_common, check_multiclass
+from tracegen import pipeline, quiz, terminal
 from tracegen.cli import main
+from tracegen.html.env import fmt_num
+from tracegen.html.prose import plain_text
 from tracegen.spec import load_lesson
 
 CATALOGUE = ("precision-recall", "roc-curve", "confusion-matrix", "classification-report", "multiclass-roc",
@@ -43,7 +45,7 @@ def site(tmp_path_factory):
 def page_text(site, name: str) -> str:
     """Return a built lesson page's visible text, whitespace collapsed."""
     html = (site / name / "index.html").read_text(encoding="utf-8")
-    return re.sub(r"\s+", " ", render.plain_text(html))
+    return re.sub(r"\s+", " ", plain_text(html))
 
 
 def test_the_catalogue_is_exactly_the_twelve_lessons():
@@ -184,9 +186,9 @@ def test_multiclass_roc_states_auc_beside_precision_and_recall(site, runs):
     text = page_text(site, "multiclass-roc").replace(" lowest AP", "")
     for c in ev.per_class:
         report = ev.classification_report[c.class_name]
-        row = (f"{c.class_name} {render.fmt_num(c.prevalence, 3)} {render.fmt_num(c.roc_auc)} "
-               f"{render.fmt_num(c.average_precision)} {render.fmt_num(report['precision'])} "
-               f"{render.fmt_num(report['recall'])}")
+        row = (f"{c.class_name} {fmt_num(c.prevalence, 3)} {fmt_num(c.roc_auc)} "
+               f"{fmt_num(c.average_precision)} {fmt_num(report['precision'])} "
+               f"{fmt_num(report['recall'])}")
         assert row in text, row
 
 

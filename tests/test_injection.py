@@ -23,8 +23,8 @@ from tests.conftest import write_lesson
 from tests.test_browser import browser  # noqa: F401  (the shared chromium fixture: fails in CI, skips elsewhere)
 from tracegen import export, pipeline
 from tracegen.cli import main
+from tracegen.html.prose import render_markdown
 from tracegen.quiz import make_questions
-from tracegen.render import render_markdown
 from tracegen.spec import load_lesson
 
 # Each payload calls alert() with its own tag, so a dialog names the hole it came through.

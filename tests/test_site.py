@@ -16,8 +16,8 @@ from sklearn.metrics import average_precision_score, confusion_matrix, roc_auc_s
 from tests.conftest import LESSONS, write_lesson
 from tracegen import pipeline
 from tracegen.cli import main
+from tracegen.html.env import TEMPLATES_DIR
 from tracegen.quiz import make_questions
-from tracegen.render import TEMPLATES_DIR
 from tracegen.site import assets, write
 from tracegen.spec import load_lesson
 from tracegen.trace import Trace

@@ -60,16 +60,3 @@ def test_multiclass_view_reads_per_class_scores(multiclass_trace):
     assert [r.class_name for r in view.classes if r.hardest] == [hardest.class_name]
     assert view.curves[0].area == hardest.average_precision
     assert [m.value for m in view.metrics][:2] == [ev.roc_auc_macro, ev.roc_auc_micro]
-
-
-
-def test_row_shares_of_an_empty_row_are_zero():
-    """The fallback for traces without recorded shares divides by the row total, 0 for an empty row."""
-    assert evaluation.row_shares([[1, 3], [0, 0]]) == ((0.25, 0.75), (0.0, 0.0))
-
-
-@pytest.mark.parametrize("trace_name", ["binary_trace", "multiclass_trace"])
-def test_recorded_row_shares_are_the_counts_divided(trace_name, request):
-    """The trace's normalize='true' matrix is, float for float, what dividing the counts gives."""
-    ev = request.getfixturevalue(trace_name).evaluation
-    assert evaluation.true_shares(ev) == evaluation.row_shares(ev.confusion_matrix)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from tracegen.html import quiz
-from tracegen.question import Option, Question, default_tolerance
+from tracegen.quiz.question import Option, Question, default_tolerance
 
 
 def test_quiz_data_holds_right_answers_but_no_duplicate_text(binary_trace):
@@ -25,13 +25,3 @@ def test_quiz_data_holds_right_answers_but_no_duplicate_text(binary_trace):
     assert "yes: b" not in json.dumps(view.data)
     assert [o.feedback for o in view.questions[0].options] == ["no: a", "yes: b"]
     assert view.questions[1].answer_hint == "a whole number"
-
-
-
-def test_shown_answer_uses_the_question_decimals():
-    """A numeric answer is stated to its decimals; without any, to two."""
-    question = Question(id="n", kind="numeric", prompt="?", options=(), explanation="", generator="test",
-                        answer=0.45569, decimals=3)
-    assert quiz.shown_answer(question) == "0.456"
-    assert quiz.shown_answer(Question(id="n", kind="numeric", prompt="?", options=(), explanation="",
-                                      generator="test", answer=0.45569)) == "0.46"

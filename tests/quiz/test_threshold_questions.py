@@ -11,8 +11,9 @@ from sklearn.metrics import accuracy_score, f1_score, precision_recall_curve, pr
 from tests import quiz_oracles as oracles
 from tests.quiz.quiz_helpers import with_threshold, wrong_values
 from tracegen import quiz
+from tracegen.pipeline.rates import negative_predictive_value, specificity
 from tracegen.quiz import threshold_questions
-from tracegen.quiz.threshold_questions import curve_point, negative_predictive_value, specificity
+from tracegen.quiz.threshold_questions import curve_point
 
 
 def test_threshold_distractors_are_the_named_misconceptions(binary_spec, binary_trace):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tracegen.render import TEMPLATES_DIR
+from tracegen.html.env import TEMPLATES_DIR
 from tracegen.site import assets, write
 
 

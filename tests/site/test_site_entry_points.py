@@ -10,7 +10,7 @@ import pytest
 from tests.conftest import write_lesson
 from tracegen import site
 from tracegen.errors import TracegenError
-from tracegen.render import TEMPLATES_DIR
+from tracegen.html.env import TEMPLATES_DIR
 from tracegen.site.report import PAGE_BUDGET, SiteReport
 from tracegen.spec import load_lesson
 

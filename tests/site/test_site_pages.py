@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tracegen.render import TEMPLATES_DIR
+from tracegen.html.env import TEMPLATES_DIR
 from tracegen.site import assets, compiled_environment, pages
 from tracegen.site.report import PAGE_BUDGET
 from tracegen.site.runs import PlannedRun

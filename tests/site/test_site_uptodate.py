@@ -9,7 +9,7 @@ import shutil
 import pytest
 
 from tests.conftest import write_lesson
-from tracegen.render import TEMPLATES_DIR
+from tracegen.html.env import TEMPLATES_DIR
 from tracegen.site import uptodate
 from tracegen.site.report import SiteReport
 from tracegen.spec import load_lesson

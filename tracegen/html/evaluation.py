@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tracegen import charts, svg
-from tracegen.trace import Evaluation, PRCurve, ROCCurve, ThresholdMetrics, Trace
+from tracegen.trace import PRCurve, ROCCurve, ThresholdMetrics, Trace
 
 HEAT_LEVELS = 8
 
@@ -145,21 +145,6 @@ class EvaluationView:
     classes: tuple[ClassRow, ...]
 
 
-def row_shares(matrix: Sequence[Sequence[int]]) -> tuple[tuple[float, ...], ...]:
-    """Return each count as a share of its true class's rows (normalize='true'); an empty row is all 0."""
-    # MERGE: tracegen.pipeline.evaluate.row_shares
-    return tuple(tuple(count / sum(counts) if sum(counts) else 0.0 for count in counts) for counts in matrix)
-
-
-def true_shares(evaluation: Evaluation) -> tuple[tuple[float, ...], ...]:
-    """Return the confusion matrix's row shares as the trace recorded them.
-
-    Traces written before the normalized matrices were recorded lack them; for those the shares
-    are worked out from the counts, to the same floats.
-    """
-    return evaluation.confusion_matrix_normalized.get("true") or row_shares(evaluation.confusion_matrix)
-
-
 def heat_map(matrix: Sequence[Sequence[int]], shares: Sequence[Sequence[float]], classes: Sequence[str],
              caption: str) -> HeatMap:
     """Return a confusion matrix with its row shares (normalize='true') and shade levels 0..8."""
@@ -222,7 +207,7 @@ def roc_view(curve_id: str, curve: ROCCurve, roc_auc: float, title: str, max_row
 def evaluation_view(trace: Trace, max_table_rows: int | None = None) -> EvaluationView:
     """Return the Evaluation section; curve tables longer than `max_table_rows` are thinned."""
     ev = trace.evaluation
-    matrix = heat_map(ev.confusion_matrix, true_shares(ev), ev.classes,
+    matrix = heat_map(ev.confusion_matrix, ev.confusion_matrix_normalized["true"], ev.classes,
                       "Confusion matrix at the model's own rule: rows are the true class, columns the "
                       "predicted class; each cell shows its count and its share of the true class's rows")
     if ev.task == "binary":

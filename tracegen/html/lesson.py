@@ -21,7 +21,7 @@ from tracegen.html.evaluation import EvaluationView, evaluation_view
 from tracegen.html.prose import insight_html
 from tracegen.html.quiz import QuizView, quiz_view
 from tracegen.observations import epoch_observations
-from tracegen.question import Question
+from tracegen.quiz.question import Question
 from tracegen.spec import LessonSpec
 from tracegen.trace import Trace
 

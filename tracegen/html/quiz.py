@@ -6,11 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from tracegen.question import Question, default_tolerance
+from tracegen.quiz.question import Question, answer_tolerance, shown_answer
 from tracegen.trace import Trace
-
-# Decimals assumed for a numeric question that does not say (every generated one does).
-FALLBACK_DECIMALS = 2
 
 
 @dataclass(frozen=True)
@@ -42,21 +39,6 @@ class QuizView:
     questions: tuple[QuestionView, ...]
     storage_key: str
     data: dict[str, Any]
-
-
-def shown_answer(question: Question) -> str:
-    """Return a numeric answer as the page states it once answered: to the question's decimals."""
-    # MERGE: tracegen.quiz.question.shown_answer
-    decimals = question.decimals if question.decimals is not None else FALLBACK_DECIMALS
-    return f"{question.answer:.{decimals}f}"
-
-
-def answer_tolerance(question: Question) -> float:
-    """Return the absolute error the page's script accepts for a numeric answer."""
-    # MERGE: tracegen.quiz.question (the tolerance is_within grades with)
-    if question.tolerance is not None:
-        return question.tolerance
-    return default_tolerance(question.decimals if question.decimals is not None else FALLBACK_DECIMALS)
 
 
 def answer_hint(question: Question) -> str:

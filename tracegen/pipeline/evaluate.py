@@ -7,7 +7,6 @@ records; none of them recomputes a metric.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -172,39 +171,6 @@ def at_threshold(y_true: np.ndarray, y_score: np.ndarray, threshold: float) -> T
         precision=float(precision), recall=float(recall), f1=float(f1),
         accuracy=float(accuracy_score(y_true, y_pred)),
     )
-
-
-def specificity(tn: int, fp: int) -> float:
-    """Return the true-negative rate TN / (TN + FP): the recall of the negative class.
-
-    It equals ``recall_score(y_true, y_pred, pos_label=<negative class>)``. With no negative rows
-    (TN + FP = 0) it is 0.0, the value scikit-learn's default ``zero_division="warn"`` gives (scikit-learn
-    also warns; this does not).
-    """
-    return tn / (tn + fp) if tn + fp else 0.0
-
-
-def negative_predictive_value(tn: int, fn: int) -> float:
-    """Return TN / (TN + FN): the precision of the negative class, how often a "negative" call is right.
-
-    It equals ``precision_score(y_true, y_pred, pos_label=<negative class>)``. With no row called
-    negative (TN + FN = 0) it is 0.0, the value scikit-learn's default ``zero_division="warn"`` gives.
-    """
-    return tn / (tn + fn) if tn + fn else 0.0
-
-
-def row_shares(matrix: Sequence[Sequence[int]]) -> tuple[tuple[float, ...], ...]:
-    """Return a confusion matrix with each row divided by its sum (each true class's rows as shares).
-
-    This is ``confusion_matrix(..., normalize="true")`` for a matrix already counted, such as one at a
-    threshold or a snapshot; a row with no rows (a class absent from y_true) is all 0.0, as there.
-
-    Parameters
-    ----------
-    matrix : sequence of shape (n_classes, n_classes)
-        Counts; rows are true classes, columns predicted.
-    """
-    return tuple(tuple(count / sum(row) if sum(row) else 0.0 for count in row) for row in matrix)
 
 
 def _report(y_true: np.ndarray, y_pred: np.ndarray, classes: tuple[str, ...]) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 
+from tracegen.pipeline.rates import negative_predictive_value, specificity
 from tracegen.quiz.build import (
     Wrong,
     WrongValue,
@@ -27,18 +28,6 @@ from tracegen.trace import ThresholdMetrics, Trace
 
 # How precision and recall are computed, as the feedback states them.
 FORMULAS = {"precision": "TP / (TP + FP)", "recall": "TP / (TP + FN)"}
-
-
-# MERGE: use tracegen.pipeline.evaluate.specificity
-def specificity(tn: int, fp: int) -> float:
-    """Return TN / (TN + FP): the share of negative rows called negative (the negative class's recall)."""
-    return tn / (tn + fp)
-
-
-# MERGE: use tracegen.pipeline.evaluate.negative_predictive_value
-def negative_predictive_value(tn: int, fn: int) -> float:
-    """Return TN / (TN + FN): how often a 'negative' call is right (the negative class's precision)."""
-    return tn / (tn + fn)
 
 
 # ---------------------------------------------------------------- the confusion matrix at one threshold

@@ -44,7 +44,7 @@ if TYPE_CHECKING:
 
     from tracegen.progress import Progress
 
-# Same folder as render.TEMPLATES_DIR (a test checks), named here so that deciding whether the site is
+# Same folder as html.env.TEMPLATES_DIR (a test checks), named here so that deciding whether the site is
 # up to date needs no jinja2.
 DEFAULT_TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
 
@@ -59,10 +59,10 @@ __all__ = [
 def compiled_environment(templates_dir: Path) -> Environment:
     """Return the Jinja environment with every template compiled (importing jinja2 and markdown)."""
     with runs.garbage_collector_paused():
-        from tracegen import render
+        from tracegen.html.env import check_templates, make_environment
 
-        env = render.make_environment(templates_dir)
-        render.check_templates(env)
+        env = make_environment(templates_dir)
+        check_templates(env)
     return env
 
 
@@ -114,22 +114,24 @@ def build_predictions(path: Path, out: Path, *, reproducible: bool = False,
     The site holds index.html (the page), trace.json and the static files; it is written like a
     lesson site (atomic swap). Curve tables are thinned until the page fits PAGE_BUDGET.
     """
-    from tracegen import quiz, render
+    from tracegen import quiz
+    from tracegen.html.env import make_environment, render_page
+    from tracegen.html.lesson import predictions_context
     from tracegen.pipeline.predictions import run_predictions
 
     templates_dir = DEFAULT_TEMPLATES if templates_dir is None else templates_dir
     write.check_output(out)
     trace = run_predictions(path)
     questions = quiz.prediction_questions(trace)
-    env = render.make_environment(templates_dir)
+    env = make_environment(templates_dir)
     build = assets.build_info(reproducible)
     files = assets.site_frame(templates_dir)
     files[index.SEARCH_INDEX] = index.search_index(())
     asset_bytes = pages.page_asset_bytes(files)
 
     def render_at(max_rows: int | None) -> bytes:
-        context = render.predictions_context(trace, questions, build=build, max_table_rows=max_rows)
-        return render.render_page(env, "predictions.html", context).encode()
+        context = predictions_context(trace, questions, build=build, max_table_rows=max_rows)
+        return render_page(env, "predictions.html", context).encode()
 
     _, page = pages.fitting_page(render_at, asset_bytes, pages.FIRST_TABLE_LIMIT)
     files["index.html"] = page

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from tracegen.site.write import MARKER, MARKER_TEXT
 
 if TYPE_CHECKING:
-    from tracegen import render
+    from tracegen.html.lesson import BuildInfo
 
 # templates/static/ is copied to static/ in the site.
 STATIC = "static"
@@ -61,9 +61,9 @@ def site_frame(templates_dir: Path) -> dict[str, bytes]:
     return {MARKER: MARKER_TEXT.encode(), **static_files(templates_dir)}
 
 
-def build_info(reproducible: bool) -> render.BuildInfo:
+def build_info(reproducible: bool) -> BuildInfo:
     """Return what provenance shows about this build: its UTC timestamp, unless reproducible."""
-    from tracegen import render
+    from tracegen.html.lesson import BuildInfo
 
-    return render.BuildInfo(reproducible=reproducible, built_at=None if reproducible else
+    return BuildInfo(reproducible=reproducible, built_at=None if reproducible else
                             datetime.now(UTC).isoformat(timespec="seconds"))

@@ -8,7 +8,6 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from tracegen.question import Question
 from tracegen.site.assets import STATIC
 from tracegen.site.report import PAGE_BUDGET
 from tracegen.site.runs import Arrival, PlannedRun
@@ -18,7 +17,8 @@ from tracegen.trace import Trace
 if TYPE_CHECKING:
     from jinja2 import Environment
 
-    from tracegen import render
+    from tracegen.html.lesson import BuildInfo, PageLink
+    from tracegen.quiz.question import Question
 
 # What a lesson page loads besides its HTML, for its page weight. search-index.js is not among
 # them: site.js loads it the first time the search box is used, so that the index can grow with
@@ -92,18 +92,19 @@ def fitting_page(render_at: Callable[[int | None], bytes], asset_bytes: int, sta
     return index, page
 
 
-def _lesson_page(env: Environment, build: render.BuildInfo, spec: LessonSpec, variant: Variant,
-                 links: list[render.PageLink], max_rows: int | None) -> bytes:
+def _lesson_page(env: Environment, build: BuildInfo, spec: LessonSpec, variant: Variant,
+                 links: list[PageLink], max_rows: int | None) -> bytes:
     """Return one variant's page with curve tables of at most `max_rows` points (None: every point)."""
-    from tracegen import render
+    from tracegen.html.env import render_page
+    from tracegen.html.lesson import lesson_context
 
-    context = render.lesson_context(spec, variant.trace, variant.questions,
+    context = lesson_context(spec, variant.trace, variant.questions,
                                     root="../" * variant.directory(spec.name).count("/"), variants=links,
                                     build=build, max_table_rows=max_rows)
-    return render.render_page(env, "lesson.html", context).encode()
+    return render_page(env, "lesson.html", context).encode()
 
 
-def lesson_pages(lesson: LessonBuild, env: Environment, build: render.BuildInfo,
+def lesson_pages(lesson: LessonBuild, env: Environment, build: BuildInfo,
                  asset_bytes: int) -> dict[str, bytes]:
     """Return the page and trace.json of every variant of one lesson.
 
@@ -111,14 +112,14 @@ def lesson_pages(lesson: LessonBuild, env: Environment, build: render.BuildInfo,
     thinned step by step (the page says so and links trace.json for the full arrays). Each
     variant's search starts where the previous one's ended, since retakes differ only in numbers.
     """
-    from tracegen import render
+    from tracegen.html.lesson import PageLink
 
     files: dict[str, bytes] = {}
     name = lesson.spec.name
     limit = FIRST_TABLE_LIMIT
     for variant in lesson.variants:
         here = variant.directory(name)
-        links = [render.PageLink(v.label, _relative(here, v.directory(name)), v is variant, v.seed)
+        links = [PageLink(v.label, _relative(here, v.directory(name)), v is variant, v.seed)
                  for v in lesson.variants]
         render_at = functools.partial(_lesson_page, env, build, lesson.spec, variant, links)
         limit, files[here + "index.html"] = fitting_page(render_at, asset_bytes, limit)
@@ -127,7 +128,7 @@ def lesson_pages(lesson: LessonBuild, env: Environment, build: render.BuildInfo,
 
 
 def render_lessons(specs: Sequence[LessonSpec], runs: Sequence[PlannedRun], arrivals: Iterator[Arrival],
-                   env: Environment, build: render.BuildInfo, files: dict[str, bytes],
+                   env: Environment, build: BuildInfo, files: dict[str, bytes],
                    ) -> tuple[list[LessonBuild], int]:
     """Render each lesson's pages into `files` as soon as all its traces have arrived; return the lessons
     (in spec order) and how many traces were run rather than loaded from the cache.
