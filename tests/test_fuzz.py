@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import string
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tracegen.errors import TracegenError
-from tracegen.pipeline.data import load_csv, load_predictions
+from tracegen.pipeline.data import load_csv
+from tracegen.pipeline.predictions import load_predictions
 from tracegen.spec import load_lesson
 
 VALID_FRONT = """title = "T"
@@ -59,10 +61,8 @@ def test_mangled_lessons(tmp_path_factory, data):
     """A mangled lesson file parses or raises TracegenError."""
     path = tmp_path_factory.mktemp("fuzz") / "lesson.md"
     path.write_text(mangle(f"+++\n{VALID_FRONT}+++\nBody [[ n_test ]].\n", data), encoding="utf-8")
-    try:
+    with contextlib.suppress(TracegenError):
         load_lesson(path)
-    except TracegenError:
-        pass
 
 
 @SETTINGS
@@ -71,10 +71,8 @@ def test_random_lessons(tmp_path_factory, text):
     """Arbitrary text as a lesson file parses or raises TracegenError."""
     path = tmp_path_factory.mktemp("fuzz") / "lesson.md"
     path.write_bytes(("+++\n" + text + "\n+++\n").encode("utf-8", "surrogatepass"))
-    try:
+    with contextlib.suppress(TracegenError):
         load_lesson(path)
-    except TracegenError:
-        pass
 
 
 @SETTINGS
@@ -83,10 +81,8 @@ def test_mangled_csvs(tmp_path_factory, data):
     """A mangled CSV loads or raises TracegenError."""
     path = tmp_path_factory.mktemp("fuzz") / "data.csv"
     path.write_text(mangle(VALID_CSV, data), encoding="utf-8")
-    try:
+    with contextlib.suppress(TracegenError):
         load_csv(path, "label", lesson="lesson.md")
-    except TracegenError:
-        pass
 
 
 @SETTINGS
@@ -95,17 +91,16 @@ def test_random_csv_bytes(tmp_path_factory, raw):
     """Arbitrary bytes as a CSV load or raise TracegenError."""
     path = tmp_path_factory.mktemp("fuzz") / "data.csv"
     path.write_bytes(b"a,label\n" + raw)
-    try:
+    with contextlib.suppress(TracegenError):
         load_csv(path, "label", lesson="lesson.md")
-    except TracegenError:
-        pass
 
 
 # --- structural mangling: whole lines and values, not just characters ------------------------
 
 TOML_VALUES = ['""', '"x"', "0", "-1", "1", "2.5", "1e400", "-0.0", "nan", "inf", "true", "false", "[]", "[0]",
                '["a", 1]', "{}", "{a = 1}", "99999999999999999999", "2026-01-01", '"<script>"', '"\\u0000"']
-CSV_CELLS = ["", "nan", "inf", "-inf", "1e999", "0x10", "1_000", " 1 ", "\"1\"", "\"", "a,b", "\ufeff1", "-", "x", "\u00e9"]
+CSV_CELLS = ["", "nan", "inf", "-inf", "1e999", "0x10", "1_000", " 1 ", "\"1\"", "\"", "a,b", "\ufeff1", "-", "x",
+             "\u00e9"]
 
 
 def mangle_lines(lines: list[str], data, values: list[str], separator: str) -> list[str]:
@@ -137,10 +132,8 @@ def test_structurally_mangled_lessons(tmp_path_factory, data):
     path = tmp_path_factory.mktemp("fuzz") / "lesson.md"
     front = mangle_lines(VALID_FRONT.splitlines(), data, TOML_VALUES, " = ")
     path.write_text("+++\n" + "\n".join(front) + "\n+++\nBody.\n", encoding="utf-8")
-    try:
+    with contextlib.suppress(TracegenError):
         load_lesson(path)
-    except TracegenError:
-        pass
 
 
 @SETTINGS
@@ -149,10 +142,8 @@ def test_structurally_mangled_csvs(tmp_path_factory, data):
     """Rows dropped, repeated or moved (the header too), and odd cells, load or raise TracegenError."""
     path = tmp_path_factory.mktemp("fuzz") / "data.csv"
     path.write_text("\n".join(mangle_lines(VALID_CSV.splitlines(), data, CSV_CELLS, ",")) + "\n", encoding="utf-8")
-    try:
+    with contextlib.suppress(TracegenError):
         load_csv(path, "label", lesson="lesson.md")
-    except TracegenError:
-        pass
 
 
 VALID_PREDICTIONS = ("y_true,a,b,c\na,0.7,0.2,0.1\nb,0.1,0.8,0.1\nc,0.2,0.2,0.6\na,0.5,0.25,0.25\n",

@@ -14,7 +14,7 @@ from tracegen import quiz
 from tracegen.errors import SpecError
 from tracegen.pipeline.predictions import run_predictions
 from tracegen.quiz.build import shuffled
-from tracegen.quiz.handwritten_checks import ID_PATTERN
+from tracegen.spec.questions import ID_PATTERN
 from tracegen.spec import parse_lesson
 
 

@@ -16,12 +16,12 @@ import re
 from array import array
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
 from tracegen.errors import DataError
-from tracegen.spec import LessonSpec, undecodable_line
+from tracegen.files import sha256_file, undecodable_line
+from tracegen.spec import LessonSpec
 
 BUILTIN_FILES = {
     "breast_cancer": "breast_cancer.csv",
@@ -49,29 +49,23 @@ class Dataset:
 
 def data_fingerprint(spec: LessonSpec, seed: int) -> str:
     """Return a sha256 of what the rows are made from, without loading them."""
-    digest = hashlib.sha256()
     source = spec.dataset.source
     if source == "csv":
-        _hash_file(digest, _csv_source(spec)[0], spec)
-    elif source == "make_classification":
+        return _file_hash(_csv_source(spec)[0], spec)
+    if source == "make_classification":
         # The draw depends on the parameters and the seed (and the scikit-learn version,
         # which the trace hash covers separately).
-        digest.update(json.dumps({"make_classification": spec.dataset.params, "seed": seed},
-                                 sort_keys=True).encode())
-    else:
-        found = importlib.util.find_spec("sklearn")  # finds the package without importing it
-        assert found is not None and found.submodule_search_locations is not None  # a dependency
-        sklearn_dir = Path(found.submodule_search_locations[0])
-        _hash_file(digest, sklearn_dir / "datasets" / "data" / BUILTIN_FILES[source], spec)
-    return "sha256:" + digest.hexdigest()
+        params = json.dumps({"make_classification": spec.dataset.params, "seed": seed}, sort_keys=True)
+        return "sha256:" + hashlib.sha256(params.encode()).hexdigest()
+    found = importlib.util.find_spec("sklearn")  # finds the package without importing it
+    assert found is not None and found.submodule_search_locations is not None  # a dependency
+    sklearn_dir = Path(found.submodule_search_locations[0])
+    return _file_hash(sklearn_dir / "datasets" / "data" / BUILTIN_FILES[source], spec)
 
 
-def _hash_file(digest: hashlib._Hash, path: Path, spec: LessonSpec) -> None:
-    # MERGE: tracegen.files (the same streaming sha256 as predictions.file_fingerprint)
+def _file_hash(path: Path, spec: LessonSpec) -> str:
     try:
-        with open(path, "rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
+        return "sha256:" + sha256_file(path)
     except FileNotFoundError:
         raise DataError(spec.path, "dataset.path", f"CSV file not found: {path}") from None
     except OSError as exc:
@@ -148,7 +142,6 @@ def load_csv(path: Path, target: str, lesson: Path | str, min_rows: int = 1,
             return _read_rows(rows, path, target, min_rows)
         except UnicodeDecodeError:
             # The decoder reads ahead in blocks, so rows.line_num is not where the byte is: find it.
-            # MERGE: tracegen.files (undecodable_line)
             line, detail = undecodable_line(path)
             raise DataError(path, "encoding", f"not UTF-8 ({detail}); re-save the file as UTF-8 "
                             "(e.g. 'CSV UTF-8' in a spreadsheet)", line=line) from None
@@ -293,11 +286,3 @@ def training_rows(n_samples: int, spec: LessonSpec) -> int:
     if spec.split.validation_size:
         n_train -= math.ceil(spec.split.validation_size * n_train)
     return n_train
-
-
-def __getattr__(name: str) -> Any:  # SHIM: removed at merge (tests/test_fuzz.py imports load_predictions here)
-    if name in ("Predictions", "PROBABILITY_SUM_TOLERANCE", "load_predictions"):
-        from tracegen.pipeline import predictions
-
-        return getattr(predictions, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

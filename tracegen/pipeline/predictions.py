@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from tracegen.errors import DataError
+from tracegen.files import sha256_file
 from tracegen.pipeline.data import load_csv
 from tracegen.trace import SCHEMA_VERSION, DataInfo, Example, StageRecord, Trace
 
@@ -88,12 +89,7 @@ def _check_unit_interval(path: Path, column: str, values: np.ndarray) -> None:
 
 def file_fingerprint(path: Path) -> str:
     """Return the sha256 of the file's bytes."""
-    # MERGE: tracegen.files (the same streaming sha256 as data._hash_file)
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return "sha256:" + digest.hexdigest()
+    return "sha256:" + sha256_file(path)
 
 
 def load_record(predictions: Predictions, path: Path) -> StageRecord:

@@ -13,12 +13,12 @@ for that trace. Any choice a generator makes (an epoch, a threshold, a class, op
 from a random.Random seeded with the trace hash, so questions are a pure function of the trace.
 
 Hand-written questions come from ``[[quiz.questions]]`` tables in the lesson front matter (their
-format: tracegen.quiz.handwritten_checks). A numeric answer is always an expression over the
+format: tracegen.spec.questions). A numeric answer is always an expression over the
 trace, never a literal.
 
 The package: question.py (the records and the numeric display and grading rule), build.py (the
 question makers and trace readers), one module of generators per theme (pipeline_questions,
-threshold_questions, score_questions, class_questions), handwritten.py and handwritten_checks.py.
+threshold_questions, score_questions, class_questions) and handwritten.py.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from tracegen.quiz.class_questions import (
     worst_bin,
 )
 from tracegen.quiz.handwritten import hand_written
-from tracegen.quiz.handwritten_checks import check_hand_written
+from tracegen.spec.questions import check_hand_written
 from tracegen.quiz.pipeline_questions import (
     best_val_epoch,
     loss_at_epoch,

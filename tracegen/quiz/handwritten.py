@@ -1,6 +1,6 @@
 """Hand-written questions on one trace: every expression in a [[quiz.questions]] table evaluated.
 
-The tables' shapes were checked before the run (tracegen.quiz.handwritten_checks); what can only
+The tables' shapes were checked before the run (tracegen.spec.questions); what can only
 fail on a trace (an expression naming a missing field, a non-finite answer, two options that
 show the same text on this run) is a SpecError naming the field here.
 """
@@ -14,7 +14,7 @@ from typing import Any
 from tracegen.errors import SpecError
 from tracegen.expressions import ExpressionError, evaluate_expression, substitute
 from tracegen.quiz.build import finite, numeric_question
-from tracegen.quiz.handwritten_checks import question_id
+from tracegen.spec.questions import question_id
 from tracegen.quiz.question import DEFAULT_DECIMALS, Option, Question
 from tracegen.spec import LessonSpec
 from tracegen.trace import Trace

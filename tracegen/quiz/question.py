@@ -14,10 +14,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-KINDS = ("single", "multiple", "numeric")
-# Hand-written numeric questions show 2 decimals unless they say otherwise; a Question record
-# built without `decimals` is shown the same way.
-DEFAULT_DECIMALS = 2
+from tracegen.spec.questions import DEFAULT_DECIMALS, KINDS
+
 # The shown answer is the exact one rounded, so it can sit exactly one tolerance away, and float
 # subtraction can put it a hair further: grading allows that hair, relative plus absolute (the
 # absolute part matters when the tolerance is 0).

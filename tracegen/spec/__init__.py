@@ -8,13 +8,13 @@ valid input. Unknown keys are rejected by name. The per-table checks live in
 from __future__ import annotations
 
 import dataclasses
-import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from tracegen.errors import SpecError
+from tracegen.files import toml_error_at, undecodable_line
 from tracegen.spec.checks import (  # noqa: F401  (the check bounds are part of tracegen.spec's names)
     BUILTIN_DATASETS,
     CONTROL_CHARACTER,
@@ -156,19 +156,6 @@ def split_front_matter(text: str, path: Path) -> tuple[str, str, int]:
                     "close the TOML block before the Markdown body", line=1)
 
 
-def undecodable_line(path: Path) -> tuple[int | None, str]:
-    """Return (line number, description) of the first bytes of `path` that are not UTF-8."""
-    # MERGE: tracegen.files (also used by pipeline/data.py and quiz_terminal.py)
-    with open(path, "rb") as handle:
-        # A newline byte never occurs inside a UTF-8 sequence, so each line decodes on its own.
-        for number, raw in enumerate(handle, start=1):
-            try:
-                raw.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                return number, f"byte 0x{raw[exc.start]:02x}, byte {exc.start + 1} of the line: {exc.reason}"
-    return None, "a multi-byte character is cut off at the end of the file"
-
-
 def load_lesson(path: str | Path) -> LessonSpec:
     """Read and validate one lesson file."""
     path = Path(path)
@@ -186,13 +173,8 @@ def load_lesson(path: str | Path) -> LessonSpec:
         data = tomllib.loads(front)
     except tomllib.TOMLDecodeError as exc:
         # tomllib counts lines from the start of the front matter, which is file line 2.
-        # MERGE: tracegen.files (the same error-position parsing is in quiz_terminal.py)
-        where = re.search(r" \(at line (\d+), column (\d+)\)$", str(exc))
-        if where is None:
-            raise SpecError(path, "front matter", f"malformed TOML: {exc}") from None
-        message = str(exc)[:where.start()]
-        raise SpecError(path, "front matter", f"malformed TOML: {message} at column {where.group(2)}",
-                        line=int(where.group(1)) + 1) from None
+        message, line = toml_error_at(exc, first_line=2)
+        raise SpecError(path, "front matter", f"malformed TOML: {message}", line=line) from None
     return parse_lesson(data, path, body, body_line)
 
 

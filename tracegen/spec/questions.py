@@ -33,8 +33,11 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from tracegen.errors import SpecError
-from tracegen.quiz.question import DEFAULT_DECIMALS, KINDS
 
+KINDS = ("single", "multiple", "numeric")
+# Hand-written numeric questions show 2 decimals unless they say otherwise; a Question record
+# built without `decimals` is shown the same way.
+DEFAULT_DECIMALS = 2
 ID_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*\Z")
 COMMON_KEYS = {"id", "kind", "prompt", "explanation", "options"}
 NUMERIC_KEYS = COMMON_KEYS | {"answer", "decimals", "tolerance"}

@@ -11,8 +11,8 @@ import pytest
 from tests.quiz.quiz_helpers import numeric_table, spec_with_quiz
 from tracegen import quiz
 from tracegen.errors import SpecError
-from tracegen.quiz import handwritten_checks
-from tracegen.quiz.handwritten_checks import check_hand_written
+from tracegen.spec import questions
+from tracegen.spec.questions import check_hand_written
 
 
 @pytest.mark.parametrize("table, field, message", [
@@ -73,8 +73,8 @@ def test_ids_are_unique_and_not_reserved():
         check_hand_written(Path("l.md"), [table, numeric_table(id="other"), unnamed], reserved_ids={"question-3"})
 
 
-def test_the_checks_import_nothing_else_of_the_quiz():
-    """The checks stay self-contained (errors and the question records only), so they can move to spec/."""
-    tree = ast.parse(Path(handwritten_checks.__file__).read_text(encoding="utf-8"))
+def test_the_checks_import_nothing_of_the_quiz():
+    """Input checks sit below the quiz in the import order: they may use tracegen.errors only."""
+    tree = ast.parse(Path(questions.__file__).read_text(encoding="utf-8"))
     imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
-    assert {m for m in imported if m.startswith("tracegen")} <= {"tracegen.errors", "tracegen.quiz.question"}
+    assert {m for m in imported if m.startswith("tracegen")} <= {"tracegen.errors"}
