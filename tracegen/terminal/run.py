@@ -1,4 +1,4 @@
-"""Trace + charts -> text for `tracegen run`."""
+"""Trace -> the text `tracegen run` prints: data flow, training, prediction, evaluation, catalogue views."""
 
 from __future__ import annotations
 
@@ -6,28 +6,16 @@ import textwrap
 from collections.abc import Sequence
 
 from tracegen import charts
-from tracegen.trace import Example, Trace
-
-
-def fmt_shape(shapes: dict[str, Sequence[int]]) -> str:
-    """Return {"train": (800, 10)} as 'train 800x10'."""
-    return ", ".join(f"{name} {'x'.join(str(n) for n in shape)}" for name, shape in shapes.items())
-
-
-def fmt_values(values: Sequence[float], limit: int = 4, digits: int = 2) -> str:
-    """Return a row as '[0.52, -1.31, 0.07, ..., 0.44]', eliding the middle of long rows."""
-    shown = [f"{v:.{digits}f}" for v in values]
-    if len(shown) > limit:
-        shown = shown[:limit - 1] + ["...", shown[-1]]
-    return "[" + ", ".join(shown) + "]"
-
-
-def fmt_example(example: Example) -> str:
-    """Return an example row with its label."""
-    parts = [fmt_values(example.values)] if example.values else []
-    if example.label is not None:
-        parts.append(f"({example.label})")
-    return " ".join(parts)
+from tracegen.charts.images import (
+    class_weights,
+    image_side,
+    positive_image,
+    shade_image,
+    side_by_side,
+    weight_snapshots,
+)
+from tracegen.formats import fmt_example, fmt_shape, fmt_values
+from tracegen.trace import Trace
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence[int],
@@ -55,10 +43,12 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequenc
 
 
 def heading(text: str) -> list[str]:
+    """Return a section heading underlined with '=', after a blank line."""
     return ["", text, "=" * len(text)]
 
 
 def data_flow(trace: Trace) -> list[str]:
+    """Return the stage table (shapes, operation, one real row before and after) and the scaler statistics."""
     rows = [(f"{i}. {s.name}", fmt_shape(s.input_shape), s.operation + (f". Fitted on {s.fitted_on}." if s.fitted_on
              else ""), fmt_shape(s.output_shape), f"{fmt_example(s.example_in)} -> {fmt_example(s.example_out)}")
             for i, s in enumerate(trace.stages, start=1)]
@@ -75,6 +65,7 @@ def data_flow(trace: Trace) -> list[str]:
 
 
 def training(trace: Trace) -> list[str]:
+    """Return the loss chart, the epoch table and the snapshot lines."""
     chart = charts.loss_chart(trace)
     lines = heading("Training Trace - epoch by epoch")
     lines.append(f"Validation rows: {trace.validation}")
@@ -96,7 +87,9 @@ def training(trace: Trace) -> list[str]:
 
 
 def prediction(trace: Trace) -> list[str]:
+    """Return the traced test row from raw values to its predicted label."""
     p = trace.prediction
+    assert p is not None  # render() asks for this section only when the trace holds a traced row
     classes = trace.evaluation.classes
     lines = heading(f"Prediction Trace - test row {p.test_row}, actual class {p.actual}")
     lines.append(f"  1 raw          {fmt_values(p.raw, limit=6)}")
@@ -117,6 +110,7 @@ def prediction(trace: Trace) -> list[str]:
 
 
 def confusion(matrix: Sequence[Sequence[int]], classes: Sequence[str]) -> list[str]:
+    """Return a confusion matrix with class names as row and column labels."""
     width = max(6, *(len(c) for c in classes)) + 1
     lines = ["rows = true class, columns = predicted class"]
     lines.append(" " * width + "".join(c[:width - 1].rjust(width) for c in classes))
@@ -126,17 +120,21 @@ def confusion(matrix: Sequence[Sequence[int]], classes: Sequence[str]) -> list[s
 
 
 def evaluation(trace: Trace) -> list[str]:
+    """Return the test-row evaluation (PR chart and thresholds, or per-class scores) and the catalogue views."""
     ev = trace.evaluation
     lines = heading(f"Evaluation - {len(ev.y_true)} test rows")
     if ev.task == "binary":
-        chart = charts.pr_chart(ev.pr_curve, ev.prevalence)
+        curve, prevalence = ev.pr_curve, ev.prevalence
+        # Optional in the record only because multiclass runs share it; a binary run always has both.
+        assert curve is not None and prevalence is not None
+        chart = charts.pr_chart(curve, prevalence)
         lines.append(chart.title)
         lines += list(chart.lines)
         lines.append("")
         lines.append(f"Average precision (AP) {ev.average_precision:.4f}  vs chance level (prevalence of "
-                     f"class {ev.classes[1]}) {ev.prevalence:.4f}")
+                     f"class {ev.classes[1]}) {prevalence:.4f}")
         lines.append(f"ROC AUC {ev.roc_auc:.4f}  vs chance level 0.5")
-        lines.append(f"PR curve: {len(ev.pr_curve.thresholds)} thresholds, {len(ev.pr_curve.precision)} points "
+        lines.append(f"PR curve: {len(curve.thresholds)} thresholds, {len(curve.precision)} points "
                      f"(the last, P=1 R=0, is a sentinel with no threshold)")
         lines.append("")
         lines.append(f"Confusion matrix at the model's own rule (accuracy {ev.accuracy:.4f}):")
@@ -188,40 +186,10 @@ def provenance(trace: Trace) -> str:
     return "\n".join(lines) + "\n"
 
 
-# --- catalogue views (issue 6): shade-ramp images, tuned threshold, bins, samples, weights -------
-
-# Light to dark; each pixel is drawn twice so an 8x8 image keeps roughly square proportions.
-SHADE_RAMP = " .:-=+*#%@"
-
-
-def shade_level(value: float, low: float, high: float, levels: int = len(SHADE_RAMP)) -> int:
-    """Return which of `levels` equal steps between `low` and `high` holds `value` (clipped)."""
-    if high <= low:
-        return 0
-    return min(levels - 1, max(0, int((value - low) / (high - low) * levels)))
-
-
-def shade_image(values: Sequence[float], side: int, low: float, high: float) -> list[str]:
-    """Return a side x side image as text lines, darker characters for larger values."""
-    return ["".join(SHADE_RAMP[shade_level(v, low, high)] * 2 for v in values[r * side:(r + 1) * side])
-            for r in range(side)]
-
-
-def image_side(n_features: int) -> int | None:
-    """Return the image width when the features are a square image of at least 4x4 pixels, else None."""
-    side = int(round(n_features ** 0.5))
-    return side if side >= 4 and side * side == n_features else None
-
-
-def side_by_side(blocks: Sequence[Sequence[str]], gap: int = 3) -> list[str]:
-    """Return text blocks placed next to each other (each padded to its widest line)."""
-    widths = [max(len(line) for line in block) for block in blocks]
-    height = max(len(block) for block in blocks)
-    return ["".join((block[i] if i < len(block) else "").ljust(w + gap) for block, w in zip(blocks, widths)).rstrip()
-            for i in range(height)]
-
+# --- catalogue views (issue 6): tuned threshold, bins, samples, weights (images from charts.images) -----
 
 def threshold_choice(trace: Trace) -> list[str]:
+    """Return the default and the F1-tuned threshold's test metrics (empty unless the lesson tuned one)."""
     choice = trace.evaluation.threshold_choice
     if choice is None:
         return []
@@ -235,6 +203,7 @@ def threshold_choice(trace: Trace) -> list[str]:
 
 
 def feature_bins(trace: Trace) -> list[str]:
+    """Return recall per class in quantile bins of a feature (empty unless the lesson asked for bins)."""
     bins = trace.evaluation.by_feature
     if bins is None:
         return []
@@ -248,6 +217,7 @@ def feature_bins(trace: Trace) -> list[str]:
 
 
 def samples(trace: Trace) -> list[str]:
+    """Return the TP, FP and FN samples of one class, as images when the features are square pixels."""
     explorer = trace.evaluation.samples
     if explorer is None:
         return []
@@ -271,29 +241,8 @@ def samples(trace: Trace) -> list[str]:
     return lines
 
 
-def positive_image(values: Sequence[float], side: int) -> list[str]:
-    """Return a weight map where only positive weights are inked, scaled to this map's largest weight.
-
-    Positive weights are where ink raises the class's score, so the drawn shape reads like the digit.
-    """
-    return shade_image([max(0.0, v) for v in values], side, 0.0, max(max(values), 1e-12))
-
-
-def weight_snapshots(trace: Trace) -> list:
-    """Return the first and last snapshots that hold linear weights (one if only one does)."""
-    shots = [s for s in trace.snapshots if s.coef]
-    return [shots[0], shots[-1]] if len(shots) > 1 else shots
-
-
-def class_weights(trace: Trace, snap) -> list[tuple[str, tuple[float, ...]]]:
-    """Return (class name, weights) per class; a binary model's single row belongs to the positive class."""
-    rows = [values for key, values in snap.coef.items() if key.startswith("coef[")]
-    classes = trace.evaluation.classes
-    names = classes if len(rows) == len(classes) else classes[-len(rows):]
-    return list(zip(names, rows))
-
-
 def weight_maps(trace: Trace) -> list[str]:
+    """Return each class's linear weights as an image at the first and last snapshot (pixel features only)."""
     side = image_side(trace.data.n_features)
     shots = weight_snapshots(trace)
     if not shots or side is None:

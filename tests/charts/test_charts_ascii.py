@@ -1,11 +1,11 @@
-"""ASCII charts are drawn from the values they are given, and can be read back."""
+"""charts/ascii.py: ASCII charts are drawn from the values they are given, and can be read back."""
 
 from __future__ import annotations
 
 import numpy as np
 from sklearn.metrics import precision_recall_curve
 
-from tracegen import charts
+from tracegen.charts import ascii as charts
 
 
 def marks(chart, symbol):

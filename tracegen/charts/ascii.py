@@ -1,4 +1,4 @@
-"""Trace arrays -> ASCII charts. No metric math: charts receive finished arrays.
+"""Finished arrays -> ASCII charts (terminal output and the page's <pre> charts). No metric math.
 
 Each chart keeps its plotting grid apart from its labels, so tests can read the marks
 back and compare them with the numbers the tables print.
@@ -8,8 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from tracegen.trace import PRCurve, ROCCurve, Trace
 
 LABEL_WIDTH = 7
 
@@ -80,9 +84,9 @@ def epoch_chart(epochs: Sequence[int], series: dict[str, Sequence[float]], marks
     for column, index in enumerate(shown):
         text = str(epochs[index])
         start = column * spacing
-        if column in (0, len(shown) - 1) or (start % 10 == 0 and start + len(text) < width - 3):
-            if all(c == " " for c in labels[max(0, start - 1):start + len(text) + 1]):
-                labels[start:start + len(text)] = list(text)
+        wanted = column in (0, len(shown) - 1) or (start % 10 == 0 and start + len(text) < width - 3)
+        if wanted and all(c == " " for c in labels[max(0, start - 1):start + len(text) + 1]):
+            labels[start:start + len(text)] = list(text)
     x_axis = (axis, " " * (LABEL_WIDTH + 2) + "".join(labels).rstrip() + "   epoch")
     legend = "   ".join(f"{mark} {name}" for name, mark in marks.items()) + "   * both"
     return Chart(title=title, y_label=y_label, x_label="epoch", y_min=y_min, y_max=y_max,
@@ -133,7 +137,7 @@ def curve_chart(x: Sequence[float], y: Sequence[float], title: str, x_label: str
                  columns=tuple(columns.tolist()))
 
 
-def loss_chart(trace) -> Chart:
+def loss_chart(trace: Trace) -> Chart:
     """Return the train and validation loss per epoch."""
     return epoch_chart(
         [e.epoch for e in trace.epochs],
@@ -141,14 +145,14 @@ def loss_chart(trace) -> Chart:
         {"train loss": "T", "val loss": "V"}, title="Training trace: log loss per epoch", y_label="log loss")
 
 
-def pr_chart(curve, prevalence: float, title: str = "Precision-recall curve") -> Chart:
+def pr_chart(curve: PRCurve, prevalence: float, title: str = "Precision-recall curve") -> Chart:
     """Return the PR curve drawn step-shaped, with the prevalence as chance level."""
     return curve_chart(curve.recall, curve.precision, title=title, x_label="recall", y_label="precision",
                        step=True, chance=[prevalence] * 50,
                        note="(the point at recall 0, precision 1 is scikit-learn's sentinel)")
 
 
-def roc_chart(curve, title: str = "ROC curve") -> Chart:
+def roc_chart(curve: ROCCurve, title: str = "ROC curve") -> Chart:
     """Return the ROC curve with the diagonal as chance level."""
     return curve_chart(curve.fpr, curve.tpr, title=title, x_label="false positive rate",
                        y_label="true positive rate", step=False, chance=np.linspace(0, 1, 50).tolist())

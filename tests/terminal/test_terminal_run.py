@@ -1,10 +1,10 @@
-"""`tracegen run` text: every section present, and the chart agrees with the table it sits on."""
+"""terminal/run.py, the `tracegen run` text: every section present, and the chart agrees with the table it sits on."""
 
 from __future__ import annotations
 
 import re
 
-from tracegen import terminal
+from tracegen.terminal import run as terminal
 
 
 def chart_and_table(text):
