@@ -235,7 +235,9 @@ def profile_catalogue() -> None:
         return wrapper
 
     stage_seconds: dict[str, float] = {}
-    real_assemble = site.assemble_lesson
+    from tracegen.site import index, pages, write
+
+    real_assemble = pages.assemble_lesson
 
     def assemble_and_record(spec, runs, traces):
         # Lessons run in a worker process; their stage wall times come back inside each trace.
@@ -258,10 +260,12 @@ def profile_catalogue() -> None:
     import tracegen.quiz  # noqa: E401,F401
     spent["imports"] = time.perf_counter() - start
     specs = [load_lesson(path) for path in sorted(LESSONS.glob("*.md"))]
-    site.assemble_lesson = timed("quiz generation", assemble_and_record)
-    for name in ("lesson_pages", "index_page", "search_index"):
-        setattr(site, name, timed("rendering", getattr(site, name)))
-    site.write_site = timed("writing", site.write_site)
+    # Each is replaced in the module that calls it by name.
+    pages.assemble_lesson = timed("quiz generation", assemble_and_record)
+    pages.lesson_pages = timed("rendering", pages.lesson_pages)
+    for name in ("index_page", "search_index"):
+        setattr(index, name, timed("rendering", getattr(index, name)))
+    write.write_site = timed("writing", write.write_site)
     work = Path(tempfile.mkdtemp(prefix="tracegen-profile-"))
     try:
         start = time.perf_counter()
@@ -280,7 +284,8 @@ def profile_catalogue() -> None:
     # overlap slightly; "other" is what is left (spec loading, hashes, fork, JSON transfer, templates).
     parts["other (spec loading, hashing, worker start, JSON transfer, templates check)"] = (
         total - sum(parts.values()))
-    print(f"\nProfile of (c): {len(specs)} lessons, cold, --jobs 1, in one process ({total:.2f} s; build {build:.2f} s)")
+    print(f"\nProfile of (c): {len(specs)} lessons, cold, --jobs 1, in one process "
+          f"({total:.2f} s; build {build:.2f} s)")
     print("| part | seconds | share |\n|---|---:|---:|")
     for name, seconds in parts.items():
         print(f"| {name} | {seconds:.3f} | {seconds / total:.0%} |")

@@ -24,12 +24,13 @@ from bench import LESSONS  # run as a script from benchmarks/, as run_vs_bare.py
 
 from tracegen import site
 from tracegen.cli import usable_cpus
+from tracegen.site import runs
 from tracegen.spec import load_lesson
 
 # Set by main() before the build; the forked workers inherit them.
 LOG = Path()
 STARTED = 0.0
-REAL_PREPARE, REAL_RUN = site._prepare_worker, site.run_json
+REAL_PREPARE, REAL_RUN = runs._prepare_worker, runs.run_json
 
 
 def record(what: str, begin: float) -> None:
@@ -63,7 +64,7 @@ def main() -> None:
     try:
         LOG = work / "steps.tsv"
         LOG.touch()
-        site._prepare_worker, site.run_json = prepare_worker, run_json
+        runs._prepare_worker, runs.run_json = prepare_worker, run_json
         STARTED = time.time()
         site.build_site(specs, work / "site", reproducible=True, jobs=args.jobs)
         finished = time.time() - STARTED

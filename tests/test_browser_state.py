@@ -132,7 +132,8 @@ def test_every_untrusted_value_is_reset_with_a_notice(context, small_site):
                       {key: value, other_key: other_saved, **FOREIGN})
         page.reload()
         notice = page.locator("#quiz-notice")
-        stored = page.evaluate("() => Object.fromEntries(Object.keys(localStorage).map(k => [k, localStorage.getItem(k)]))")
+        stored = page.evaluate(
+            "() => Object.fromEntries(Object.keys(localStorage).map(k => [k, localStorage.getItem(k)]))")
         progress = page.locator("#quiz-progress").inner_text()
         if not (notice.is_visible() and RESET_NOTICE in notice.inner_text()) or \
                 stored != {other_key: other_saved, **FOREIGN} or progress != f"0 of {len(questions)} answered":

@@ -11,11 +11,13 @@ from sklearn.metrics import confusion_matrix, recall_score, top_k_accuracy_score
 from tests import quiz_oracles as oracles
 from tests.conftest import LESSONS
 from tests.pipeline.evaluate_oracles import TOL, assert_same_array, check_binary, check_common, check_multiclass
-from tracegen import pipeline, quiz, terminal
+from tracegen import pipeline, quiz
+from tracegen.charts.images import shade_image
 from tracegen.cli import main
 from tracegen.html.env import fmt_num
 from tracegen.html.prose import plain_text
 from tracegen.spec import load_lesson
+from tracegen.terminal import run as terminal
 
 CATALOGUE = ("precision-recall", "roc-curve", "confusion-matrix", "classification-report", "multiclass-roc",
              "decision-threshold", "imbalanced-data", "top-k-accuracy", "training-curves", "heat-maps",
@@ -202,4 +204,4 @@ def test_terminal_draws_images_and_weight_maps(runs):
 
 def test_shade_image_maps_low_to_light_and_high_to_dark():
     """The ramp's first character is the low end, the last the high end, each pixel drawn twice."""
-    assert terminal.shade_image([0.0, 1.0, 0.5, 0.0], 2, 0.0, 1.0) == ["  @@", "++  "]
+    assert shade_image([0.0, 1.0, 0.5, 0.0], 2, 0.0, 1.0) == ["  @@", "++  "]

@@ -121,7 +121,8 @@ class Structure(HTMLParser):
             self.inline_scripts += 1
         self.handlers += [name for name in attrs if name.startswith("on")]
         self.script_urls += [value for name, value in attrs.items()
-                             if name in ("href", "src") and re.match(r"\s*(javascript|data|vbscript):", value or "", re.I)]
+                             if name in ("href", "src")
+                             and re.match(r"\s*(javascript|data|vbscript):", value or "", re.I)]
         self._script = tag == "script"
 
     def handle_endtag(self, tag):

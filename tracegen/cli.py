@@ -142,8 +142,9 @@ def write_output(path: Path, data: bytes | str) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from tracegen import pipeline, terminal
+    from tracegen import pipeline
     from tracegen.spec import load_lesson
+    from tracegen.terminal import run as terminal
 
     if args.predictions is not None:
         return run_predictions(args)
@@ -164,8 +165,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def run_predictions(args: argparse.Namespace) -> int:
     """tracegen run --predictions: evaluate a predictions CSV and print the evaluation half of a lesson."""
-    from tracegen import terminal
     from tracegen.pipeline.predictions import run_predictions as evaluate_file
+    from tracegen.terminal import run as terminal
 
     if args.lesson is not None or args.seed is not None or args.epochs is not None:
         raise UsageError("tracegen run", "--predictions", "evaluates a file; it takes no LESSON, --seed or --epochs")
@@ -243,7 +244,7 @@ def _lesson_questions(args: argparse.Namespace):
 
 
 def cmd_quiz(args: argparse.Namespace) -> int:
-    from tracegen import quiz_terminal
+    from tracegen.terminal import quiz as quiz_terminal
 
     spec, trace, questions = _lesson_questions(args)
     answers = quiz_terminal.load_answers(args.answers, questions) if args.answers is not None else None

@@ -120,3 +120,16 @@ def test_the_shown_answer_of_a_share_always_grades_right(answer, decimals):
     """Shares shown with up to 10 decimals pass too."""
     question = numeric(answer, decimals)
     assert is_within(question, float(shown_answer(question)))
+
+
+def test_the_page_script_grades_with_the_same_slack():
+    """quiz.js cannot import Python: its tolerance line must use question.py's two slacks, so that
+    the page, the terminal and the exports accept the same numbers."""
+    from pathlib import Path
+
+    from tracegen.html.env import TEMPLATES_DIR
+    from tracegen.quiz.question import ABSOLUTE_SLACK, RELATIVE_SLACK
+
+    script = (Path(TEMPLATES_DIR) / "static" / "quiz.js").read_text(encoding="utf-8")
+    assert (RELATIVE_SLACK, ABSOLUTE_SLACK) == (1e-9, 1e-12)  # the literals below
+    assert "tol = q.tolerance * (1 + 1e-9) + 1e-12;" in script

@@ -14,8 +14,8 @@ from tracegen import quiz
 from tracegen.errors import SpecError
 from tracegen.pipeline.predictions import run_predictions
 from tracegen.quiz.build import shuffled
-from tracegen.spec.questions import ID_PATTERN
 from tracegen.spec import parse_lesson
+from tracegen.spec.questions import ID_PATTERN
 
 
 def test_at_least_ten_generators_each_with_an_oracle():

@@ -13,15 +13,14 @@ import pytest
 from tests.conftest import ROOT
 from tracegen import quiz
 from tracegen.cli import main
-from tracegen.question import Option, Question
+from tracegen.errors import AnswersError
+from tracegen.quiz.question import Option, Question
 from tracegen.terminal.quiz import (
-    AnswersError,
     feedback,
     is_right,
     load_answers,
     parse_response,
     run_quiz,
-    shown_answer,
 )
 
 SCORE_LINE = re.compile(r"^score: (\d+)/(\d+)$")
@@ -128,13 +127,6 @@ def test_numeric_feedback_names_the_matching_misconception():
     lines = feedback(NUMERIC, 0.705)
     assert lines[0] == "Not right." and "That is the recall." in lines
     assert any("0.827" in line for line in lines) and lines[-1].startswith("Explanation: TP / (TP + FP)")
-
-
-def test_shown_answer_uses_the_question_decimals():
-    """The answer is shown to the question's decimals, or in the shortest form when it has none."""
-    assert shown_answer(NUMERIC) == "0.827"
-    assert shown_answer(Question(id="n", kind="numeric", prompt="Rows?", options=(), explanation="",
-                                 generator="test_rows", answer=200.0, tolerance=0.5)) == "200"
 
 
 def test_multiple_select_needs_exactly_the_true_options():

@@ -12,16 +12,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from tracegen import svg
-from tracegen.html._shared_text import (
+from tracegen.charts import svg
+from tracegen.charts.images import (
     class_weights,
-    fmt_values,
     image_side,
     positive_image,
     shade_image,
     side_by_side,
     weight_snapshots,
 )
+from tracegen.formats import fmt_values
 from tracegen.html.evaluation import HeatCell, ThresholdRow, shade_level
 from tracegen.trace import Trace
 
@@ -169,18 +169,20 @@ def share_maps(trace: Trace) -> tuple[ShareMap, ...]:
 
 def tuned_threshold_view(trace: Trace) -> TunedThreshold | None:
     """Return the tuned-versus-default table and precision, recall and F1 against the threshold."""
-    ev, choice = trace.evaluation, trace.evaluation.threshold_choice
-    if choice is None:
+    ev = trace.evaluation
+    if ev.task != "binary" or ev.threshold_choice is None:
         return None
+    choice = ev.threshold_choice
     rows = (ThresholdRow.from_metrics("default: y_score >= 0.5", choice.default),
             ThresholdRow.from_metrics(f"tuned: y_score >= {choice.threshold:.4f}", choice.test))
     curve = ev.pr_curve
-    points = sorted(ev.at_thresholds, key=lambda m: m.threshold)
+    points = sorted(((m.threshold, m.f1) for m in ev.at_thresholds if m.threshold is not None),
+                    key=lambda point: point[0])
     drawing = svg.unit_curves(
         "threshold-svg",
         [("precision", "train", curve.thresholds, curve.precision[:-1]),
          ("recall", "val", curve.thresholds, curve.recall[:-1]),
-         ("F1", "curve", [m.threshold for m in points], [m.f1 for m in points])],
+         ("F1", "curve", [threshold for threshold, _ in points], [f1 for _, f1 in points])],
         step=False, chance="horizontal", chance_level=ev.prevalence,
         title="Precision, recall and F1 against the threshold (test rows)", x_label="threshold", y_label="score",
         description="Precision and recall at every threshold of the PR curve, F1 at the thresholds in the table; "

@@ -12,7 +12,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
 from jinja2.ext import Extension
 
 from tracegen.errors import TracegenError
-from tracegen.html._shared_text import fmt_values
+from tracegen.formats import fmt_values
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance

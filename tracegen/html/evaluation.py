@@ -11,7 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from tracegen import charts, svg
+from tracegen.charts import svg
+from tracegen.charts.ascii import pr_chart, roc_chart
 from tracegen.trace import PRCurve, ROCCurve, ThresholdMetrics, Trace
 
 HEAT_LEVELS = 8
@@ -165,7 +166,7 @@ def _table_rows(columns: Sequence[Sequence[Any]], max_rows: int | None) -> tuple
 def pr_view(curve_id: str, curve: PRCurve, prevalence: float, average_precision: float, title: str,
             max_rows: int | None = None) -> CurveView:
     """Return the PR curve: step-shaped ASCII and SVG, and a table pairing each point with its threshold."""
-    chart = charts.pr_chart(curve, prevalence, title=title)
+    chart = pr_chart(curve, prevalence, title=title)
     drawing = svg.unit_curve(
         f"{curve_id}-svg", curve.recall, curve.precision, step=True, chance="horizontal", chance_level=prevalence,
         title=title, x_label="recall", y_label="precision",
@@ -186,7 +187,7 @@ def roc_view(curve_id: str, curve: ROCCurve, roc_auc: float, title: str, max_row
 
     `others` are (name, curve) pairs drawn faintly behind it in the SVG (the other classes).
     """
-    chart = charts.roc_chart(curve, title=title)
+    chart = roc_chart(curve, title=title)
     description = "ROC curve with the diagonal chance line; the table below lists the points."
     if others:
         description = (f"{title} drawn bold over the one-vs-rest ROC curves of the {len(others)} other classes, "

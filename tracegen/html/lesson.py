@@ -13,8 +13,9 @@ from typing import Any
 
 from markupsafe import Markup
 
-from tracegen import charts, svg
-from tracegen.html._shared_text import fmt_example, fmt_values
+from tracegen.charts import svg
+from tracegen.charts.ascii import loss_chart
+from tracegen.formats import fmt_example, fmt_values
 from tracegen.html.catalogue import Catalogue, catalogue_view
 from tracegen.html.env import fmt_num, fmt_shape
 from tracegen.html.evaluation import EvaluationView, evaluation_view
@@ -254,7 +255,7 @@ def training_view(trace: Trace) -> Training:
     rows = tuple(EpochRow(epoch=e.epoch, train_loss=e.train_loss, train_accuracy=e.train_accuracy,
                           val_loss=e.val_loss, val_accuracy=e.val_accuracy, observation=text, tone=tone)
                  for e, (text, tone) in zip(epochs, epoch_observations(epochs)))
-    return Training(ascii_lines=charts.loss_chart(trace).lines, svg=chart, rows=rows,
+    return Training(ascii_lines=loss_chart(trace).lines, svg=chart, rows=rows,
                     validation=trace.validation, snapshots=trace.snapshots)
 
 

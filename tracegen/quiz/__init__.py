@@ -37,7 +37,6 @@ from tracegen.quiz.class_questions import (
     worst_bin,
 )
 from tracegen.quiz.handwritten import hand_written
-from tracegen.spec.questions import check_hand_written
 from tracegen.quiz.pipeline_questions import (
     best_val_epoch,
     loss_at_epoch,
@@ -57,6 +56,7 @@ from tracegen.quiz.threshold_questions import (
     tuned_threshold,
 )
 from tracegen.spec import LessonSpec
+from tracegen.spec.questions import check_hand_written
 from tracegen.trace import Trace
 
 BINARY = ("binary",)

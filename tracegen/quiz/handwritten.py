@@ -14,9 +14,9 @@ from typing import Any
 from tracegen.errors import SpecError
 from tracegen.expressions import ExpressionError, evaluate_expression, substitute
 from tracegen.quiz.build import finite, numeric_question
-from tracegen.spec.questions import question_id
 from tracegen.quiz.question import DEFAULT_DECIMALS, Option, Question
 from tracegen.spec import LessonSpec
+from tracegen.spec.questions import question_id
 from tracegen.trace import Trace
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from tracegen.spec.questions import DEFAULT_DECIMALS, KINDS
+from tracegen.spec.questions import DEFAULT_DECIMALS
 
 # The shown answer is the exact one rounded, so it can sit exactly one tolerance away, and float
 # subtraction can put it a hair further: grading allows that hair, relative plus absolute (the

@@ -28,15 +28,7 @@ from typing import TYPE_CHECKING
 
 from tracegen.errors import TracegenError
 from tracegen.site import assets, index, pages, runs, uptodate, write
-
-# SHIM: removed at merge: index_page, search_index, assemble_lesson, lesson_pages, _prepare_worker, run_json
-# and write_site are re-exported only for benchmarks/, which read them here and replace them here to time
-# them; replacing them takes effect only in their own submodule.
-from tracegen.site.index import index_page, search_index
-from tracegen.site.pages import assemble_lesson, lesson_pages
 from tracegen.site.report import PAGE_BUDGET, PredictionsReport, SiteReport
-from tracegen.site.runs import _prepare_worker, run_json
-from tracegen.site.write import write_site
 from tracegen.spec import LessonSpec
 
 if TYPE_CHECKING:
@@ -51,8 +43,6 @@ DEFAULT_TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
 __all__ = [
     "DEFAULT_TEMPLATES", "PAGE_BUDGET", "PredictionsReport", "SiteReport",
     "build_predictions", "build_site", "compiled_environment",
-    # SHIM: removed at merge (see above).
-    "_prepare_worker", "assemble_lesson", "index_page", "lesson_pages", "run_json", "search_index", "write_site",
 ]
 
 

@@ -17,16 +17,14 @@ Option numbers follow the order shown for that lesson and seed, which is fixed b
 from __future__ import annotations
 
 import math
-import re
 import textwrap
 import tomllib
-from dataclasses import replace
 from pathlib import Path
 from typing import Any, TextIO, cast
 
-from tracegen.errors import TracegenError
-from tracegen.question import Question
-from tracegen.spec import undecodable_line  # MERGE: tracegen.files
+from tracegen.errors import AnswersError
+from tracegen.files import toml_error_at, undecodable_line
+from tracegen.quiz.question import Question, answer_tolerance, is_within, matched_option, shown_answer
 
 WIDTH = 88
 Response = int | tuple[int, ...] | float
@@ -37,28 +35,7 @@ HOW_TO_ANSWER = {
 }
 
 
-# MERGE: tracegen.errors
-class AnswersError(TracegenError):
-    """An answers file is malformed or does not fit the quiz."""
-
-
 # ---------------------------------------------------------------- grading
-
-
-# MERGE: tracegen.quiz.question
-def is_within(question: Question, value: float) -> bool:
-    """Return True when `value` is within the question's tolerance of its answer (allowing float rounding)."""
-    if question.answer is None or not math.isfinite(value):
-        return False
-    tolerance = question.tolerance or 0.0
-    return abs(value - question.answer) <= tolerance * (1 + 1e-9) + 1e-12
-
-
-# MERGE: tracegen.quiz.question
-def shown_answer(question: Question) -> str:
-    """Return a numeric question's answer as the question displays it."""
-    value = question.answer
-    return f"{value:.{question.decimals}f}" if question.decimals is not None else f"{value:g}"
 
 
 def is_right(question: Question, response: Response | None) -> bool:
@@ -91,14 +68,13 @@ def feedback(question: Question, response: Response | None) -> list[str]:
 
 def _numeric_feedback(question: Question, response: Response | None, right: bool) -> list[str]:
     answer = shown_answer(question)
-    tolerance = f"{question.tolerance:g}"
+    tolerance = f"{answer_tolerance(question):g}"
     if right:
         return [f"The answer is {answer} (accepted within +-{tolerance})."]
     lines = []
     if response is not None:
         # A modelled mistake matches when the response would be graded right if its value were the answer.
-        matched = next((o for o in question.options if o.value is not None
-                        and is_within(replace(question, answer=o.value), float(cast(float, response)))), None)
+        matched = matched_option(question, float(cast(float, response)))
         if matched is not None:
             lines.append(matched.feedback)
     return lines + [f"The answer is {answer} (accepted within +-{tolerance})."]
@@ -135,7 +111,7 @@ def render_question(question: Question, number: int, total: int) -> str:
     for index, option in enumerate(question.options if question.kind != "numeric" else (), start=1):
         lines += _wrap(option.text, f"  {index}) ")
     if question.kind == "numeric" and question.decimals is not None:
-        lines.append(f"  (accepted within +-{question.tolerance:g})")
+        lines.append(f"  (accepted within +-{answer_tolerance(question):g})")
     return "\n".join(lines) + "\n"
 
 
@@ -232,12 +208,7 @@ def load_answers(path: Path, questions: tuple[Question, ...]) -> dict[str, Respo
         raise AnswersError(path, "answers", f"not UTF-8 text ({detail}); save the file as UTF-8",
                            line=line) from None
     except tomllib.TOMLDecodeError as exc:
-        # MERGE: tracegen.files (the TOML error position, parsed the same way in spec.py)
-        # tomllib ends its message with "(at line L, column C)": the line goes where the CLI puts lines.
-        where = re.search(r" \(at line (\d+), column (\d+)\)$", str(exc))
-        message, line = str(exc), None
-        if where:
-            message, line = f"{message[:where.start()]} at column {where.group(2)}", int(where.group(1))
+        message, line = toml_error_at(exc)
         raise AnswersError(path, "answers", f"malformed TOML: {message}; expected lines such as "
                                             f"'test_rows = 200'", line=line) from None
     except OSError as exc:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Sequence
 
-from tracegen import charts
+from tracegen.charts.ascii import loss_chart, pr_chart
 from tracegen.charts.images import (
     class_weights,
     image_side,
@@ -66,7 +66,7 @@ def data_flow(trace: Trace) -> list[str]:
 
 def training(trace: Trace) -> list[str]:
     """Return the loss chart, the epoch table and the snapshot lines."""
-    chart = charts.loss_chart(trace)
+    chart = loss_chart(trace)
     lines = heading("Training Trace - epoch by epoch")
     lines.append(f"Validation rows: {trace.validation}")
     lines.append("")
@@ -127,7 +127,7 @@ def evaluation(trace: Trace) -> list[str]:
         curve, prevalence = ev.pr_curve, ev.prevalence
         # Optional in the record only because multiclass runs share it; a binary run always has both.
         assert curve is not None and prevalence is not None
-        chart = charts.pr_chart(curve, prevalence)
+        chart = pr_chart(curve, prevalence)
         lines.append(chart.title)
         lines += list(chart.lines)
         lines.append("")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tracegen import svg
+from tracegen.charts import svg
 
 
 def test_thin_indices_keeps_endpoints():
