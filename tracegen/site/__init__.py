@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from jinja2 import Environment
 
     from tracegen.progress import Progress
+    from tracegen.trace import Trace
 
 # Same folder as html.env.TEMPLATES_DIR (a test checks), named here so that deciding whether the site is
 # up to date needs no jinja2.
@@ -42,7 +43,7 @@ DEFAULT_TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
 
 __all__ = [
     "DEFAULT_TEMPLATES", "PAGE_BUDGET", "PredictionsReport", "SiteReport",
-    "build_predictions", "build_site", "compiled_environment",
+    "build_predictions", "build_site", "compiled_environment", "predictions_site",
 ]
 
 
@@ -104,29 +105,37 @@ def build_predictions(path: Path, out: Path, *, reproducible: bool = False,
     The site holds index.html (the page), trace.json and the static files; it is written like a
     lesson site (atomic swap). Curve tables are thinned until the page fits PAGE_BUDGET.
     """
-    from tracegen import quiz
-    from tracegen.html.env import make_environment, render_page
-    from tracegen.html.lesson import predictions_context
     from tracegen.pipeline.predictions import run_predictions
+    from tracegen.trace import Trace
 
     templates_dir = DEFAULT_TEMPLATES if templates_dir is None else templates_dir
     write.check_output(out)
-    trace = run_predictions(path)
+    # Rendered from the JSON form, as lesson pages are (their traces arrive as JSON from the workers or
+    # the cache), so the page lists mappings in the order its trace.json holds them.
+    trace = Trace.from_json(run_predictions(path).to_json())
+    files, questions = predictions_site(trace, templates_dir, reproducible)
+    write.write_site(files, out)
+    page_weight = len(files["index.html"]) + pages.page_asset_bytes(files)
+    return PredictionsReport(out=out, source=path, rows=len(trace.evaluation.y_true), questions=questions,
+                             page_weight=page_weight)
+
+
+def predictions_site(trace: Trace, templates_dir: Path, reproducible: bool) -> tuple[dict[str, bytes], int]:
+    """Return the files of a predictions site for `trace` (path -> bytes) and its number of questions."""
+    from tracegen import quiz
+    from tracegen.html.env import make_environment, render_page
+    from tracegen.html.lesson import predictions_context
+
     questions = quiz.prediction_questions(trace)
     env = make_environment(templates_dir)
     build = assets.build_info(reproducible)
     files = assets.site_frame(templates_dir)
     files[index.SEARCH_INDEX] = index.search_index(())
-    asset_bytes = pages.page_asset_bytes(files)
 
     def render_at(max_rows: int | None) -> bytes:
         context = predictions_context(trace, questions, build=build, max_table_rows=max_rows)
         return render_page(env, "predictions.html", context).encode()
 
-    _, page = pages.fitting_page(render_at, asset_bytes, pages.FIRST_TABLE_LIMIT)
-    files["index.html"] = page
+    _, files["index.html"] = pages.fitting_page(render_at, pages.page_asset_bytes(files), pages.FIRST_TABLE_LIMIT)
     files["trace.json"] = trace.to_json().encode()
-    write.write_site(files, out)
-    return PredictionsReport(out=out, source=path, rows=len(trace.evaluation.y_true), questions=len(questions),
-                             page_weight=len(page) + asset_bytes)
-
+    return files, len(questions)
