@@ -60,8 +60,9 @@ def epoch_observations(epochs: Sequence[EpochRecord]) -> tuple[tuple[str, str], 
             text, tone = (f"val loss up {_percent(val)} again while train loss fell {_percent(train)}: "
                           f"still overfitting"), "warn"
         elif onset is not None and epoch.epoch > onset and val < -FLAT_CHANGE:
-            text, tone = (f"{_moved('val loss', val)} while {_moved('train loss', train)}, still above its "
-                          f"epoch {best} low"), ""
+            moved = (f"both losses fell (train {_percent(train)}, val {_percent(val)})" if train < -FLAT_CHANGE
+                     else f"{_moved('val loss', val)} while {_moved('train loss', train)}")
+            text, tone = f"{moved}, val loss still above its epoch {best} low", ""
         elif val > FLAT_CHANGE and train < 0:
             text, tone = (f"val loss up {_percent(val)} while train loss fell {_percent(train)}: a bump, "
                           f"val loss comes back down to its lowest, {val_losses[best - 1]:.4f}, at epoch {best}"), ""
