@@ -52,3 +52,13 @@ def test_overfitting_drops_a_distractor_that_names_the_right_epoch(binary_trace)
     (question,) = pipeline_questions.overfitting(trace)
     assert [o.text for o in question.options if o.correct][0].startswith("Yes, from epoch 3:")
     assert all("training loss first drops below" not in o.text for o in question.options)
+
+
+def test_best_val_epoch_is_not_asked_when_the_last_epoch_is_lowest(binary_trace):
+    """A lowest-at-the-end run would make 'the last epoch' the answer, the misconception: no question."""
+    falling = with_losses(binary_trace, train=[0.9, 0.7, 0.6, 0.5], val=[0.8, 0.7, 0.75, 0.65],
+                          accuracy=[0.8, 0.81, 0.82, 0.83])
+    assert pipeline_questions.best_val_epoch(falling) == ()
+    (question,) = pipeline_questions.overfitting(falling)
+    assert [o.text for o in question.options if o.correct][0].startswith("No:")
+

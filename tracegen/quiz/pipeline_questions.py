@@ -6,6 +6,7 @@ trace, which has neither.
 
 from __future__ import annotations
 
+from tracegen.observations import lowest_val_epoch, overfitting_onset
 from tracegen.quiz.build import (
     Wrong,
     WrongValue,
@@ -163,12 +164,17 @@ def loss_at_epoch(trace: Trace) -> tuple[Question, ...]:
 
 
 def best_val_epoch(trace: Trace) -> tuple[Question, ...]:
-    """Epoch with the lowest validation loss; distractors: last epoch, train minimum, best accuracy."""
+    """Epoch with the lowest validation loss; distractors: last epoch, train minimum, best accuracy.
+
+    Asked only when the minimum comes before the last epoch (`overfitting_onset` is not None): when
+    the last epoch is lowest, the answer would be "the last one", the very misconception ("the loss
+    keeps falling until training stops") the question is built to catch, so no question is asked.
+    """
     epochs = trace.epochs
-    if len(epochs) < 2:
-        return ()
     val = [e.val_loss for e in epochs]
-    best = epoch_of(val, min)
+    if len(epochs) < 2 or overfitting_onset(val) is None:
+        return ()
+    best = lowest_val_epoch(val)
     last = len(epochs)
     train_best = epoch_of([e.train_loss for e in epochs], min)
     acc_best = epoch_of([e.val_accuracy for e in epochs], max)
@@ -193,15 +199,15 @@ def best_val_epoch(trace: Trace) -> tuple[Question, ...]:
 
 
 def overfitting(trace: Trace) -> tuple[Question, ...]:
-    """Whether and when overfitting begins, by the early-stopping rule on the validation loss."""
+    """Whether and when overfitting begins, by `overfitting_onset`, the rule the epoch table uses too."""
     epochs = trace.epochs
     if len(epochs) < 3 or not has_stages(trace, "split"):
         return ()
     last = len(epochs)
     val = [e.val_loss for e in epochs]
     train = [e.train_loss for e in epochs]
-    best = epoch_of(val, min)
-    onset = None if best == last else best + 1
+    onset = overfitting_onset(val)
+    best = lowest_val_epoch(val)
     gap = next((e.epoch for e in epochs if e.train_loss < e.val_loss), None)
     dip = next((e.epoch for prev, e in zip(epochs, epochs[1:]) if e.val_accuracy < prev.val_accuracy), None)
     prompt = (f"Read the training and validation losses over the {last} epochs. Does the model start to "
