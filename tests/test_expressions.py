@@ -76,3 +76,8 @@ def test_column_and_words_compose_in_prose(binary_trace):
 def test_word_functions_refuse_what_they_cannot_read(expression, binary_trace):
     with pytest.raises(ExpressionError):
         evaluate_expression(expression, binary_trace)
+
+
+def test_conditions_join_with_and_or_not(binary_trace):
+    assert evaluate_expression("pick(1 < 2 and not 3 < 2, 'a', 'b')", binary_trace) == "a"
+    assert evaluate_expression("pick(2 < 1 or 3 < 2, 'a', 'b')", binary_trace) == "b"

@@ -2,8 +2,9 @@
 
 Prose uses ``[[ evaluation.average_precision | .3f ]]``: a restricted expression, then an
 optional Python format spec. This is deliberately not Jinja: lesson and data text must never
-be evaluated as a template. Only field access, indexing, arithmetic, comparisons and a few
-named functions are allowed, so an expression can read the trace and nothing else.
+be evaluated as a template. Only field access, indexing, arithmetic, comparisons (joined by
+``and``, ``or``, ``not``) and a few named functions are allowed, so an expression can read the
+trace and nothing else.
 
 Names available: every Trace field (``evaluation``, ``epochs``, ``data``, ``seed``, ...),
 ``stage`` (stages by name: ``stage.normalize.fitted_on``), and the row counts ``n_rows``,
@@ -143,6 +144,11 @@ def _eval(node: ast.AST, names: dict[str, Any], text: str) -> Any:
             raise ExpressionError(f"cannot compute {text!r}: {exc}") from None
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
         return -_eval(node.operand, names, text)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+        return not _eval(node.operand, names, text)
+    if isinstance(node, ast.BoolOp):
+        values = (bool(_eval(value, names, text)) for value in node.values)
+        return all(values) if isinstance(node.op, ast.And) else any(values)
     if isinstance(node, ast.Compare) and len(node.ops) == 1 and type(node.ops[0]) in _COMPARE:
         return _COMPARE[type(node.ops[0])](_eval(node.left, names, text), _eval(node.comparators[0], names, text))
     if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in FUNCTIONS
@@ -152,7 +158,7 @@ def _eval(node: ast.AST, names: dict[str, Any], text: str) -> Any:
             return FUNCTIONS[node.func.id](*args)
         except (TypeError, ValueError, IndexError) as exc:
             raise ExpressionError(f"cannot compute {text!r}: {exc}") from None
-    raise ExpressionError(f"unsupported syntax in {text!r}; use fields, [index], + - * /, comparisons "
+    raise ExpressionError(f"unsupported syntax in {text!r}; use fields, [index], + - * /, comparisons, and/or/not "
                           f"and {', '.join(FUNCTIONS)}")
 
 
