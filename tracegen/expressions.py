@@ -19,7 +19,8 @@ the words prose uses, so that no direction or comparison word is typed by hand:
   condition (``pick(recall == 0, "never predicts a positive", "finds some positives")``);
 - ``lowest(records, "field")`` and ``highest(records, "field")``: the first record with the lowest
   or highest value of that field (``lowest(epochs, "val_loss").epoch``);
-- ``column(matrix, j)``: column j of a matrix (``sum(column(evaluation.confusion_matrix, 1))``).
+- ``column(matrix, j)``: column j of a matrix (``sum(column(evaluation.confusion_matrix, 1))``);
+- ``fmt(value, spec)``: a value as text, for numbers inside a picked text (``fmt(epochs[-1].val_loss, ".3f")``).
 
 Two numbers are "equal" when they agree to 1e-9 (relative) or 1e-12 (absolute).
 """
@@ -81,9 +82,15 @@ def column(matrix: Any, j: int) -> tuple[Any, ...]:
     return tuple(row[j] for row in matrix)
 
 
+def fmt(value: Any, spec: str = "") -> str:
+    """Return `value` formatted as ``[[ value | spec ]]`` would show it."""
+    return format_value(value, spec)
+
+
 FUNCTIONS: dict[str, Callable[..., Any]] = {
     "len": len, "min": min, "max": max, "abs": abs, "round": round, "sum": sum,
     "compare": compare, "change": change, "pick": pick, "lowest": lowest, "highest": highest, "column": column,
+    "fmt": fmt,
 }
 _BINARY = {ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b, ast.Mult: lambda a, b: a * b,
            ast.Div: lambda a, b: a / b}
@@ -156,6 +163,8 @@ def _eval(node: ast.AST, names: dict[str, Any], text: str) -> Any:
         args = [_eval(arg, names, text) for arg in node.args]
         try:
             return FUNCTIONS[node.func.id](*args)
+        except ExpressionError:
+            raise
         except (TypeError, ValueError, IndexError) as exc:
             raise ExpressionError(f"cannot compute {text!r}: {exc}") from None
     raise ExpressionError(f"unsupported syntax in {text!r}; use fields, [index], + - * /, comparisons, and/or/not "
