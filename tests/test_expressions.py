@@ -38,3 +38,46 @@ def test_substituted_text_is_escaped(binary_trace):
 def test_anything_but_field_access_and_arithmetic_is_refused(expression, binary_trace):
     with pytest.raises(ExpressionError):
         evaluate_expression(expression, binary_trace)
+
+
+@pytest.mark.parametrize(("expression", "word"), [
+    ("compare(0.97, 0.96)", "above"), ("compare(0.96, 0.97)", "below"), ("compare(0.5, 0.5)", "equal to"),
+    ("compare(-0.075, 0)", "below"), ("change(0.60, 0.81)", "rose"), ("change(0.81, 0.60)", "fell"),
+    ("change(3, 3)", "did not change"), ("pick(1 < 2, 'yes', 'no')", "yes"), ("pick(2 < 1, 'yes', 'no')", "no"),
+])
+def test_word_functions_name_the_direction_of_their_numbers(expression, word, binary_trace):
+    assert evaluate_expression(expression, binary_trace) == word
+
+
+def test_lowest_and_highest_pick_records_by_a_field(binary_trace):
+    """lowest/highest return the first epoch record at the minimum/maximum, as argmin/argmax would."""
+    val = [e.val_loss for e in binary_trace.epochs]
+    assert evaluate_expression("lowest(epochs, 'val_loss').epoch", binary_trace) == val.index(min(val)) + 1
+    train = [e.train_accuracy for e in binary_trace.epochs]
+    assert evaluate_expression("highest(epochs, 'train_accuracy').epoch", binary_trace) == train.index(max(train)) + 1
+
+
+def test_column_and_words_compose_in_prose(binary_trace):
+    """A sentence built from the words states what the numbers show, whichever way they fall."""
+    ev = binary_trace.evaluation
+    predicted_positive = ev.confusion_matrix[0][1] + ev.confusion_matrix[1][1]
+    assert evaluate_expression("sum(column(evaluation.confusion_matrix, 1))", binary_trace) == predicted_positive
+    text = substitute("Accuracy is [[ compare(evaluation.accuracy, evaluation.majority_accuracy) ]] the baseline.",
+                      binary_trace)
+    want = ("above" if ev.accuracy > ev.majority_accuracy else "below" if ev.accuracy < ev.majority_accuracy
+            else "equal to")
+    assert text == f"Accuracy is {want} the baseline."
+
+
+@pytest.mark.parametrize("expression", [
+    "pick(1, 'a', 'b')", "lowest(epochs, '__class__')", "lowest(epochs, 'no_such_field')", "column(epochs, 0)",
+    "compare('a', 1)",
+])
+def test_word_functions_refuse_what_they_cannot_read(expression, binary_trace):
+    with pytest.raises(ExpressionError):
+        evaluate_expression(expression, binary_trace)
+
+
+def test_conditions_join_with_and_or_not(binary_trace):
+    assert evaluate_expression("pick(1 < 2 and not 3 < 2, 'a', 'b')", binary_trace) == "a"
+    assert evaluate_expression("pick(2 < 1 or 3 < 2, 'a', 'b')", binary_trace) == "b"
