@@ -27,6 +27,7 @@ PIPELINE = {
     "data": {"n_samples": 1000, "n_features": 10, "n_informative": 5, "n_redundant": 2,
              "weights": [0.7], "flip_y": 0.05, "class_sep": 0.8},
     "test_size": 0.2,
+    "validation_size": 0.25,
     "alpha": 0.001,
     "epochs": 12,
     "seed": 4,
@@ -38,6 +39,9 @@ def run(seed=PIPELINE["seed"]):
     X, y = make_classification(random_state=seed, **PIPELINE["data"])
     train, test = train_test_split(np.arange(len(y)), test_size=PIPELINE["test_size"], random_state=seed,
                                    stratify=y)
+    # Per-epoch validation rows are carved from the training rows; the test rows wait for the end.
+    train, validation = train_test_split(train, test_size=PIPELINE["validation_size"], random_state=seed,
+                                         stratify=y[train])
     scaler = StandardScaler().fit(X[train])
     X = scaler.transform(X)
     model = SGDClassifier(loss="log_loss", alpha=PIPELINE["alpha"], random_state=seed)
@@ -45,7 +49,7 @@ def run(seed=PIPELINE["seed"]):
     for _ in range(PIPELINE["epochs"]):
         model.partial_fit(X[train], y[train], classes=[0, 1])
         row = []
-        for rows in (train, test):
+        for rows in (train, validation):
             proba = model.predict_proba(X[rows])
             row += [log_loss(y[rows], proba, labels=[0, 1]), accuracy_score(y[rows], model.predict(X[rows]))]
         epochs.append(row)

@@ -113,7 +113,7 @@ def test_bare_script_mirrors_the_lesson(binary_spec):
     assert binary_spec.dataset.source == "make_classification"
     assert binary_spec.dataset.params == pipeline["data"]
     assert binary_spec.split.test_size == pipeline["test_size"] and binary_spec.split.stratify
-    assert binary_spec.split.validation_size == 0
+    assert binary_spec.split.validation_size == pipeline["validation_size"]
     assert binary_spec.split.seed == pipeline["seed"] and binary_spec.epochs == pipeline["epochs"]
     assert binary_spec.model.kind == "logistic" and binary_spec.model.params == {"alpha": pipeline["alpha"]}
     assert binary_spec.normalization == "standard"
