@@ -214,8 +214,8 @@ def auc_vs_recall(trace: Trace) -> tuple[Question, ...]:
     if binary and recall_is_low(auc, recall):
         positives = class_count(trace, positive_name(trace))
         missed = positives - round(recall * positives)
-        explanation += (f" Recall is below {LOW_RECALL:g}: {missed} of the {positives} positive rows score below "
-                        f"the cut, and some lower threshold would find more of them.")
+        explanation += (f" Recall is below {LOW_RECALL:g}: {missed} of the {positives} positive rows are not called "
+                        f"positive at this cut, and some lower threshold would find more of them.")
     if near_chance(auc):
         explanation += (f" AUC is within {CHANCE_BAND:g} of the chance level 0.5: the ranking itself is close to "
                         f"random.")
