@@ -17,7 +17,7 @@ from tracegen.quiz.build import (
     rng_for,
 )
 from tracegen.quiz.question import Question
-from tracegen.quiz.words import MIN_CONFUSED
+from tracegen.quiz.words import MIN_CONFUSED, margin_text
 from tracegen.trace import Trace
 
 # ---------------------------------------------------------------- multiclass
@@ -73,7 +73,8 @@ def top_k_accuracy(trace: Trace) -> tuple[Question, ...]:
         (1 - top.accuracy, "the top-k error taken for the top-k accuracy",
          f"{fmt(1 - top.accuracy, 3)} is the share of rows whose true class is not in the top {top.k}."),
         (top.k / n_classes, "the chance level taken for the model's score",
-         f"{top.k}/{n_classes} is what a random ranking would score; this model ranks far better."),
+         f"{top.k}/{n_classes} is what a random ranking would score; this model scores "
+         f"{margin_text(top.accuracy, top.k / n_classes, 3)} it."),
     ]
     wrong += [(other.accuracy, f"top-{other.k} read instead of top-{top.k}",
                f"{fmt(other.accuracy, 3)} is the top-{other.k} accuracy.")
