@@ -129,9 +129,8 @@ def roc_auc_meaning(trace: Trace) -> tuple[Question, ...]:
         high = max(ev.per_class, key=lambda curves: curves.roc_auc)
         meaning = (f"It is the mean of the {len(ev.per_class)} per-class one-vs-rest AUCs (from "
                    f"{fmt(low.roc_auc, 4)} for class '{low.class_name}' to {fmt(high.roc_auc, 4)} for class "
-                   f"'{high.class_name}'). Each is the probability that a random row of that class gets a higher "
-                   f"score for it than a random row of the other classes, computed from the {n} test rows' "
-                   f"scores for that class without choosing a threshold. Accuracy at the model's own rule (the "
+                   f"'{high.class_name}'), each the probability that a random row of that class scores higher for "
+                   f"it than a random other row; no threshold is chosen. Accuracy at the model's own rule (the "
                    f"most probable class) is {fmt(ev.accuracy, 4)}.")
     explanation = f"{auc_name} = {fmt(auc, 4)}, chance level 0.5. {meaning}"
     return asked(choice_question("roc_auc_meaning", prompt, right, wrong, explanation))
@@ -149,17 +148,16 @@ def _auc_vs_recall_prompt(auc_name: str, auc: float, recall_name: str, recall: f
 def _multiclass_pool(trace: Trace) -> tuple[list[tuple[str, str]], list[Wrong]]:
     """The 'rest' pool of one-vs-rest AUC: its size does not lift AUC (review E3), it lowers precision."""
     k = len(trace.evaluation.classes)
-    right = [("A one-vs-rest AUC does not depend on how many rows the 'rest' pool holds: rest rows ranked below "
-              "the class lift it, and the pool's size shows in precision instead",
-              f"Right: AUC uses the false positive rate, a share of the rest rows, so more rest rows ranked the "
-              f"same way leave it unchanged. With {k} classes the rest pool holds the other {k - 1} classes' "
-              f"rows: the same false positive rate then means more false positives per positive call, so "
-              f"lower precision.")]
+    right = [("A one-vs-rest AUC does not depend on how many rows the 'rest' pool holds; the pool's size lowers "
+              "precision instead",
+              f"Right: AUC uses the false positive rate, a share of the rest rows (the other {k - 1} classes), "
+              f"so more rest rows ranked alike leave it unchanged; they do add false positives per positive "
+              f"call, lowering precision.")]
     wrong: list[Wrong] = [
         ("The large 'rest' pool lifts each one-vs-rest AUC because it holds most of the rows",
          "the number of negatives taken to raise AUC",
-         "ROC AUC does not depend on how many negatives there are, only on how they rank: adding rest rows "
-         "that rank like the others leaves it unchanged. A large pool lowers precision; it does not raise AUC."),
+         "ROC AUC does not depend on how many negatives there are, only on how they rank. A large pool lowers "
+         "precision; it does not raise AUC."),
     ]
     return right, wrong
 
