@@ -30,7 +30,8 @@ def test_ap_chance_level_counts_the_positive_rows(name, seed):
     index = trace.evaluation.classes.index(stated.group(3))
     assert int(stated.group(1)) == np.sum(y_true == index) and int(stated.group(2)) == len(y_true)
     odds = {o.text for o in question.options if not o.correct and o.misconception.startswith("the ratio of positives")}
-    assert odds == {f"{np.sum(y_true == index) / np.sum(y_true != index):.3f}"}
+    value, share = np.sum(y_true == index) / np.sum(y_true != index), np.mean(y_true == index)
+    assert odds == ({f"{value:.3f}"} if abs(value - share) >= 0.01 else set())  # within 0.01: dropped (E16)
 
 
 def test_majority_baseline_distractors_are_chance_and_the_error_rate(binary_trace, multiclass_trace):

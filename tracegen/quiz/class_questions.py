@@ -17,6 +17,7 @@ from tracegen.quiz.build import (
     rng_for,
 )
 from tracegen.quiz.question import Question
+from tracegen.quiz.words import MIN_CONFUSED, margin_text
 from tracegen.trace import Trace
 
 # ---------------------------------------------------------------- multiclass
@@ -72,7 +73,8 @@ def top_k_accuracy(trace: Trace) -> tuple[Question, ...]:
         (1 - top.accuracy, "the top-k error taken for the top-k accuracy",
          f"{fmt(1 - top.accuracy, 3)} is the share of rows whose true class is not in the top {top.k}."),
         (top.k / n_classes, "the chance level taken for the model's score",
-         f"{top.k}/{n_classes} is what a random ranking would score; this model ranks far better."),
+         f"{top.k}/{n_classes} is what a random ranking would score; this model scores "
+         f"{margin_text(top.accuracy, top.k / n_classes, 3)} it."),
     ]
     wrong += [(other.accuracy, f"top-{other.k} read instead of top-{top.k}",
                f"{fmt(other.accuracy, 3)} is the top-{other.k} accuracy.")
@@ -120,8 +122,11 @@ def confused_pairs(trace: Trace) -> tuple[Question, ...]:
     if ev.task != "multiclass":
         return ()
     pairs = [(a, b) for a in range(len(names)) for b in range(a + 1, len(names))]
-    both = [(a, b) for a, b in pairs if m[a][b] and m[b][a]]
-    one_way = [(a, b) for a, b in pairs if bool(m[a][b]) != bool(m[b][a])]
+    # A direction counts as confused from MIN_CONFUSED rows on (review E27: 1/1 is not 13/13); a
+    # pair with 1 to MIN_CONFUSED - 1 rows in some direction is neither clearly confused nor clean,
+    # so it is never offered.
+    both = [(a, b) for a, b in pairs if min(m[a][b], m[b][a]) >= MIN_CONFUSED]
+    one_way = [(a, b) for a, b in pairs if min(m[a][b], m[b][a]) == 0 and max(m[a][b], m[b][a]) >= MIN_CONFUSED]
     clean = [(a, b) for a, b in pairs if not m[a][b] and not m[b][a]]
     rng = rng_for(trace, "confused_pairs")
     pick = [rng.sample(group, min(k, len(group))) for group, k in ((both, 2), (one_way, 2), (clean, 1))]
@@ -141,40 +146,69 @@ def confused_pairs(trace: Trace) -> tuple[Question, ...]:
     wrong += [(text(a, b), "any two classes assumed to be confused", f"Never confused: {counts(a, b)}.")
               for a, b in pick[2]]
     prompt = (f"Off the diagonal of this run's {len(names)}x{len(names)} confusion matrix, which pairs of classes "
-              f"are confused in both directions (each class's rows sometimes predicted as the other)? "
-              f"Select all that apply.")
-    explanation = (f"Read cell [a][b] (true a, predicted b) and cell [b][a]. Of the {len(pairs)} pairs, "
-                   f"{len(both)} are confused both ways, {len(one_way)} only one way and {len(clean)} never.")
+              f"are confused in both directions, at least {MIN_CONFUSED} test rows each way (each class's rows "
+              f"predicted as the other)? Select all that apply.")
+    unclear = len(pairs) - len(both) - len(one_way) - len(clean)
+    explanation = (f"Read cell [a][b] (true a, predicted b) and cell [b][a]. Of the {len(pairs)} pairs: "
+                   f"{len(both)} confused at least {MIN_CONFUSED} rows each way, {len(one_way)} at least "
+                   f"{MIN_CONFUSED} rows one way and never the other, {len(clean)} never confused, and {unclear} "
+                   f"with 1 to {MIN_CONFUSED - 1} rows in some direction, too few to call a confusion (none of "
+                   f"those is offered).")
     return asked(choice_question("confused_pairs", prompt, right, wrong, explanation, kind="multiple"))
 
 
+def clear_worst(rates: tuple[float | None, ...], support: tuple[int, ...]) -> int | None:
+    """Return the bin whose recall is lowest by more than one row's worth, else None.
+
+    One row's worth (review E8: 15/16 against 16/17 is no finding): the bin stays strictly lowest
+    if one more of its rows had been found, and if any other bin had found one row fewer.
+    """
+    shown = [(r, b) for b, r in enumerate(rates) if r is not None and support[b]]
+    if len(shown) < 3:
+        return None
+    worst_recall, worst = min(shown)
+    found = round(worst_recall * support[worst])
+    for r, b in shown:
+        if b != worst:
+            other_found = round(r * support[b])
+            if (found + 1) / support[worst] >= r or worst_recall >= (other_found - 1) / support[b]:
+                return None
+    return worst
+
+
 def worst_bin(trace: Trace) -> tuple[Question, ...]:
-    """Which property bin has the lowest recall for one class; distractors: the other bins."""
+    """Which property bin has the clearly lowest recall for one class; distractors: the other bins."""
     bins = trace.evaluation.by_feature
     if bins is None:
         return ()
     ev = trace.evaluation
-    candidates = [c for c, rates in enumerate(bins.recall)
-                  if len({r for r in rates if r is not None}) > 1 and sum(r is not None for r in rates) >= 3]
+    clear = {c: clear_worst(rates, bins.support[c]) for c, rates in enumerate(bins.recall)}
+    candidates = [c for c, worst in clear.items() if worst is not None]
     if not candidates:
         return ()
     c = rng_for(trace, "worst_bin").choice(candidates)
-    rates = bins.recall[c]
-    worst_recall, worst = min((r, b) for b, r in enumerate(rates) if r is not None)
+    rates, support, worst = bins.recall[c], bins.support[c], clear[c]
+    assert worst is not None
 
     def label(b: int) -> str:
         return f"bin {b + 1}: {bins.edges[b]:.3g} to {bins.edges[b + 1]:.3g}"
 
-    right = [(label(worst), f"Right: recall {fmt(worst_recall, 3)} on {bins.support[c][worst]} rows of class "
-                            f"{ev.classes[c]}.")]
-    wrong: list[Wrong] = [(label(b), "the overall recall assumed to hold in every bin",
-                           f"Recall here is {fmt(r, 3)} on {bins.support[c][b]} rows.")
-                          for b, r in enumerate(rates) if r is not None and b != worst and r != worst_recall]
+    def found(b: int) -> str:
+        return f"{round((rates[b] or 0.0) * support[b])}/{support[b]}"
+
+    right = [(label(worst), f"Right: recall {found(worst)} = {fmt(rates[worst] or 0.0, 3)} on the rows of class "
+                            f"{ev.classes[c]} in this bin.")]
+    wrong: list[Wrong] = [(label(b), "a bin with higher recall taken for the lowest",
+                           f"Recall here is {found(b)} = {fmt(r, 3)}, above the lowest bin's "
+                           f"{found(worst)} = {fmt(rates[worst] or 0.0, 3)}.")
+                          for b, r in enumerate(rates) if r is not None and b != worst]
     prompt = (f"Test rows are split into {len(bins.counts)} quantile bins of '{bins.property}'. In which bin does "
-              f"the model find the fewest rows of class {ev.classes[c]} (lowest recall)?")
+              f"the model find the fewest rows of class {ev.classes[c]} (lowest recall: the smallest share of that "
+              f"class's rows in the bin)?")
     explanation = (f"Recall of class {ev.classes[c]} per bin: "
-                   + ", ".join("-" if r is None else fmt(r, 3) for r in rates)
-                   + ". That bin is where more labelled rows of this class would help most.")
+                   + ", ".join("-" if r is None else f"{found(b)} = {fmt(r, 3)}" for b, r in enumerate(rates))
+                   + f". Bin {worst + 1} stays lowest even if one more of its rows had been found, or one fewer in "
+                     f"any other bin: the gap is more than one row's worth.")
     return asked(choice_question("worst_bin", prompt, right, wrong, explanation))
 
 

@@ -7,6 +7,7 @@ tuned threshold; these generators apply to binary runs only.
 from __future__ import annotations
 
 from bisect import bisect_left
+from decimal import ROUND_DOWN, Decimal
 
 from tracegen.pipeline.rates import negative_predictive_value, specificity
 from tracegen.quiz.build import (
@@ -21,6 +22,7 @@ from tracegen.quiz.build import (
     positive_name,
     recorded,
     rng_for,
+    threshold_of,
     usable_thresholds,
 )
 from tracegen.quiz.question import Question
@@ -210,6 +212,25 @@ def threshold_trend(trace: Trace) -> tuple[Question, ...]:
     return asked(choice_question("threshold_trend", prompt, right, wrong, explanation))
 
 
+def point_threshold(trace: Trace, threshold: float) -> tuple[str, str]:
+    """Return (shown threshold, sentence) naming the PR-curve point of the rule `y_score >= threshold`.
+
+    The curve's thresholds are the distinct test scores (review E25: it has no point at 0.7 unless
+    a row scores exactly 0.7). The point is the first one at or above `threshold`; its threshold is
+    shown rounded down to 4 decimals, which stays at or above `threshold`, so `y_score >= shown`
+    selects the same rows.
+    """
+    point = curve_point(trace, threshold)
+    if point is None or point[0] == threshold:
+        return f"{threshold:g}", f"It is the point for threshold {threshold:g}."
+    shown = float(Decimal(point[0]).quantize(Decimal("0.0001"), rounding=ROUND_DOWN))
+    if shown < threshold:
+        shown = point[0]
+    return f"{shown:g}", (f"The curve has no point at threshold {threshold:g}; this is its first point with "
+                          f"threshold >= {threshold:g}: the point for threshold {shown:g} (the lowest test score "
+                          f">= {threshold:g}, rounded down to 4 decimals).")
+
+
 def pr_curve_point(trace: Trace) -> tuple[Question, ...]:
     """What one point on the PR curve represents; distractors: swap, accuracy, one row's confidence."""
     candidates = []
@@ -222,9 +243,10 @@ def pr_curve_point(trace: Trace) -> tuple[Question, ...]:
     curve = recorded(trace.evaluation.pr_curve, "pr_curve")
     m = rng_for(trace, "pr_curve_point").choice(candidates)
     tn, fp, fn, tp = confusion_cells(m)
-    t, p, r = f"{m.threshold:g}", fmt(m.precision, 2), fmt(m.recall, 2)
-    prompt = (f"One point on this run's precision-recall curve sits at recall {r}, precision {p}; it is the "
-              f"point for threshold {t}. What does that point represent?")
+    p, r = fmt(m.precision, 2), fmt(m.recall, 2)
+    t, where = point_threshold(trace, threshold_of(m))
+    prompt = (f"One point on this run's precision-recall curve sits at recall {r}, precision {p}. {where} What "
+              f"does that point represent?")
     right = [(f"Of the test rows with y_score >= {t}, a fraction {p} are truly positive, and they include "
               f"{r} of all positive rows", f"Right: the {tp} true positives are {tp} of the {tp + fp} "
                                            f"positive calls and {tp} of the {tp + fn} positive rows.")]
