@@ -180,12 +180,15 @@ def roc_auc_meaning(trace, question):
 def auc_vs_recall(trace, question):
     auc, recall = auc_and_recall(trace)
     assert f"{auc:.3f}" in question.prompt and f"{recall:.3f}" in question.prompt
-    right = {"AUC scores how well positives are ranked above negatives over every threshold; recall is "
-             "measured at one threshold"}
+    if trace.evaluation.task == "binary":
+        right = {"AUC scores how well positives are ranked above negatives over every threshold; recall is "
+                 "measured at one threshold"}
+    else:  # multiclass predict is argmax (E7); the rest pool's size does not lift AUC (E3)
+        right = {"AUC scores how well each class's rows are ranked above the rest over every threshold; recall "
+                 "is measured at one decision rule (the most probable class)",
+                 "A one-vs-rest AUC does not depend on how many rows the 'rest' pool holds; the pool's size "
+                 "lowers precision instead"}
     right |= {o.text for o in question.options if o.text.startswith(("Moving the threshold", "Changing the"))}
-    if trace.evaluation.task == "multiclass":
-        right.add("Each one-vs-rest AUC pools the other classes as negatives, and that large, mostly easy "
-                  "'rest' pool lifts AUC")
     return right
 
 
