@@ -77,11 +77,10 @@ def _numeric_reasons(question: Question, written: Sequence[tuple[str, float]]) -
         if within(value, answer, tolerance):
             reasons.append(f"distractor {fmt(value, decimals)} ({name}) grades as right: answer {shown} "
                            f"+- {tolerance:g}")
-    if float(shown) != 0:
-        if within(0.0, answer, tolerance):
-            reasons.append(f"tolerance {tolerance:g} accepts 0 for the answer {shown}")
-        elif within(-answer, answer, tolerance):
-            reasons.append(f"tolerance {tolerance:g} accepts the sign-flipped answer {fmt(-answer, decimals)}")
+    # A tolerance that accepts -answer (2|answer| <= tolerance) accepts 0 as well, so one test finds both.
+    if float(shown) != 0 and within(0.0, answer, tolerance):
+        flipped = " and the sign-flipped answer" if within(-answer, answer, tolerance) else ""
+        reasons.append(f"tolerance {tolerance:g} accepts 0{flipped} for the answer {shown}")
     return reasons
 
 
