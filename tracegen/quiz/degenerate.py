@@ -4,7 +4,7 @@ A question cannot teach when grading or its options give the answer away or make
 
 - a modelled wrong value (numeric distractor) lies within the tolerance, so it grades as right;
 - the tolerance accepts 0, or the answer with its sign flipped, while the answer does not show as 0;
-- it asks what an earlier question asks (the same prompt) and has the same answer;
+- it asks what an earlier question that can teach asks (the same prompt) and has the same answer;
 - a single- or multiple-choice question has fewer than MIN_CHOICE_OPTIONS options;
 - two options of a choice question show the same text.
 
@@ -47,7 +47,7 @@ def degenerate_questions(questions: Sequence[Question], spec: LessonSpec | None 
         key = (question.kind, question.prompt, _answer_key(question))
         if key in asked:
             reasons.append(f"same prompt and answer as question '{asked[key]}'")
-        else:
+        elif not reasons:  # a question dropped for another reason leaves its twin to be asked
             asked[key] = question.id
         findings += [(question.id, reason) for reason in reasons]
     return findings
