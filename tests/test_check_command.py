@@ -90,7 +90,7 @@ def test_check_reports_degenerate_questions_and_exits_2(tmp_path, capsys):
     for seed in (2, 3):
         assert f"{path}: seed {seed}: question 'same-value': distractor 24 (a quarter of the training rows) " \
                "grades as right: answer 24 +- 0.5" in lines
-        assert f"{path}: seed {seed}: question 'loose': tolerance 0.05 accepts 0 for the answer 0.04" in lines
+        assert f"{path}: seed {seed}: question 'loose': tolerance 0.05 grades 0 as right: answer 0.04" in lines
     # 'clean' asks what 'same-value' asks, with the same answer; 'same-value' is dropped, so it is not a twin.
     assert not any("'clean'" in line for line in lines)
     assert lines[-1] == "checked 1 lesson(s) at seeds 2-3 (2 runs): 4 finding(s) in 1 lesson(s)"
@@ -118,8 +118,8 @@ def test_check_names_every_lesson_in_a_folder_by_default(tmp_path, capsys):
     lesson(tmp_path, TOLERANCE_ACCEPTS_ZERO, name="b")
     code, out, _ = cli(capsys, "--lessons", str(tmp_path), "check", "--seeds", "1", "--no-cache", "-q")
     assert code == 2
-    assert out.splitlines() == [f"{tmp_path / 'b.md'}: seed 1: question 'loose': tolerance 0.05 accepts 0 "
-                                "for the answer 0.04",
+    assert out.splitlines() == [f"{tmp_path / 'b.md'}: seed 1: question 'loose': tolerance 0.05 grades 0 "
+                                "as right: answer 0.04",
                                 "checked 2 lesson(s) at seed 1 (2 runs): 1 finding(s) in 1 lesson(s)"]
 
 
@@ -171,7 +171,7 @@ def test_degenerate_rules_on_plain_questions():
     assert reasons["two"] == "2 options; a choice question needs at least 3"
     assert reasons["repeat"] == "option text shown twice: 'b'"
     assert reasons["copy"] == "same prompt and answer as question 'fine'"
-    assert reasons["flip"] == "tolerance 0.7 accepts 0 and the sign-flipped answer for the answer 0.3"
+    assert reasons["flip"] == "tolerance 0.7 grades 0 and -0.3 as right: answer 0.3"
     assert [q.id for q in teaching_questions(questions)] == ["fine", "again", "zero"]
 
 

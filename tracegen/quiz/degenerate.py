@@ -79,8 +79,8 @@ def _numeric_reasons(question: Question, written: Sequence[tuple[str, float]]) -
                            f"+- {tolerance:g}")
     # A tolerance that accepts -answer (2|answer| <= tolerance) accepts 0 as well, so one test finds both.
     if float(shown) != 0 and within(0.0, answer, tolerance):
-        flipped = " and the sign-flipped answer" if within(-answer, answer, tolerance) else ""
-        reasons.append(f"tolerance {tolerance:g} accepts 0{flipped} for the answer {shown}")
+        flipped = f" and {fmt(-answer, decimals)}" if within(-answer, answer, tolerance) else ""
+        reasons.append(f"tolerance {tolerance:g} grades 0{flipped} as right: answer {shown}")
     return reasons
 
 
