@@ -18,6 +18,7 @@ from tracegen.files import write_atomic
 
 if TYPE_CHECKING:
     from tracegen.site import SiteReport
+    from tracegen.spec import LessonSpec
 
 DEFAULT_LESSONS = Path("lessons")
 
@@ -49,6 +50,16 @@ def seed_int(text: str) -> int:
     if not 0 <= value < 2**32:
         raise argparse.ArgumentTypeError(f"expected an integer in [0, 2**32), got {value}")
     return value
+
+
+def seed_range(text: str) -> range:
+    """Parse --seeds: one seed (5) or an inclusive range (0-39)."""
+    from tracegen.claims import parse_seeds
+
+    try:
+        return parse_seeds(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -104,6 +115,20 @@ def build_parser() -> argparse.ArgumentParser:
                       help="grade the answers in this TOML file instead of asking (id = answer per line)")
     quiz.set_defaults(handler=cmd_quiz)
 
+    check = commands.add_parser("check", help="run lessons for a range of seeds; report false claims and questions "
+                                               "that cannot teach")
+    check.add_argument("names", nargs="*", metavar="LESSON",
+                       help="lesson names in lessons/ or paths to lesson files (default: every lesson)")
+    check.add_argument("--seeds", type=seed_range, metavar="A-B",
+                       help="check seeds A to B inclusive, or one seed (default: each lesson's own seed)")
+    check.add_argument("--cache-dir", type=Path, default=Path(".tracegen-cache"), metavar="DIR",
+                       help="reuse and keep traces here, as build does (default: .tracegen-cache)")
+    check.add_argument("--no-cache", action="store_true", help="run every lesson; read and write no cache")
+    check.add_argument("--jobs", "-j", type=positive_int, default=usable_cpus(), metavar="N",
+                       help="run in N worker processes (default: one per CPU, here %(default)s)")
+    check.add_argument("--quiet", "-q", action="store_true", help="no progress on stderr")
+    check.set_defaults(handler=cmd_check)
+
     export = commands.add_parser("export", help="export a lesson's quiz for an LMS (Moodle GIFT or QTI 2.1)")
     export.add_argument("lesson", metavar="LESSON", help="a lesson name in lessons/ or a path to a lesson file")
     export.add_argument("--format", required=True, choices=("gift", "qti"),
@@ -143,6 +168,7 @@ def write_output(path: Path, data: bytes | str) -> None:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from tracegen import pipeline
+    from tracegen.claims import require_claims
     from tracegen.spec import load_lesson
     from tracegen.terminal import run as terminal
 
@@ -154,6 +180,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.epochs is not None:
         spec = pipeline.with_epochs(spec, args.epochs)
     trace = pipeline.run(spec, seed=args.seed)
+    require_claims(spec, trace)
     if args.json is not None:
         write_output(args.json, trace.to_json())
     text = terminal.render(trace, spec.title)
@@ -194,13 +221,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(f"built {made.out}/: predictions page for {made.source.name} ({made.rows} rows, "
               f"{made.questions} questions), {made.page_weight / 1024:.1f} KB (HTML + CSS + JS)")
         return 0
-    if args.names:
-        paths = [resolve_lesson(name, args.lessons) for name in args.names]
-    else:
-        paths = sorted(args.lessons.glob("*.md")) if args.lessons.is_dir() else []
-        if not paths:
-            raise SpecError(args.lessons, "lesson", "no lesson files (*.md) found; name a lesson file")
-    specs = [load_lesson(path) for path in paths]
+    specs = [load_lesson(path) for path in lesson_paths(args.names, args.lessons)]
     progress = Progress(None if args.quiet else sys.stderr)
     try:
         report = site.build_site(specs, args.out, seed=args.seed, variants=args.variants,
@@ -220,6 +241,50 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def lesson_paths(names: Sequence[str], lessons_dir: Path) -> list[Path]:
+    """Return the named lessons' files, or every lesson file in `lessons_dir` when none is named."""
+    if names:
+        return [resolve_lesson(name, lessons_dir) for name in names]
+    paths = sorted(lessons_dir.glob("*.md")) if lessons_dir.is_dir() else []
+    if not paths:
+        raise SpecError(lessons_dir, "lesson", "no lesson files (*.md) found; name a lesson file")
+    return paths
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """tracegen check: one line per false claim and per question that cannot teach; exit 2 on any."""
+    from tracegen import quiz
+    from tracegen.claims import check_lessons
+    from tracegen.progress import Progress
+    from tracegen.spec import load_lesson
+
+    specs = [load_lesson(path) for path in lesson_paths(args.names, args.lessons)]
+    for spec in specs:
+        quiz.check_quiz(spec)  # a bad [quiz] table is one error line before anything runs
+    progress = Progress(None if args.quiet else sys.stderr)
+    try:
+        results = check_lessons(specs, args.seeds, jobs=args.jobs,
+                                cache_dir=None if args.no_cache else args.cache_dir, progress=progress)
+    except BaseException:
+        progress.abandon()
+        raise
+    progress.summary(f"checked {len(results)} run(s) in {progress.elapsed():.1f} s")
+    findings = [line for lines in results for line in lines]
+    for line in findings:
+        print(line)
+    seeds = "each lesson's seed" if args.seeds is None else (
+        f"seed {args.seeds[0]}" if len(args.seeds) == 1 else f"seeds {args.seeds[0]}-{args.seeds[-1]}")
+    failing = len({spec.name for spec, lines in zip(_per_run(specs, args.seeds), results) if lines})
+    verdict = (f"{len(findings)} finding(s) in {failing} lesson(s)" if findings else "no findings")
+    print(f"checked {len(specs)} lesson(s) at {seeds} ({len(results)} runs): {verdict}")
+    return 2 if findings else 0
+
+
+def _per_run(specs: Sequence[LessonSpec], seeds: range | None) -> list[LessonSpec]:
+    """Return the lesson of each run check_lessons makes, in its order."""
+    return [spec for spec in specs for _ in (seeds if seeds is not None else [spec.split.seed])]
+
+
 def usable_cpus() -> int:
     """Return how many CPUs this process may run on (the default number of build workers)."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
@@ -235,12 +300,16 @@ def build_summary(report: SiteReport, lessons: int) -> str:
 def _lesson_questions(args: argparse.Namespace):
     """Load, check and run a lesson; return (spec, trace, questions)."""
     from tracegen import pipeline, quiz
+    from tracegen.claims import require_claims
+    from tracegen.site.pages import site_questions
     from tracegen.spec import load_lesson
 
     spec = load_lesson(resolve_lesson(args.lesson, args.lessons))
     quiz.check_quiz(spec)  # fail on a bad [quiz] table before the pipeline runs
     trace = pipeline.run(spec, seed=args.seed)
-    return spec, trace, quiz.make_questions(spec, trace)
+    require_claims(spec, trace)
+    # The questions the lesson page shows on this trace: those that cannot teach are dropped.
+    return spec, trace, site_questions(spec, trace)
 
 
 def cmd_quiz(args: argparse.Namespace) -> int:

@@ -58,12 +58,26 @@ class LessonBuild:
 
 
 def assemble_lesson(spec: LessonSpec, runs: Sequence[PlannedRun], traces: Sequence[Trace]) -> LessonBuild:
-    """Return one lesson with its variants (its runs and their traces, in plan order) and their quiz questions."""
-    from tracegen.quiz import make_questions
+    """Return one lesson with its variants (its runs and their traces, in plan order) and their quiz questions.
 
+    Every variant must make the lesson's claims true (else ClaimError, and nothing is written);
+    its questions are those that can teach on its trace (tracegen.quiz.degenerate).
+    """
+    from tracegen.claims import require_claims
+
+    for trace in traces:
+        require_claims(spec, trace)
     return LessonBuild(spec=spec, variants=tuple(
-        Variant(number=run.number, seed=trace.seed, trace=trace, questions=make_questions(spec, trace))
+        Variant(number=run.number, seed=trace.seed, trace=trace, questions=site_questions(spec, trace))
         for run, trace in zip(runs, traces)))
+
+
+def site_questions(spec: LessonSpec, trace: Trace) -> tuple[Question, ...]:
+    """Return the lesson's questions on one trace, less those that cannot teach on it (never shown broken)."""
+    from tracegen.quiz import make_questions
+    from tracegen.quiz.degenerate import teaching_questions
+
+    return teaching_questions(make_questions(spec, trace), spec, trace)
 
 
 def _relative(from_dir: str, to_dir: str) -> str:

@@ -30,6 +30,7 @@ from tracegen.spec.checks import (  # noqa: F401  (the check bounds are part of 
     TASKS,
     TYPE_NAMES,
     Checker,
+    claims_field,
     dataset_fields,
     evaluation_fields,
     model_fields,
@@ -45,8 +46,8 @@ NOT_IN_PIPELINE = frozenset({
     "name", "path",
     # Prose and page options: they change the page, not the trace.
     "title", "topic", "description", "allow_html", "body", "body_line",
-    # Questions are made from a finished trace, after the run.
-    "quiz",
+    # Questions are made, and claims checked, from a finished trace, after the run.
+    "quiz", "claims",
     # The seed is hashed on its own (trace_hash's "seed"), since --seed and variants override it.
     "split.seed",
 })
@@ -122,6 +123,8 @@ class LessonSpec:
     allow_html: bool
     body: str
     body_line: int
+    # Expressions over the trace that must be true for every run a build or `tracegen run` makes.
+    claims: tuple[str, ...] = ()
 
     def pipeline_dict(self) -> dict[str, Any]:
         """Return the part of the spec that decides the run (it goes into the trace hash).
@@ -139,7 +142,7 @@ class LessonSpec:
 
 TOP_LEVEL_KEYS = {
     "title", "topic", "description", "dataset", "split", "normalization", "model",
-    "epochs", "evaluation", "quiz", "allow_html",
+    "epochs", "evaluation", "quiz", "allow_html", "claims",
 }
 
 
@@ -205,6 +208,7 @@ def parse_lesson(data: dict[str, Any], path: Path, body: str = "", body_line: in
         allow_html=check.typed(data, "allow_html", bool, "", default=False),
         body=body,
         body_line=body_line,
+        claims=claims_field(check, data),
     )
 
 

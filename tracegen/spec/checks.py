@@ -7,6 +7,7 @@ Errors read "expected ..., got ...", as scikit-learn's do.
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 from typing import Any, NoReturn
@@ -159,6 +160,25 @@ def quiz_fields(check: Checker, table: dict[str, Any]) -> dict[str, Any]:
     if not all(isinstance(q, dict) for q in questions):
         check.fail("quiz.questions", "expected [[quiz.questions]] tables")
     return dict(generators=tuple(generators), questions=tuple(questions))
+
+
+def claims_field(check: Checker, data: dict[str, Any]) -> tuple[str, ...]:
+    """Check the top-level `claims` list: one-line expressions over the trace (evaluated after each run)."""
+    claims = data.get("claims", [])
+    if not isinstance(claims, list):
+        check.fail("claims", f"expected a list of expressions in quotes, got {type(claims).__name__} {claims!r}")
+    for index, claim in enumerate(claims):
+        name = f"claims[{index}]"
+        if not isinstance(claim, str) or not claim.strip():
+            check.fail(name, f"expected an expression over the trace in quotes, such as "
+                             f"\"evaluation.roc_auc > 0.5\", got {type(claim).__name__} {claim!r}")
+        if CONTROL_CHARACTER.search(claim):
+            check.fail(name, "expected one line; write the claim on one line")
+        try:
+            ast.parse(claim.strip(), mode="eval")
+        except SyntaxError:
+            check.fail(name, f"cannot parse expression {claim.strip()!r}")
+    return tuple(claim.strip() for claim in claims)
 
 
 class Checker:
