@@ -288,7 +288,9 @@ def confident_mistake(trace, question):
     return float(y_score[mistakes, c].max())
 
 
-CATALOGUE_GENERATORS = ("normalized_diagonal", "confused_pairs", "tuned_threshold", "worst_bin", "confident_mistake")
+# best_val_epoch is asked only where validation loss turns up before the last epoch: training-curves.
+CATALOGUE_GENERATORS = ("best_val_epoch", "normalized_diagonal", "confused_pairs", "tuned_threshold", "worst_bin",
+                        "confident_mistake")
 
 
 ORACLES = {
