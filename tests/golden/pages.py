@@ -18,7 +18,6 @@ from pathlib import Path
 from tracegen.html.env import TEMPLATES_DIR, make_environment
 from tracegen.pipeline import run
 from tracegen.pipeline.predictions import run_predictions
-from tracegen.quiz import make_questions
 from tracegen.site import assets, pages, predictions_site
 from tracegen.spec import load_lesson
 from tracegen.trace import Trace
@@ -36,7 +35,7 @@ def lesson_page(trace: Trace) -> bytes:
     """Return the lesson's reproducible page for `trace`, as `tracegen build --reproducible` writes it."""
     spec = load_lesson(LESSON)
     lesson = pages.LessonBuild(spec=spec, variants=(
-        pages.Variant(number=0, seed=trace.seed, trace=trace, questions=make_questions(spec, trace)),))
+        pages.Variant(number=0, seed=trace.seed, trace=trace, questions=pages.site_questions(spec, trace)),))
     frame = assets.site_frame(TEMPLATES_DIR)
     files = pages.lesson_pages(lesson, make_environment(TEMPLATES_DIR), assets.build_info(reproducible=True),
                                pages.page_asset_bytes(frame))
