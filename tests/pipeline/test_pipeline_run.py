@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
+import pytest
 from sklearn.datasets import load_digits, make_classification
 from sklearn.metrics import log_loss, roc_auc_score
 from sklearn.model_selection import train_test_split
@@ -16,20 +17,31 @@ from tracegen.spec import load_lesson
 
 
 def binary_rows(spec, seed):
-    """Rebuild the lesson's data and split independently of tracegen."""
+    """Rebuild the lesson's data and split independently of tracegen (validation carved from train)."""
     X, y = make_classification(random_state=seed, **spec.dataset.params)
     train, test = train_test_split(np.arange(len(y)), test_size=spec.split.test_size, random_state=seed, stratify=y)
+    if spec.split.validation_size:
+        train, _ = train_test_split(train, test_size=spec.split.validation_size, random_state=seed, stratify=y[train])
     return X, y, train, test
 
 
-def test_stages_recorded_in_order(binary_trace):
+@pytest.fixture(scope="module")
+def no_validation_trace(binary_spec):
+    """The precision-recall lesson without its validation split: the test rows stand in per epoch."""
+    split = dataclasses.replace(binary_spec.split, validation_size=0.0)
+    return pipeline.run(dataclasses.replace(binary_spec, split=split))
+
+
+def test_stages_recorded_in_order(binary_spec, binary_trace):
     """Every stage is recorded with shapes, an operation and example rows."""
     assert tuple(s.name for s in binary_trace.stages) == STAGES
     for stage in binary_trace.stages:
         assert stage.input_shape and stage.output_shape and stage.operation
     split = binary_trace.stage("split")
-    assert split.input_shape == {"X": (1000, 10)}
-    assert split.output_shape == {"train": (800, 10), "test": (200, 10)}
+    X, _, train, test = binary_rows(binary_spec, binary_trace.seed)
+    n_validation = len(X) - len(train) - len(test)
+    assert split.input_shape == {"X": X.shape}
+    assert split.output_shape == {"train": (len(train), 10), "validation": (n_validation, 10), "test": (len(test), 10)}
 
 
 def test_scaler_statistics_are_train_only(binary_spec, binary_trace):
@@ -41,7 +53,7 @@ def test_scaler_statistics_are_train_only(binary_spec, binary_trace):
     np.testing.assert_allclose(std, X[train].std(axis=0), rtol=1e-12)
     assert np.abs(mean - X.mean(axis=0)).max() > 1e-3
     assert np.abs(std - X.std(axis=0)).max() > 1e-3
-    assert normalize.fitted_on == "800 train rows"
+    assert normalize.fitted_on == f"{len(train)} train rows"
 
 
 def test_test_rows_use_train_statistics(binary_spec, binary_trace):
@@ -65,19 +77,21 @@ def test_validation_split_carved_from_train(multiclass_spec, multiclass_trace):
     assert multiclass_trace.stage("normalize").fitted_on == f"{len(train)} train rows"
 
 
-def test_without_validation_the_test_rows_stand_in(binary_spec, binary_trace):
+def test_without_validation_the_test_rows_stand_in(no_validation_trace):
     """With no validation split, val loss is measured on the test rows, and the trace says so."""
-    assert binary_trace.validation.startswith("test rows")
-    assert abs(binary_trace.epochs[-1].val_loss - log_loss(
-        binary_trace.evaluation.y_true, np.column_stack([1 - np.array(binary_trace.evaluation.y_score),
-                                                         binary_trace.evaluation.y_score]))) < 1e-12
+    trace = no_validation_trace
+    assert trace.validation.startswith("test rows")
+    assert abs(trace.epochs[-1].val_loss - log_loss(
+        trace.evaluation.y_true, np.column_stack([1 - np.array(trace.evaluation.y_score),
+                                                  trace.evaluation.y_score]))) < 1e-12
 
 
-def test_snapshots_at_chosen_epochs(binary_spec, binary_trace):
-    """Snapshots are logged at the lesson's epochs; the last one equals the final evaluation."""
-    assert tuple(s.epoch for s in binary_trace.snapshots) == binary_spec.evaluation.snapshots
-    last = binary_trace.snapshots[-1]
-    ev = binary_trace.evaluation
+def test_snapshots_at_chosen_epochs(binary_spec, no_validation_trace):
+    """Snapshots are logged at the lesson's epochs; without a validation split (snapshots are then taken
+    on the test rows) the last one equals the final evaluation."""
+    assert tuple(s.epoch for s in no_validation_trace.snapshots) == binary_spec.evaluation.snapshots
+    last = no_validation_trace.snapshots[-1]
+    ev = no_validation_trace.evaluation
     assert last.epoch == binary_spec.epochs
     assert abs(last.roc_auc - roc_auc_score(ev.y_true, ev.y_score)) <= 1e-12
     assert last.confusion_matrix == ev.confusion_matrix
