@@ -168,11 +168,21 @@ def test_degenerate_rules_on_plain_questions():
     found = degenerate_questions(questions)
     assert [qid for qid, _ in found] == ["two", "repeat", "copy", "flip", "near"]
     reasons = dict(found)
-    assert reasons["two"] == "2 options; a choice question needs at least 3"
+    assert reasons["two"] == "2 options; this choice question needs at least 3"
     assert reasons["repeat"] == "option text shown twice: 'b'"
     assert reasons["copy"] == "same prompt and answer as question 'fine'"
     assert reasons["flip"] == "tolerance 0.7 grades 0 and -0.3 as right: answer 0.3"
     assert [q.id for q in teaching_questions(questions)] == ["fine", "again", "zero"]
+
+
+def test_a_hand_written_yes_no_question_can_teach():
+    """A teacher's two-option question is kept; a generated one left with two options is not."""
+    import dataclasses
+
+    yes_no = dataclasses.replace(question("yes-no", prompt="Yes?", options=choice("yes", "no")),
+                                 generator="hand-written")
+    generated = question("generated", prompt="Left?", options=choice("a", "b"))
+    assert [qid for qid, _ in degenerate_questions([yes_no, generated])] == ["generated"]
 
 
 @pytest.mark.parametrize(("text", "seeds"), [("5", range(5, 6)), ("0-39", range(0, 40)), (" 3-3 ", range(3, 4))])

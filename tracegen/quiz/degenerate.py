@@ -5,7 +5,8 @@ A question cannot teach when grading or its options give the answer away or make
 - a modelled wrong value (numeric distractor) lies within the tolerance, so it grades as right;
 - the tolerance accepts 0, or the answer with its sign flipped, while the answer does not show as 0;
 - it asks what an earlier question that can teach asks (the same prompt) and has the same answer;
-- a single- or multiple-choice question has fewer than MIN_CHOICE_OPTIONS options;
+- a generated choice question is left with fewer than MIN_CHOICE_OPTIONS options (its wrong options
+  are dropped per trace); a hand-written one, whose options the teacher chose, with fewer than 2;
 - two options of a choice question show the same text.
 
 Hand-written numeric distractors that fall within the tolerance are dropped by the question
@@ -27,6 +28,8 @@ from tracegen.spec.questions import question_id
 from tracegen.trace import Trace
 
 MIN_CHOICE_OPTIONS = 3
+# A teacher's yes/no question is a fair question; it only breaks with one option.
+MIN_HAND_WRITTEN_OPTIONS = 2
 # (question id, why it cannot teach)
 Finding = tuple[str, str]
 
@@ -86,8 +89,9 @@ def _numeric_reasons(question: Question, written: Sequence[tuple[str, float]]) -
 
 def _choice_reasons(question: Question) -> list[str]:
     reasons = []
-    if len(question.options) < MIN_CHOICE_OPTIONS:
-        reasons.append(f"{len(question.options)} options; a choice question needs at least {MIN_CHOICE_OPTIONS}")
+    needed = MIN_HAND_WRITTEN_OPTIONS if question.generator == "hand-written" else MIN_CHOICE_OPTIONS
+    if len(question.options) < needed:
+        reasons.append(f"{len(question.options)} options; this choice question needs at least {needed}")
     texts = [option.text for option in question.options]
     repeated = sorted({text for text in texts if texts.count(text) > 1})
     if repeated:
