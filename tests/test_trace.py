@@ -210,10 +210,15 @@ def test_task_blind_reads_still_work(multiclass_trace):
     assert ev.threshold_choice is None
 
 
-def test_split_counts(binary_trace, multiclass_trace):
-    """split_counts reads the split stage's shapes: all rows, train, validation (0 when absent) and test."""
+def test_split_counts(binary_spec, binary_trace, multiclass_trace):
+    """split_counts reads the split stage's shapes: all rows, train, validation and test."""
+    import math
+
+    n = binary_spec.dataset.params["n_samples"]
+    n_test = math.ceil(binary_spec.split.test_size * n)  # train_test_split rounds the held-out part up
+    n_validation = math.ceil(binary_spec.split.validation_size * (n - n_test))
     counts = binary_trace.split_counts()
-    assert counts == {"all": 1000, "train": 800, "validation": 0, "test": 200}
+    assert counts == {"all": n, "train": n - n_test - n_validation, "validation": n_validation, "test": n_test}
     counts = multiclass_trace.split_counts()
     shapes = multiclass_trace.stage("split").output_shape
     assert counts["validation"] == shapes["validation"][0] > 0
