@@ -82,11 +82,22 @@ def check(capsys, *argv: str) -> tuple[int, str, str]:
     return cli(capsys, "check", *argv, "--no-cache", "-q", "-j", "1")
 
 
+def findings(out: str) -> list[str]:
+    """Return check's output one finding per item: a finding wraps onto lines indented by four spaces."""
+    items: list[str] = []
+    for line in out.splitlines():
+        if line.startswith("    "):
+            items[-1] += " " + line.strip()
+        else:
+            items.append(line)
+    return items
+
+
 def test_check_reports_degenerate_questions_and_exits_2(tmp_path, capsys):
     path = lesson(tmp_path, DISTRACTOR_IS_ANSWER + TOLERANCE_ACCEPTS_ZERO + CLEAN)
     code, out, err = check(capsys, str(path), "--seeds", "2-3")
     assert code == 2, err
-    lines = out.splitlines()
+    lines = findings(out)
     for seed in (2, 3):
         assert f"{path}: seed {seed}: question 'same-value': distractor 24 (a quarter of the training rows) " \
                "grades as right: answer 24 +- 0.5" in lines
@@ -101,7 +112,7 @@ def test_check_reports_false_claims(tmp_path, capsys):
     path = lesson(tmp_path, CLEAN, top='claims = ["seed < 4", "n_test == 24"]')
     code, out, _ = check(capsys, str(path), "--seeds", "3-5")
     assert code == 2
-    assert out.splitlines() == [f"{path}: seed 4: claim 'seed < 4' is false",
+    assert findings(out) == [f"{path}: seed 4: claim 'seed < 4' is false",
                                 f"{path}: seed 5: claim 'seed < 4' is false",
                                 "checked 1 lesson(s) at seeds 3-5 (3 runs): 2 finding(s) in 1 lesson(s)"]
 
@@ -113,12 +124,21 @@ def test_check_clean_lesson_exits_0(tmp_path, capsys):
     assert out == "checked 1 lesson(s) at seeds 0-2 (3 runs): no findings\n"
 
 
+def test_check_output_fits_80_columns(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    lesson(tmp_path, DISTRACTOR_IS_ANSWER + TOLERANCE_ACCEPTS_ZERO + CLEAN)
+    code, out, _ = check(capsys, "lesson.md", "--seeds", "2")
+    assert code == 2
+    assert len(out.splitlines()) > len(findings(out)) >= 3  # something was long enough to wrap
+    assert max(len(line) for line in out.splitlines()) <= 80
+
+
 def test_check_names_every_lesson_in_a_folder_by_default(tmp_path, capsys):
     lesson(tmp_path, CLEAN, name="a")
     lesson(tmp_path, TOLERANCE_ACCEPTS_ZERO, name="b")
     code, out, _ = cli(capsys, "--lessons", str(tmp_path), "check", "--seeds", "1", "--no-cache", "-q")
     assert code == 2
-    assert out.splitlines() == [f"{tmp_path / 'b.md'}: seed 1: question 'loose': tolerance 0.05 grades 0 "
+    assert findings(out) == [f"{tmp_path / 'b.md'}: seed 1: question 'loose': tolerance 0.05 grades 0 "
                                 "as right: answer 0.04",
                                 "checked 2 lesson(s) at seed 1 (2 runs): 1 finding(s) in 1 lesson(s)"]
 

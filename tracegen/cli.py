@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -270,8 +271,8 @@ def cmd_check(args: argparse.Namespace) -> int:
         raise
     progress.summary(f"checked {len(results)} run(s) in {progress.elapsed():.1f} s")
     findings = [line for lines in results for line in lines]
-    for line in findings:
-        print(line)
+    for line in findings:  # one finding per paragraph, wrapped to fit an 80-column terminal
+        print(textwrap.fill(line, 80, subsequent_indent="    ", break_long_words=False, break_on_hyphens=False))
     seeds = "each lesson's seed" if args.seeds is None else (
         f"seed {args.seeds[0]}" if len(args.seeds) == 1 else f"seeds {args.seeds[0]}-{args.seeds[-1]}")
     failing = len({spec.name for spec, lines in zip(_per_run(specs, args.seeds), results) if lines})

@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from tests import quiz_oracles as oracles
 from tracegen.html import env as html_env
 from tracegen.html import lesson
 from tracegen.pipeline.predictions import run_predictions
@@ -79,3 +80,12 @@ def test_a_lesson_without_a_traced_row_cannot_build_a_prediction_section(predict
     """An evaluation-only trace has no Prediction Trace section to show."""
     with pytest.raises(ValueError, match="no traced row"):
         lesson.prediction_view(predictions_trace)
+
+
+def test_a_network_without_decision_function_is_not_said_to_have_a_score():
+    """E22: an MLP has no decision_function, so its probability cannot be 'the sigmoid of the score'."""
+    _, trace = oracles.lesson_trace("training-curves")
+    assert trace.prediction is not None and trace.prediction.score == ()
+    notes = {layer.name: layer.note for layer in lesson.prediction_view(trace).layers}
+    assert "score" not in notes["Probability"]
+    assert "decision_function" in notes["Score"]

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
+import random
 
 import numpy as np
 from sklearn.metrics import confusion_matrix
 
+from tracegen import quiz
 from tracegen.quiz.build import (
     choice_question,
     class_count,
@@ -53,17 +56,29 @@ def test_a_single_choice_question_needs_exactly_one_right_option():
     assert choice_question("q", "?", right, wrong, "e", kind="multiple").correct_indices == (0, 1)
 
 
-def test_shuffled_is_seeded_by_trace_and_id_and_keeps_numeric_questions(binary_trace):
-    """Option order depends only on the trace hash and the question id; numeric options keep their order."""
+def test_shuffled_is_seeded_by_lesson_seed_and_id_and_keeps_numeric_questions(binary_trace):
+    """Option order depends only on lesson, seed and question id; numeric options keep their order."""
     question = choice_question("q", "?", [("a", "r")], [(t, "m", "f") for t in "bcdefg"], "e")
     first = shuffled(question, binary_trace)
     assert first == shuffled(question, binary_trace)
     assert sorted(o.text for o in first.options) == list("abcdefg")
     expected = list(question.options)
-    rng_for(binary_trace, "order:q").shuffle(expected)
+    random.Random(f"{binary_trace.lesson}:{binary_trace.seed}:order:q").shuffle(expected)
     assert list(first.options) == expected
     numeric = numeric_question("n", "?", 0.5, 2, [(0.9, "m", "f"), (0.1, "m", "f")], "e")
     assert shuffled(numeric, binary_trace) is numeric
+
+
+def test_an_answer_key_survives_a_library_upgrade(binary_spec, binary_trace):
+    """Another numpy or scikit-learn changes the trace hash but not which option comes first or which point is asked."""
+    upgraded = dataclasses.replace(binary_trace, hash="0" * 64,
+                                   versions={**binary_trace.versions, "scikit-learn": "99.0"})
+    questions = quiz.make_questions(binary_spec, binary_trace)
+    assert len(questions) >= 5
+    assert questions == quiz.make_questions(binary_spec, upgraded)
+    assert rng_for(upgraded, "pr_curve_point").random() == rng_for(binary_trace, "pr_curve_point").random()
+    other_seed = dataclasses.replace(binary_trace, seed=binary_trace.seed + 1)
+    assert rng_for(other_seed, "x").random() != rng_for(binary_trace, "x").random()
 
 
 def test_trace_readers_agree_with_the_arrays(binary_trace, multiclass_trace):

@@ -273,7 +273,7 @@ def prediction_view(trace: Trace) -> Prediction:
               NORMALIZATION_NOTES.get(str(trace.spec["normalization"]), "")),
     ]
     if not p.score:
-        layers.append(Layer(3, "Score", "—", "this model exposes no decision score"))
+        layers.append(Layer(3, "Score", "—", "a neural network has no decision_function"))
     elif binary:
         layers.append(Layer(3, "Score", fmt_num(p.score[0]), "decision_function: weights · features + intercept"))
     else:
@@ -281,7 +281,7 @@ def prediction_view(trace: Trace) -> Prediction:
                             f"decision_function: one score per class ({len(classes)} classes)"))
     if binary:
         layers.append(Layer(4, "Probability", f"P({classes[1]}) = {fmt_num(p.probability[1])}",
-                            "sigmoid of the score"))
+                            "sigmoid of the score" if p.score else "predict_proba: the network's logistic output"))
     else:
         best = sorted(range(len(classes)), key=lambda i: -p.probability[i])[:3]
         layers.append(Layer(4, "Probability", ", ".join(f"P({classes[i]}) = {fmt_num(p.probability[i])}"

@@ -27,8 +27,12 @@ T = TypeVar("T")
 
 
 def rng_for(trace: Trace, name: str) -> random.Random:
-    """Return a random generator seeded by the trace hash and a name (never global state)."""
-    return random.Random(f"{trace.hash}:{name}")
+    """Return a random generator seeded by the lesson, the seed and a name (never global state).
+
+    Not by the trace hash: it covers library versions, and a teacher's answer key (which option
+    is B, which epoch is asked about) must survive a numpy or scikit-learn upgrade.
+    """
+    return random.Random(f"{trace.lesson}:{trace.seed}:{name}")
 
 
 def choice_question(qid: str, prompt: str, right: Iterable[tuple[str, str]], wrong: Iterable[Wrong],
@@ -88,7 +92,7 @@ def asked(question: Question | None) -> tuple[Question, ...]:
 
 
 def shuffled(question: Question, trace: Trace) -> Question:
-    """Return the question with choice options in an order seeded by the trace hash and its id."""
+    """Return the question with choice options in an order seeded by the lesson, seed and question id."""
     if question.kind == "numeric":
         return question
     options = list(question.options)

@@ -97,7 +97,7 @@ def prediction(trace: Trace) -> list[str]:
     if p.score:
         lines.append(f"  3 score        {fmt_values(p.score, limit=6, digits=4)} (decision_function)")
     else:
-        lines.append("  3 score        (this model exposes no decision score)")
+        lines.append("  3 score        (a neural network has no decision_function)")
     if len(classes) == 2:
         lines.append(f"  4 probability  P({classes[1]}) = {p.probability[1]:.4f}")
     else:
