@@ -42,6 +42,8 @@ def test_anything_but_field_access_and_arithmetic_is_refused(expression, binary_
 
 @pytest.mark.parametrize(("expression", "word"), [
     ("compare(0.97, 0.96)", "above"), ("compare(0.96, 0.97)", "below"), ("compare(0.5, 0.5)", "equal to"),
+    ("compare(0.96904, 0.96896, 4)", "equal to"), ("compare(0.96904, 0.96896)", "above"),
+    ("compare(0.9691, 0.96896, 4)", "above"),
     ("compare(-0.075, 0)", "below"), ("change(0.60, 0.81)", "rose"), ("change(0.81, 0.60)", "fell"),
     ("change(3, 3)", "did not change"), ("pick(1 < 2, 'yes', 'no')", "yes"), ("pick(2 < 1, 'yes', 'no')", "no"),
 ])
@@ -71,7 +73,7 @@ def test_column_and_words_compose_in_prose(binary_trace):
 
 @pytest.mark.parametrize("expression", [
     "pick(1, 'a', 'b')", "lowest(epochs, '__class__')", "lowest(epochs, 'no_such_field')", "column(epochs, 0)",
-    "compare('a', 1)",
+    "compare('a', 1)", "compare(0.5, 0.4, 2.5)", "compare(0.5, 0.4, 99)",
 ])
 def test_word_functions_refuse_what_they_cannot_read(expression, binary_trace):
     with pytest.raises(ExpressionError):

@@ -44,8 +44,17 @@ def _same(a: float, b: float) -> bool:
     return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
 
 
-def compare(a: float, b: float) -> str:
-    """Return "above", "below" or "equal to": where `a` stands against `b`."""
+def compare(a: float, b: float, decimals: int | None = None) -> str:
+    """Return "above", "below" or "equal to": where `a` stands against `b`.
+
+    With `decimals`, as the two numbers are shown: two values that print alike are "equal to",
+    since "0.9690 is above 0.9690" reads false even when the digits past the fourth differ.
+    """
+    if decimals is not None:
+        if not isinstance(decimals, int) or isinstance(decimals, bool) or not 0 <= decimals <= 12:
+            raise TypeError(f"compare() takes the shown decimals as a whole number 0-12, got {decimals!r}")
+        if f"{a:.{decimals}f}" == f"{b:.{decimals}f}":
+            return "equal to"
     return "equal to" if _same(a, b) else "above" if a > b else "below"
 
 

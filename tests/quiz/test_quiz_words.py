@@ -43,11 +43,15 @@ def one(generator, trace):
 
 
 def shown_direction(value: float, reference: float, decimals: int) -> tuple[str, str]:
-    """Return (word, gap) the way a careful reader states value against reference at `decimals`."""
-    gap = f"{abs(value - reference):.{decimals}f}"
-    if float(gap) == 0:
+    """Return (word, gap) the way a careful reader states value against reference, both shown at `decimals`.
+
+    The reader subtracts the printed numbers: 0.9790 against 0.6294 is 0.3496 apart, even where the
+    unrounded gap would print as 0.3497.
+    """
+    shown_value, shown_reference = round(value, decimals), round(reference, decimals)
+    if shown_value == shown_reference:
         return "equal to", ""
-    return ("above" if value > reference else "below"), gap
+    return ("above" if shown_value > shown_reference else "below"), f"{abs(shown_value - shown_reference):.{decimals}f}"
 
 
 # ---------------------------------------------------------------- words.py itself
@@ -58,6 +62,8 @@ def test_compared_and_margin_text_read_the_shown_numbers():
     assert words.compared(0.615, 0.69, 4) == "below" and words.margin_text(0.615, 0.69, 4) == "0.0750 below"
     assert words.compared(0.70, 0.69, 4) == "above" and words.margin_text(0.70, 0.69, 4) == "0.0100 above"
     assert words.compared(0.69001, 0.69, 4) == "equal to" and words.margin_text(0.69, 0.69, 4) == "equal to"
+    # Shown 0.6901 against 0.6900: the gap a learner subtracts, not the 0.000002 between the raw values.
+    assert words.margin_text(0.690051, 0.690049, 4) == "0.0001 above"
     assert words.never_predicted(("a", "b", "c"), (0, 0, 2)) == ("b",)
     assert words.quoted(("a", "b", "c")) == "'a', 'b' and 'c'"
 
@@ -298,3 +304,12 @@ def test_pr_curve_point_names_a_threshold_the_curve_has():
         oracles.check_answer(trace, question)
         assert re.search(r"\(the lowest test score >= \S+, rounded down to 4 decimals\)", question.prompt) or \
             point == shown
+
+
+def test_contradict_finds_opposite_statements_and_nothing_else():
+    assert words.contradict("Validation AUC rose", "validation AUC fell")
+    assert words.contradict("Recall is above 0.9", "Recall is below 0.9")
+    assert words.contradict("The pool's size does not change AUC", "The pool's size does change AUC")
+    assert not words.contradict("Validation AUC rose", "Validation AUC rose")
+    assert not words.contradict("Validation AUC rose", "Validation loss rose")
+    assert not words.contradict("Precision rose", "Recall fell")

@@ -7,7 +7,9 @@ A question cannot teach when grading or its options give the answer away or make
 - it asks what an earlier question that can teach asks (the same prompt) and has the same answer;
 - a generated choice question is left with fewer than MIN_CHOICE_OPTIONS options (its wrong options
   are dropped per trace); a hand-written one, whose options the teacher chose, with fewer than 2;
-- two options of a choice question show the same text.
+- two options of a choice question show the same text;
+- two right options state opposite things (quiz.words.contradict: they differ only by opposite
+  direction words, such as rose / fell, or by a "not").
 
 Hand-written numeric distractors that fall within the tolerance are dropped by the question
 maker before a Question exists, so they are found again here from the lesson's tables: the
@@ -23,6 +25,7 @@ from typing import Any
 from tracegen.expressions import ExpressionError, evaluate_expression
 from tracegen.quiz.build import finite
 from tracegen.quiz.question import Question, answer_decimals, answer_tolerance, fmt, shown_answer, within
+from tracegen.quiz.words import contradict
 from tracegen.spec import LessonSpec
 from tracegen.spec.questions import question_id
 from tracegen.trace import Trace
@@ -96,6 +99,9 @@ def _choice_reasons(question: Question) -> list[str]:
     repeated = sorted({text for text in texts if texts.count(text) > 1})
     if repeated:
         reasons.append(f"option text shown twice: {repeated[0]!r}")
+    right = [option.text for option in question.options if option.correct]
+    reasons += [f"right options contradict each other: {a!r} and {b!r}"
+                for i, a in enumerate(right) for b in right[i + 1:] if contradict(a, b)]
     return reasons
 
 

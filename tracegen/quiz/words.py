@@ -7,6 +7,9 @@ The thresholds are teaching conventions, stated once so tests and prose can cite
 
 from __future__ import annotations
 
+import re
+
+from tracegen.expressions import compare
 from tracegen.quiz.question import fmt
 
 # Recall below this is called low ("only 0.62"), and only when AUC exceeds it by AUC_RECALL_GAP.
@@ -22,22 +25,37 @@ CHANCE_GAP = 0.01
 MIN_CONFUSED = 3
 
 
+# Words that state opposite directions. Two right options that differ only by one of these (or by a
+# "not") say opposite things, so a question cannot mark both right.
+OPPOSITES = (("above", "below"), ("rose", "fell"), ("rises", "falls"), ("higher", "lower"),
+             ("more", "fewer"), ("increases", "decreases"), ("improves", "worsens"), ("better", "worse"),
+             ("larger", "smaller"), ("raises", "lowers"))
+NEGATIONS = frozenset({"not", "never", "no"})
+_DIRECTION = {word: f"<{pair[0]}>" for pair in OPPOSITES for word in pair}
+
+
+def contradict(a: str, b: str) -> bool:
+    """Return True when two statements differ only by opposite direction words or by a negation."""
+    words_a, words_b = re.findall(r"[\w.'-]+", a.lower()), re.findall(r"[\w.'-]+", b.lower())
+    if words_a == words_b:
+        return False
+    directions_a, directions_b = ([_DIRECTION.get(w, w) for w in words] for words in (words_a, words_b))
+    if directions_a == directions_b:
+        return True
+    return [w for w in words_a if w not in NEGATIONS] == [w for w in words_b if w not in NEGATIONS]
+
+
 def compared(value: float, reference: float, decimals: int) -> str:
     """Return 'above', 'below' or 'equal to': how `value` compares with `reference` as shown at `decimals`."""
-    if fmt(abs(value - reference), decimals) == fmt(0.0, decimals):
-        return "equal to"
-    return "above" if value > reference else "below"
+    return compare(value, reference, decimals)
 
 
 def margin_text(value: float, reference: float, decimals: int) -> str:
     """Return e.g. '0.0750 below' or 'equal to': the shown gap between two numbers and its direction."""
     word = compared(value, reference, decimals)
-    return word if word == "equal to" else f"{fmt(abs(value - reference), decimals)} {word}"
-
-
-def changed(before: float, after: float) -> str:
-    """Return 'rose', 'fell' or 'stayed the same'."""
-    return "rose" if after > before else "fell" if after < before else "stayed the same"
+    # The gap between the numbers as shown, which is what a learner subtracts.
+    gap = abs(float(fmt(value, decimals)) - float(fmt(reference, decimals)))
+    return word if word == "equal to" else f"{fmt(gap, decimals)} {word}"
 
 
 def recall_is_low(auc: float, recall: float) -> bool:
