@@ -21,6 +21,24 @@ def write_lesson(folder: Path, front: str, body: str = "Body.\n", name: str = "l
     return path
 
 
+# A lesson that runs in a fraction of a second: 120 rows, 3 features, 2 epochs, 24 test rows.
+TINY_DATA = """[dataset]
+source = "make_classification"
+n_samples = 120
+n_features = 3
+n_informative = 2
+n_redundant = 0
+[split]
+seed = 2
+test_size = 0.2
+"""
+
+
+def write_tiny_lesson(folder: Path, top: str = "", tables: str = "", name: str = "lesson") -> Path:
+    """Write the tiny lesson with top-level keys `top` (before any table) and further `tables`."""
+    return write_lesson(folder, f"epochs = 2\n{top}\n{TINY_DATA}{tables}", name=name)
+
+
 @pytest.fixture(scope="session")
 def binary_spec():
     """The precision-recall lesson spec."""

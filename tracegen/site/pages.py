@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 # the number of lessons without weighing down every page.
 PAGE_ASSETS = (f"{STATIC}/site.css", f"{STATIC}/site.js", f"{STATIC}/quiz.js")
 # Curve-table lengths tried in turn until the page fits (None = every point); the last is used regardless.
-TABLE_ROW_LIMITS = (None, 120, 60, 30, 20)
+TABLE_ROW_LIMITS = (None, 120, 60, 30, 20, 12)
 # Most catalogue pages fit with curve tables of 60 or 30 rows, so the search starts there.
 FIRST_TABLE_LIMIT = TABLE_ROW_LIMITS.index(60)
 
