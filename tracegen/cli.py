@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -258,6 +257,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     from tracegen.claims import check_lessons
     from tracegen.progress import Progress
     from tracegen.spec import load_lesson
+    from tracegen.terminal.text import wrap
 
     specs = [load_lesson(path) for path in lesson_paths(args.names, args.lessons)]
     for spec in specs:
@@ -272,7 +272,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     progress.summary(f"checked {len(results)} run(s) in {progress.elapsed():.1f} s")
     findings = [line for lines in results for line in lines]
     for line in findings:  # one finding per paragraph, wrapped to fit an 80-column terminal
-        print(textwrap.fill(line, 80, subsequent_indent="    ", break_long_words=False, break_on_hyphens=False))
+        print("\n".join(wrap(line, indent="    ")))
     seeds = "each lesson's seed" if args.seeds is None else (
         f"seed {args.seeds[0]}" if len(args.seeds) == 1 else f"seeds {args.seeds[0]}-{args.seeds[-1]}")
     failing = len({spec.name for spec, lines in zip(_per_run(specs, args.seeds), results) if lines})
@@ -315,11 +315,12 @@ def _lesson_questions(args: argparse.Namespace):
 
 def cmd_quiz(args: argparse.Namespace) -> int:
     from tracegen.terminal import quiz as quiz_terminal
+    from tracegen.terminal.text import wrap
 
     spec, trace, questions = _lesson_questions(args)
     answers = quiz_terminal.load_answers(args.answers, questions) if args.answers is not None else None
-    sys.stdout.write(f"{spec.title}: {len(questions)} questions (lesson {trace.lesson}, seed {trace.seed}, "
-                     f"trace {trace.hash[:12]})\n\n")
+    sys.stdout.write("\n".join(wrap(f"{spec.title}: {len(questions)} questions (lesson {trace.lesson}, "
+                                     f"seed {trace.seed}, trace {trace.hash[:12]})")) + "\n\n")
     quiz_terminal.run_quiz(questions, sys.stdin, sys.stdout, answers)
     return 0
 
