@@ -103,6 +103,12 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--jobs", "-j", type=positive_int, default=usable_cpus(), metavar="N",
                        help="run lessons and variants in N worker processes (default: one per CPU, here "
                             "%(default)s; the same output for any N)")
+    build.add_argument("--executor", choices=("processes", "dask"), default="processes",
+                       help="where lesson runs execute: local worker processes (default), or a Dask cluster "
+                            "(pip install 'tracegen[dask]'); pages are rendered here either way")
+    build.add_argument("--scheduler", metavar="ADDRESS",
+                       help="with --executor dask: the scheduler, e.g. tcp://10.0.0.5:8786 (default: start "
+                            "--jobs workers on this machine)")
     build.add_argument("--quiet", "-q", action="store_true", help="no progress or summary on stderr")
     build.add_argument("--predictions", type=Path, metavar="FILE.csv",
                        help="build one page evaluating your own model's predictions instead of the lessons")
@@ -221,13 +227,16 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(f"built {made.out}/: predictions page for {made.source.name} ({made.rows} rows, "
               f"{made.questions} questions), {made.page_weight / 1024:.1f} KB (HTML + CSS + JS)")
         return 0
+    if args.scheduler is not None and args.executor != "dask":
+        raise UsageError("tracegen build", "--scheduler", "names a Dask scheduler; use it with --executor dask")
+    scheduler = (args.scheduler or "local") if args.executor == "dask" else None
     specs = [load_lesson(path) for path in lesson_paths(args.names, args.lessons)]
     progress = Progress(None if args.quiet else sys.stderr)
     try:
         report = site.build_site(specs, args.out, seed=args.seed, variants=args.variants,
                                  reproducible=args.reproducible, templates_dir=args.templates,
                                  cache_dir=None if args.no_cache else args.cache_dir, jobs=args.jobs,
-                                 progress=progress)
+                                 progress=progress, scheduler=scheduler)
     except BaseException:
         progress.abandon()  # so an error line does not land on a half-drawn progress line
         raise

@@ -59,10 +59,11 @@ def compiled_environment(templates_dir: Path) -> Environment:
 
 def build_site(specs: Sequence[LessonSpec], out: Path, *, seed: int | None = None, variants: int = 0,
                reproducible: bool = False, templates_dir: Path | None = None, cache_dir: Path | None = None,
-               jobs: int = 1, progress: Progress | None = None) -> SiteReport:
+               jobs: int = 1, progress: Progress | None = None, scheduler: str | None = None) -> SiteReport:
     """Run (or load from `cache_dir`) every lesson, render the whole site in memory, then swap it in at `out`.
 
     With a cache, a site whose every input is unchanged and whose files are intact is left as it is.
+    With a Dask `scheduler` address ("local" for a cluster on this machine) the runs go there.
     """
     started = time.perf_counter()
     templates_dir = DEFAULT_TEMPLATES if templates_dir is None else templates_dir
@@ -81,7 +82,7 @@ def build_site(specs: Sequence[LessonSpec], out: Path, *, seed: int | None = Non
     planned = runs.plan_runs(specs, seed, variants)
     # Every template is compiled before any lesson runs (a broken one fails fast), while the workers start.
     env, arrivals = runs.gather_traces(specs, planned, cache_dir=cache_dir, jobs=jobs, progress=progress,
-                                       prepare=lambda: compiled_environment(templates_dir))
+                                       prepare=lambda: compiled_environment(templates_dir), scheduler=scheduler)
     build = assets.build_info(reproducible)
     files = assets.site_frame(templates_dir)
     with contextlib.closing(arrivals):  # an error while rendering stops the workers at once
