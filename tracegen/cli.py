@@ -140,8 +140,12 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--format", required=True, choices=("gift", "qti"),
                         help="gift: Moodle GIFT text; qti: QTI 2.1 content package (zip)")
     export.add_argument("--seed", type=seed_int, help="override the lesson's seed (a new variant, new numbers)")
+    export.add_argument("--variants", type=positive_int, metavar="K",
+                        help="a question bank: the questions of seed and seed + 1..K, one GIFT category (one "
+                             "QTI section picking one at random) per question")
     export.add_argument("--out", type=Path, metavar="PATH",
-                        help="output file (default: <lesson>-seed<N>.gift or <lesson>-seed<N>-qti.zip)")
+                        help="output file (default: <lesson>-seed<N>.gift or <lesson>-seed<N>-qti.zip; "
+                             "with --variants <lesson>-seeds<N>-<N+K>...)")
     export.set_defaults(handler=cmd_export)
     return parser
 
@@ -337,6 +341,8 @@ def cmd_quiz(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from tracegen import export
 
+    if args.variants is not None:
+        return _export_bank(args)
     spec, trace, questions = _lesson_questions(args)
     suffix = ".gift" if args.format == "gift" else "-qti.zip"
     out = args.out or Path(f"{trace.lesson}-seed{trace.seed}{suffix}")
@@ -345,6 +351,30 @@ def cmd_export(args: argparse.Namespace) -> int:
     else:
         write_output(out, export.to_qti_zip(questions, trace, spec.title))
     print(f"wrote {out}: {len(questions)} questions ({args.format}, lesson {trace.lesson}, seed {trace.seed})")
+    return 0
+
+
+def _export_bank(args: argparse.Namespace) -> int:
+    """tracegen export --variants K: every variant's questions (as their pages show them), grouped per question."""
+    from tracegen import banks, site
+    from tracegen.progress import Progress
+    from tracegen.spec import load_lesson
+
+    spec = load_lesson(resolve_lesson(args.lesson, args.lessons))
+    progress = Progress(sys.stderr)
+    try:
+        variants = site.variant_questions(spec, args.seed, args.variants, jobs=usable_cpus(), progress=progress)
+    except BaseException:
+        progress.abandon()
+        raise
+    progress.summary(f"ran {len(variants)} variant(s) in {progress.elapsed():.1f} s")
+    bank, seeds = banks.question_banks(variants), [seed for seed, _ in variants]
+    name = f"{spec.name}-seeds{seeds[0]}-{seeds[-1]}"
+    out = args.out or Path(name + (".gift" if args.format == "gift" else "-qti.zip"))
+    write_output(out, banks.to_gift_bank(bank, spec.name, seeds, spec.title) if args.format == "gift"
+                 else banks.to_qti_bank_zip(bank, spec.name, seeds, spec.title))
+    print(f"wrote {out}: {len(bank)} questions x {len(seeds)} variants "
+          f"({sum(len(q) for _, q in bank)} in all; {args.format}, lesson {spec.name})")
     return 0
 
 

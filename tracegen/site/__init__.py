@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from jinja2 import Environment
 
     from tracegen.progress import Progress
+    from tracegen.quiz.question import Question
     from tracegen.trace import Trace
 
 # Same folder as html.env.TEMPLATES_DIR (a test checks), named here so that deciding whether the site is
@@ -140,3 +141,24 @@ def predictions_site(trace: Trace, templates_dir: Path, reproducible: bool) -> t
     _, files["index.html"] = pages.fitting_page(render_at, pages.page_asset_bytes(files), pages.FIRST_TABLE_LIMIT)
     files["trace.json"] = trace.to_json().encode()
     return files, len(questions)
+
+
+def variant_questions(spec: LessonSpec, seed: int | None, variants: int, *, jobs: int = 1,
+                      progress: Progress | None = None) -> list[tuple[int, tuple[Question, ...]]]:
+    """Return (seed, the questions its page shows) for the lesson at its seed and seed + 1..variants.
+
+    Every variant's claims are checked, as a build checks them, and questions that cannot teach on
+    a variant are left out of it, as its page leaves them out.
+    """
+    from tracegen import quiz
+    from tracegen.claims import require_claims
+
+    quiz.check_quiz(spec)
+    planned = runs.plan_runs([spec], seed, variants)
+    _, arrivals = runs.gather_traces([spec], planned, cache_dir=None, jobs=jobs, progress=progress)
+    traces = {position: trace for position, trace, _ in arrivals}
+    result = []
+    for position, run in enumerate(planned):
+        require_claims(spec, traces[position])
+        result.append((run.seed, pages.site_questions(spec, traces[position])))
+    return result
