@@ -90,6 +90,7 @@ def build_site(specs: Sequence[LessonSpec], out: Path, *, seed: int | None = Non
         lessons, ran = pages.render_lessons(specs, planned, arrivals, env, build, files)
     files[index.SEARCH_INDEX] = index.search_index(lessons)
     files["index.html"] = index.index_page(lessons, env)
+    files.update(index.retakes_pages(lessons, env))
     files = dict(sorted(files.items()))
     write.write_site(files, out)
     report = SiteReport(out=out, files=tuple(files), page_weights=pages.page_weights(files, lessons),
