@@ -103,6 +103,9 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--jobs", "-j", type=positive_int, default=usable_cpus(), metavar="N",
                        help="run lessons and variants in N worker processes (default: one per CPU, here "
                             "%(default)s; the same output for any N)")
+    build.add_argument("--learners", type=Path, metavar="ROSTER.csv",
+                       help="give each learner in the roster (a 'learner' column) a retake of every lesson; "
+                            "writes ROSTER-variants.csv, and keeps each learner's retake on later builds")
     build.add_argument("--executor", choices=("processes", "dask"), default="processes",
                        help="where lesson runs execute: local worker processes (default), or a Dask cluster "
                             "(pip install 'tracegen[dask]'); pages are rendered here either way")
@@ -235,6 +238,12 @@ def cmd_build(args: argparse.Namespace) -> int:
         raise UsageError("tracegen build", "--scheduler", "names a Dask scheduler; use it with --executor dask")
     scheduler = (args.scheduler or "local") if args.executor == "dask" else None
     specs = [load_lesson(path) for path in lesson_paths(args.names, args.lessons)]
+    assignments = None
+    if args.learners is not None:
+        from tracegen import roster
+
+        assignments = roster.assign(roster.load_roster(args.learners), roster.previous_assignments(args.learners))
+        args.variants = max(args.variants, *(a.variant for a in assignments))
     progress = Progress(None if args.quiet else sys.stderr)
     try:
         report = site.build_site(specs, args.out, seed=args.seed, variants=args.variants,
@@ -247,10 +256,14 @@ def cmd_build(args: argparse.Namespace) -> int:
     progress.summary(build_summary(report, len(specs)))
     print(f"built {args.out}/: {len(specs)} lesson(s), {len(report.page_weights)} lesson page(s), "
           f"{len(report.files)} files")
-    for page, weight in report.page_weights.items():
-        warning = f"  over the {site.PAGE_BUDGET // 1024} KB budget" if page in report.over_budget else ""
-        print(f"  {page}  {weight / 1024:.1f} KB (HTML + CSS + JS){warning}")
-    print(f"  search-index.js  {report.search_index_bytes / 1024:.1f} KB (loaded when the search box is first used)")
+    for line in report.weight_lines():
+        print(f"  {line}")
+    if assignments is not None:
+        from tracegen import roster
+
+        table = roster.assigned_table(args.learners)
+        write_output(table, roster.learners_table(assignments, [spec.name for spec in specs]))
+        print(f"wrote {table}: {len(assignments)} learner(s), each with their own retake of every lesson")
     return 0
 
 

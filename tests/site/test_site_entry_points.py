@@ -73,3 +73,19 @@ def test_build_predictions_reports_and_prints_nothing(tmp_path, capsys):
     assets = sum((out / "static" / name).stat().st_size for name in ("site.css", "site.js", "quiz.js"))
     assert report.page_weight == len(page.encode()) + assets
     assert (out / "trace.json").is_file()
+
+
+def test_a_course_of_retakes_lists_the_heaviest_pages_and_every_page_over_budget(tmp_path):
+    """Past MAX_LISTED_PAGES pages the summary names the five heaviest and each page over the budget."""
+    from tracegen.site.report import MAX_LISTED_PAGES
+
+    weights = {f"l/v{n}/index.html": 1000 + n for n in range(MAX_LISTED_PAGES + 10)}
+    weights["l/v3/index.html"] = PAGE_BUDGET + 1
+    lines = SiteReport(out=tmp_path, files=(), search_index_bytes=0, page_weights=weights).weight_lines()
+    assert lines[0] == f"{len(weights)} lesson pages, 1 over the budget; the heaviest:"
+    listed = [line.split()[0] for line in lines[1:-1]]
+    heaviest = sorted(weights, key=lambda p: -weights[p])[:5]
+    assert listed == heaviest and "l/v3/index.html" in listed
+    assert lines[-1].startswith("search-index.js")
+    few = SiteReport(out=tmp_path, files=(), search_index_bytes=0, page_weights={"a/index.html": 10})
+    assert [line.split()[0] for line in few.weight_lines()] == ["a/index.html", "search-index.js"]
