@@ -144,7 +144,7 @@ def test_folders_not_exactly_ours_are_never_removed(tmp_path):
         *(tmp_path / name for name in (".site.old-backup", ".site.build-x", f".site.old-{pid}", f".site.old-{pid}-",
                                        f".site.build-{pid}-abc", f".site.build-{pid}-abcd_1234",
                                        f".site.build-{pid}-abcd_123-copy", f".site.old-0{pid}-abcd_123",
-                                       f".site.notes", f".sitex.build-{pid}-abcd_123", f"site.build-{pid}-abcd_123")),
+                                       ".site.notes", f".sitex.build-{pid}-abcd_123", f"site.build-{pid}-abcd_123")),
     ]
     for folder in keep[1:]:
         folder.mkdir()

@@ -226,8 +226,8 @@ def _signals_held() -> Iterator[None]:
         for signum, handler in previous.items():
             # None: the handler was not set from Python; the default is the nearest one Python can set.
             signal.signal(signum, signal.SIG_DFL if handler is None else handler)
-        for signum in dict.fromkeys(arrived):
-            signal.raise_signal(signum)
+        for number in dict.fromkeys(arrived):
+            signal.raise_signal(number)
 
 
 def _swap(new: Path, out: Path) -> None:
