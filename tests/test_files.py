@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import tomllib
+from pathlib import Path
 
 import pytest
 
@@ -71,6 +73,44 @@ def test_write_under_a_file_raises_oserror(tmp_path):
     (tmp_path / "file").write_text("x", encoding="utf-8")
     with pytest.raises(OSError):
         files.write_atomic(tmp_path / "file" / "out.txt", "data")
+
+
+
+def special_files(folder):
+    """Return (path, the kind not_replaceable names) for a folder, a symbolic link, a FIFO, a socket and a device."""
+    import socket
+
+    (folder / "target.txt").write_text("the user's", encoding="utf-8")
+    (folder / "dir").mkdir()
+    (folder / "link").symlink_to(folder / "target.txt")
+    (folder / "dangling").symlink_to(folder / "nowhere")
+    os.mkfifo(folder / "fifo")
+    server = socket.socket(socket.AF_UNIX)
+    server.bind(str(folder / "sock"))
+    server.close()
+    return [(folder / "dir", "is a directory"), (folder / "link", "is a symbolic link"),
+            (folder / "dangling", "is a symbolic link"), (folder / "fifo", "is a FIFO (named pipe)"),
+            (folder / "sock", "is a socket"), (Path("/dev/null"), "is a device")]
+
+
+def test_write_atomic_refuses_to_replace_anything_but_a_regular_file(tmp_path):
+    """A folder, a symbolic link (even dangling), a FIFO, a socket or a device stays as it was: FileExistsError."""
+    for path, kind in special_files(tmp_path):
+        before = os.lstat(path)
+        assert files.not_replaceable(path) == kind
+        with pytest.raises(FileExistsError, match=re.escape(f"{kind}; refusing to replace it with a file")):
+            files.write_atomic(path, "data")
+        after = os.lstat(path)
+        assert (after.st_ino, after.st_mode, after.st_mtime_ns) == (before.st_ino, before.st_mode, before.st_mtime_ns)
+    assert (tmp_path / "target.txt").read_text(encoding="utf-8") == "the user's"
+    assert not [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_not_replaceable_allows_a_regular_file_and_nothing_there(tmp_path):
+    """A regular file (replaced atomically) and a missing path are replaceable: None."""
+    (tmp_path / "old.json").write_text("old", encoding="utf-8")
+    assert files.not_replaceable(tmp_path / "old.json") is None
+    assert files.not_replaceable(tmp_path / "new.json") is None
 
 
 @pytest.mark.parametrize("size", [0, 1, 7, 8, 50])

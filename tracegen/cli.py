@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tracegen.errors import OutputError, SpecError, TracegenError, UsageError
-from tracegen.files import write_atomic
+from tracegen.files import not_replaceable, write_atomic
 
 if TYPE_CHECKING:
     from tracegen.site import SiteReport
@@ -171,8 +171,9 @@ def resolve_lesson(name: str, lessons_dir: Path) -> Path:
 def write_output(path: Path, data: bytes | str) -> None:
     """Write a file the user named (text as UTF-8) atomically; a failure is one error line."""
     path = Path(path)
-    if path.is_dir():
-        raise OutputError(path, "output", "is a directory; give a file path")
+    refusal = not_replaceable(path)  # a directory, symbolic link, device or FIFO is never replaced
+    if refusal is not None:
+        raise OutputError(path, "output", f"{refusal}; give a file path")
     try:
         write_atomic(path, data)
     except OSError as exc:
@@ -271,7 +272,8 @@ def lesson_paths(names: Sequence[str], lessons_dir: Path) -> list[Path]:
     """Return the named lessons' files, or every lesson file in `lessons_dir` when none is named."""
     if names:
         return [resolve_lesson(name, lessons_dir) for name in names]
-    paths = sorted(lessons_dir.glob("*.md")) if lessons_dir.is_dir() else []
+    # Hidden files (editor lock files, macOS `._` files, `..md`) are skipped, as the shell's `*` skips them.
+    paths = sorted(p for p in lessons_dir.glob("*.md") if not p.name.startswith(".")) if lessons_dir.is_dir() else []
     if not paths:
         raise SpecError(lessons_dir, "lesson", "no lesson files (*.md) found; name a lesson file")
     return paths

@@ -9,9 +9,11 @@ line that the CLI's one-line error shows.
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import os
 import re
+import stat
 import tempfile
 import tomllib
 from pathlib import Path
@@ -27,9 +29,13 @@ def write_atomic(path: Path, data: bytes | str) -> None:
 
     The folder is created when missing. The rename is atomic because the temporary file is on
     the same filesystem; if anything fails, the temporary file is removed and the OSError raised.
+    Only a regular file is replaced: anything else at `path` (see `not_replaceable`) is an OSError.
     """
     path = Path(path)
     payload = data.encode("utf-8") if isinstance(data, str) else data
+    refusal = not_replaceable(path)
+    if refusal is not None:
+        raise FileExistsError(errno.EEXIST, f"{refusal}; refusing to replace it with a file", str(path))
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -40,6 +46,25 @@ def write_atomic(path: Path, data: bytes | str) -> None:
         with contextlib.suppress(OSError):
             os.unlink(temp)
         raise
+
+
+def not_replaceable(path: Path) -> str | None:
+    """Return what is at `path` if it is not a regular file ("is a directory", "is a symbolic link", ...), else None.
+
+    The rename in write_atomic would put a file in place of a symbolic link (not of its target),
+    a device node or a FIFO, so those are not to be replaced. None also when nothing is there.
+    """
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError:
+        return None  # nothing there, or nothing this process may look at: the write reports it
+    if stat.S_ISREG(mode):
+        return None
+    for test, kind in ((stat.S_ISDIR, "a directory"), (stat.S_ISLNK, "a symbolic link"),
+                       (stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISSOCK, "a socket")):
+        if test(mode):
+            return f"is {kind}"
+    return "is a device"
 
 
 def sha256_file(path: Path) -> str:

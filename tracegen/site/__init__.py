@@ -72,8 +72,9 @@ def build_site(specs: Sequence[LessonSpec], out: Path, *, seed: int | None = Non
     duplicate = next((name for name in names if names.count(name) > 1), None)
     if duplicate is not None:
         raise TracegenError(duplicate, "lesson", "two lessons share this name; each needs its own folder")
-    # Fail before the slow part (running every lesson); write_site checks the output again.
-    write.check_output(out)
+    # Fail before the slow part (running every lesson), with the previous site back in place if a killed
+    # build left it aside; write_site checks the output again.
+    write.prepare_output(out)
     key = uptodate.site_key(specs, seed, variants, templates_dir, reproducible) if cache_dir is not None else None
     if cache_dir is not None and key is not None:
         report = uptodate.unchanged_site(cache_dir, out, key)
@@ -112,7 +113,7 @@ def build_predictions(path: Path, out: Path, *, reproducible: bool = False,
     from tracegen.trace import Trace
 
     templates_dir = DEFAULT_TEMPLATES if templates_dir is None else templates_dir
-    write.check_output(out)
+    write.prepare_output(out)
     # Rendered from the JSON form, as lesson pages are (their traces arrive as JSON from the workers or
     # the cache), so the page lists mappings in the order its trace.json holds them.
     trace = Trace.from_json(run_predictions(path).to_json())
