@@ -23,17 +23,17 @@ def lesson_with_body(tmp_path, body: str, allow_html: bool = False):
 def test_markdown_escapes_raw_html_by_default():
     """Raw HTML in lesson Markdown is shown as text unless the lesson allows HTML."""
     text = "Hi <script>alert(1)</script> <b>bold</b>\n\n<div>block</div>\n"
-    safe = prose.render_markdown(text)
+    safe = prose.render_markdown(text).html
     assert "<script>" not in safe and "<b>" not in safe and "<div>" not in safe
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in safe and "&lt;div&gt;block&lt;/div&gt;" in safe
-    allowed = prose.render_markdown(text, allow_html=True)
+    allowed = prose.render_markdown(text, allow_html=True).html
     assert "<b>bold</b>" in allowed and "<div>block</div>" in allowed
 
 
 def test_markdown_extensions_and_heading_ids():
     """Tables, fenced code, attr_list and toc work; lesson headings sit below the page's sections."""
     text = "# Why it works {.lead}\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n```python\nx = '<a>'\n```\n"
-    html = prose.render_markdown(text)
+    html = prose.render_markdown(text).html
     assert '<h3 class="lead" id="insight-why-it-works">Why it works</h3>' in html
     assert "<table>" in html and "<td>2</td>" in html
     assert '<code class="language-python">x = \'&lt;a&gt;\'' in html
