@@ -46,6 +46,7 @@ def test_relative_fragment_and_mailto_addresses_are_kept(url):
     "https://evil.example/", "HTTP://evil.example", "https:evil.example", "http:page.html", "//evil.example",
     "///evil.example", "\\\\evil.example", "/\\evil.example", " https://evil.example", "ht\ttps://evil.example",
     "h\nttps://evil.example", "\x00https://evil.example", "ftp://evil.example/", "//[broken", "http://127.0.0.1/",
+    "wss://evil.example/", "ftp:evil.example",
 ])
 def test_addresses_naming_another_host_are_off_site(url):
     """However it is spelled, an address a browser would send to another host is off-site."""
@@ -101,9 +102,9 @@ def test_only_allow_listed_tags_attributes_and_addresses_remain(payload):
 def test_off_site_addresses_are_removed_and_reported_in_order():
     """Off-site addresses in kept attributes are listed, entities decoded, and none stays in the HTML."""
     cleaned = sanitize.clean('<a href="&#104;ttps://one.example/">1</a> <img src="//two.example/p.png" alt="2">'
-                             ' <a href="page.html">3</a>')
-    assert cleaned.off_site == ("https://one.example/", "//two.example/p.png")
-    assert cleaned.html == '<a>1</a> <img alt="2"> <a href="page.html">3</a>'
+                             ' <a href="page.html">3</a> <a href="FTP://four.example/">4</a>')
+    assert cleaned.off_site == ("https://one.example/", "//two.example/p.png", "FTP://four.example/")
+    assert cleaned.html == '<a>1</a> <img alt="2"> <a href="page.html">3</a> <a>4</a>'
 
 
 def test_lesson_ids_cannot_shadow_the_page():

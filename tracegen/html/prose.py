@@ -73,10 +73,12 @@ def too_deep_line(text: str) -> int | None:
             continue
         match = BLOCK_PREFIX.match(line)
         prefix = match.group(0) if match else ""
-        markers = len(BLOCK_MARKER.findall(prefix))
-        columns = sum(4 if char == "\t" else 1 for char in prefix if char in " \t")
+        markers = len(BLOCK_MARKER.findall(prefix)) if prefix.strip() else 0
+        columns = prefix.count(" ") + 4 * prefix.count("\t")
         if markers + columns // 4 > MAX_MARKDOWN_NESTING:
             return number
+        if "[" not in line and not open_brackets:
+            continue
         for bracket in BRACKET.finditer(line):
             if bracket.group(0) == "[":
                 open_brackets += 1

@@ -8,9 +8,10 @@ with html5ever, the HTML5 algorithm browsers use, so what it keeps is what a bro
 entity spellings (``&#104;ttps:``) and broken markup are decoded before any rule looks at them.
 
 Addresses are read with urllib.parse, never matched as strings. A page makes no request outside
-the site, so an address naming another host or an http(s) scheme is an off-site link: it is
-removed here and reported, and prose.py refuses the lesson. Other schemes (``javascript:``,
-``data:``, ``vbscript:``, ``file:``) are removed; relative paths, ``#fragments`` and ``mailto:`` stay.
+the site, so an address with a fetching scheme (http, https, ftp, ws) or naming a host is an
+off-site link: it is removed here and reported, and prose.py refuses the lesson. Other schemes
+(``javascript:``, ``data:``, ``vbscript:``, ``file:``) are removed; relative paths, ``#fragments``
+and ``mailto:`` stay.
 """
 
 from __future__ import annotations
@@ -49,12 +50,13 @@ REMOVED_WITH_CONTENT = frozenset({
 # Every id a lesson sets starts with this, as its heading ids do (prose.py), so none can clash
 # with the page's own ids or shadow a global such as window.TRACEGEN_SEARCH.
 ID_PREFIX = "insight-"
+# Schemes that fetch from a host: an address using one is off-site even without "//".
+OFF_SITE_SCHEMES = frozenset({"http", "https", "ftp", "ftps", "ws", "wss"})
 # Schemes nh3 lets through to the address rule below; it removes every other scheme itself.
-SCHEMES_SEEN = frozenset({"http", "https", "mailto"})
+SCHEMES_SEEN = OFF_SITE_SCHEMES | {"mailto"}
 # Browsers drop tabs and newlines anywhere in an address and spaces and control characters at
 # its ends, and read a backslash as a slash ("/\\host" is "//host"): read it the way they do.
 IGNORED_IN_URL = re.compile(r"[\x00-\x20\x7f]")
-OFF_SITE_SCHEMES = frozenset({"http", "https"})
 
 
 @dataclass(frozen=True)
@@ -68,8 +70,8 @@ class Cleaned:
 def url_verdict(value: str) -> str:
     """Return "keep", "off-site" or "remove" for an address, read as a browser reads it.
 
-    Kept: relative paths, ``#fragments`` and ``mailto:``. Off-site: anything naming a host
-    (``//host``, ``https:host``, ``https://host``). Removed: every other scheme.
+    Kept: relative paths, ``#fragments`` and ``mailto:``. Off-site: a fetching scheme or a host
+    (``//host``, ``https:host``, ``https://host``, ``wss://host``). Removed: every other scheme.
     """
     normalised = IGNORED_IN_URL.sub("", value).replace("\\", "/")
     try:
