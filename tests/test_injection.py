@@ -245,6 +245,8 @@ def test_quiz_exports_keep_hostile_text_as_text(hostile):
     ("[r][ref]\n\n[ref]: vbscript:msgbox", "<a>r</a>", "vbscript"),
     ('### Title {: onmouseover="alert(1)" }', ">Title</h5>", "onmouseover"),
     ('Para\n{: onclick="alert(1)" .note }', '<p class="note">Para</p>', "onclick"),
+    ('Para\n{: ping="https://evil.example/p" style="background:url(https://evil.example/s)" }', "<p>Para</p>", "evil"),
+    ('Para\n{: #TRACEGEN_SEARCH name="quiz-data" }', '<p id="insight-TRACEGEN_SEARCH">Para</p>', "name="),
     ("[ok](#quiz) and [up](../index.html) and [mail](mailto:a@b.c)",
      '<a href="#quiz">ok</a> and <a href="../index.html">up</a> and <a href="mailto:a@b.c">mail</a>', "\0"),
 ])
