@@ -26,7 +26,7 @@ PACKAGE_DIR = Path(__file__).resolve().parent.parent
 # Bump when the way the site is assembled changes in a way the source digest cannot see.
 SITE_FORMAT = "1"
 # Libraries whose output ends up in the site's bytes, besides those in the trace hash.
-RENDER_LIBRARIES = ("jinja2", "markdown", "markupsafe")
+RENDER_LIBRARIES = ("jinja2", "markdown", "markupsafe", "nh3")
 
 
 def _digest_files(digest: Any, folder: Path, pattern: str) -> None:
