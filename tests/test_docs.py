@@ -1,0 +1,147 @@
+"""docs/authoring.md: its worked lesson builds and checks clean, and it names every key, generator and
+expression name the code accepts, so the guide cannot silently fall behind the code."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+from tracegen import spec as lesson_spec
+from tracegen.cli import main
+from tracegen.expressions import FUNCTIONS, namespace
+from tracegen.quiz import GENERATORS
+from tracegen.spec import questions as question_tables
+from tracegen import trace as trace_records
+from tracegen.trace import Trace
+
+GUIDE = ROOT / "docs" / "authoring.md"
+EXAMPLE = ROOT / "docs" / "examples" / "worked-lesson.md"
+WORKED_HEADING = "A worked lesson"
+
+
+def guide_sections() -> dict[str, str]:
+    """Return the guide's text per `## ` heading (subsections included), keyed by the heading line."""
+    sections: dict[str, str] = {}
+    heading = ""
+    for line in GUIDE.read_text(encoding="utf-8").splitlines():
+        if line.startswith("## "):
+            heading = line[3:]
+        sections[heading] = sections.get(heading, "") + line + "\n"
+    return sections
+
+
+def section(title_part: str) -> str:
+    """Return the one `## ` section whose heading contains `title_part`."""
+    found = [text for heading, text in guide_sections().items() if title_part in heading]
+    assert len(found) == 1, f"expected one '## ' heading containing {title_part!r}, found {len(found)}"
+    return found[0]
+
+
+def undocumented(names, text: str) -> list[str]:
+    """Return the names that never appear in `text` as inline code of their own (`name` or `"name"`)."""
+    return sorted(name for name in names if f"`{name}`" not in text and f'`"{name}"`' not in text)
+
+
+@pytest.fixture(scope="module")
+def built_site(tmp_path_factory) -> Path:
+    """Build the worked lesson once into a fresh folder; return the site folder."""
+    out = tmp_path_factory.mktemp("site")
+    assert main(["build", str(EXAMPLE), "--out", str(out), "--no-cache", "--jobs", "1", "-q"]) == 0
+    return out
+
+
+def test_worked_lesson_builds(built_site):
+    trace = Trace.from_json((built_site / EXAMPLE.stem / "trace.json").read_text(encoding="utf-8"))
+    assert trace.evaluation.task == "binary"
+    assert trace.split_counts()["validation"] > 0
+    assert (built_site / EXAMPLE.stem / "index.html").is_file()
+
+
+def test_worked_lesson_checks_clean_at_seeds_0_to_9(capsys):
+    code = main(["check", str(EXAMPLE), "--seeds", "0-9", "--no-cache", "--jobs", "2", "-q"])
+    out, err = capsys.readouterr()
+    assert code == 0, out + err
+    assert out.strip().endswith("no findings")
+
+
+def test_worked_lesson_uses_what_the_brief_asks():
+    text = EXAMPLE.read_text(encoding="utf-8")
+    spec = lesson_spec.load_lesson(EXAMPLE)
+    assert spec.split.validation_size > 0 and spec.claims
+    assert len(spec.quiz.generators) == 2
+    assert sorted(q["kind"] for q in spec.quiz.questions) == ["multiple", "numeric"]
+    assert "pick(" in spec.body and "[[" in spec.body
+    assert text.startswith("+++\n")
+
+
+def test_guide_shows_the_worked_lesson_as_it_is_in_the_example_file():
+    example = EXAMPLE.read_text(encoding="utf-8")
+    blocks = re.findall(r"```(?:toml|markdown)\n(.*?)```", section(WORKED_HEADING), flags=re.S)
+    assert len(blocks) >= 5
+    for block in blocks:
+        assert block in example, f"this block of the guide is not in {EXAMPLE.name}:\n{block}"
+
+
+def test_guide_names_every_top_level_key():
+    assert undocumented(lesson_spec.TOP_LEVEL_KEYS, section("Top-level keys")) == []
+
+
+def test_guide_names_every_dataset_key_and_source():
+    text = section("`[dataset]`")
+    keys = {f.name for f in dataclasses.fields(lesson_spec.DatasetSpec)} - {"params"}
+    assert undocumented(keys | set(lesson_spec.MAKE_CLASSIFICATION_PARAMS) | set(lesson_spec.DATASET_SOURCES),
+                        text) == []
+
+
+def test_guide_names_every_split_key():
+    assert undocumented({f.name for f in dataclasses.fields(lesson_spec.SplitSpec)}, section("`[split]`")) == []
+
+
+def test_guide_names_every_model_kind_and_parameter():
+    text = section("`[model]`")
+    params = {key for allowed in lesson_spec.MODEL_PARAMS.values() for key in allowed}
+    names = {"kind"} | set(lesson_spec.MODEL_PARAMS) | params | set(lesson_spec.SGD_LEARNING_RATES)
+    assert undocumented(names, text) == []
+
+
+def test_guide_names_every_evaluation_key_and_task():
+    text = section("`[evaluation]`")
+    keys = {f.name for f in dataclasses.fields(lesson_spec.EvaluationSpec)}
+    assert undocumented(keys | set(lesson_spec.TASKS), text) == []
+
+
+def test_guide_names_every_normalization():
+    assert undocumented(lesson_spec.NORMALIZATIONS, section("Top-level keys")) == []
+
+
+def test_guide_names_every_generator():
+    assert {f.name for f in dataclasses.fields(lesson_spec.QuizSpec)} == {"generators", "questions"}
+    assert undocumented(GENERATORS, section("`[quiz]`")) == []
+
+
+def test_guide_names_every_question_key_kind_and_option_key():
+    text = section("`[[quiz.questions]]`")
+    keys = (question_tables.NUMERIC_KEYS | question_tables.COMMON_KEYS | question_tables.CHOICE_OPTION_KEYS
+            | question_tables.NUMERIC_OPTION_KEYS | set(question_tables.KINDS))
+    assert undocumented(keys, text) == []
+
+
+def test_guide_names_every_expression_name_and_function(built_site):
+    text = section("Expressions")
+    trace = Trace.from_json((built_site / EXAMPLE.stem / "trace.json").read_text(encoding="utf-8"))
+    assert undocumented(namespace(trace), text) == []
+    missing = sorted(name for name in FUNCTIONS if f"`{name}(" not in text)
+    assert missing == []
+
+
+def test_guide_names_every_field_of_every_trace_record():
+    text = section("Expressions")
+    records = [value for value in vars(trace_records).values()
+               if isinstance(value, type) and dataclasses.is_dataclass(value) and value.__module__ == trace_records.__name__]
+    assert trace_records.BinaryEvaluation in records and trace_records.FeatureBins in records
+    fields = {name for record in records for name in (f.name for f in dataclasses.fields(record))}
+    assert undocumented(fields, text) == []
