@@ -11,11 +11,11 @@ import pytest
 
 from tests.conftest import ROOT
 from tracegen import spec as lesson_spec
+from tracegen import trace as trace_records
 from tracegen.cli import main
-from tracegen.expressions import FUNCTIONS, namespace
+from tracegen.expressions import FUNCTIONS, evaluate_expression, namespace, substitute
 from tracegen.quiz import GENERATORS
 from tracegen.spec import questions as question_tables
-from tracegen import trace as trace_records
 from tracegen.trace import Trace
 
 GUIDE = ROOT / "docs" / "authoring.md"
@@ -68,7 +68,7 @@ def test_worked_lesson_checks_clean_at_seeds_0_to_9(capsys):
     assert out.strip().endswith("no findings")
 
 
-def test_worked_lesson_uses_what_the_brief_asks():
+def test_worked_lesson_has_each_part_the_guide_teaches():
     text = EXAMPLE.read_text(encoding="utf-8")
     spec = lesson_spec.load_lesson(EXAMPLE)
     assert spec.split.validation_size > 0 and spec.claims
@@ -140,8 +140,22 @@ def test_guide_names_every_expression_name_and_function(built_site):
 
 def test_guide_names_every_field_of_every_trace_record():
     text = section("Expressions")
-    records = [value for value in vars(trace_records).values()
-               if isinstance(value, type) and dataclasses.is_dataclass(value) and value.__module__ == trace_records.__name__]
+    records = [value for value in vars(trace_records).values() if isinstance(value, type)
+               and dataclasses.is_dataclass(value) and value.__module__ == trace_records.__name__]
     assert trace_records.BinaryEvaluation in records and trace_records.FeatureBins in records
     fields = {name for record in records for name in (f.name for f in dataclasses.fields(record))}
     assert undocumented(fields, text) == []
+
+
+def test_guide_expression_examples_evaluate_on_the_worked_lesson(built_site):
+    trace = Trace.from_json((built_site / EXAMPLE.stem / "trace.json").read_text(encoding="utf-8"))
+    text = section("Expressions")
+    functions = text[text.index("### Functions"):text.index("### Formats")]
+    examples = [re.findall(r"`([^`]+)`", line.rsplit(" | ", 1)[-1]) for line in functions.splitlines()
+                if line.startswith("| `")]
+    codes = [code for row in examples for code in row]
+    assert sorted(name for name in FUNCTIONS if not any(f"{name}(" in code for code in codes)) == []
+    for code in codes:
+        evaluate_expression(code, trace)  # raises ExpressionError on a wrong example
+    for block in re.findall(r"```markdown\n(.*?)```", text, flags=re.S):
+        assert "[[" not in substitute(block, trace)
