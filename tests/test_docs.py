@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -159,3 +160,10 @@ def test_guide_expression_examples_evaluate_on_the_worked_lesson(built_site):
         evaluate_expression(code, trace)  # raises ExpressionError on a wrong example
     for block in re.findall(r"```markdown\n(.*?)```", text, flags=re.S):
         assert "[[" not in substitute(block, trace)
+
+
+def test_every_toml_example_in_the_guide_parses():
+    blocks = re.findall(r"```toml\n(.*?)```", GUIDE.read_text(encoding="utf-8"), flags=re.S)
+    assert len(blocks) >= 10
+    for block in blocks:
+        tomllib.loads(block)  # raises TOMLDecodeError on a broken example
