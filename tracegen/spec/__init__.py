@@ -99,7 +99,7 @@ class EvaluationSpec:
 
 @dataclass(frozen=True)
 class QuizSpec:
-    """Question generators by name, plus hand-written questions (checked by quiz.py)."""
+    """Question generators by name, plus hand-written questions (checked by tracegen.spec.questions)."""
 
     generators: tuple[str, ...] = ()
     questions: tuple[dict[str, Any], ...] = ()

@@ -151,7 +151,7 @@ def evaluation_fields(check: Checker, table: dict[str, Any], epochs: int, valida
 
 
 def quiz_fields(check: Checker, table: dict[str, Any]) -> dict[str, Any]:
-    """Check the [quiz] table's shape; return QuizSpec's values (questions are checked by quiz.py)."""
+    """Check the [quiz] table's shape; return QuizSpec's values (questions: tracegen.spec.questions)."""
     check.known_keys(table, {"generators", "questions"}, "quiz")
     generators = check.typed(table, "generators", list, "quiz", default=[])
     if not all(isinstance(name, str) for name in generators):
