@@ -1,4 +1,4 @@
-"""Trace cache: hits return the same trace, misses run, hits never import scikit-learn, and no corrupt entry is served."""
+"""Trace cache: hits return the same trace, misses run, hits never import scikit-learn, no corrupt entry is served."""
 
 from __future__ import annotations
 
@@ -90,7 +90,7 @@ def test_a_sealed_trace_of_the_wrong_shape_is_discarded(tmp_path, binary_trace, 
 
 
 def test_special_files_are_never_opened_for_reading(tmp_path, binary_trace, capsys):
-    """A symlink (even to a valid entry), a FIFO, a directory or a huge file in an entry's place is discarded at once."""
+    """A symlink (even to a valid entry), a FIFO, a directory or a huge file as an entry is discarded at once."""
     other = tmp_path / "elsewhere.json"
     other.write_text(cache.sealed(binary_trace.hash, binary_trace.to_json()), encoding="utf-8")
     path = cache.cached_path(tmp_path, binary_trace.hash)

@@ -1,4 +1,4 @@
-"""The typed JSON decoder: declared types are enforced, lists become tuples, and only ValueError or TypeError come out."""
+"""The typed JSON decoder: declared types are enforced, lists become tuples, only ValueError or TypeError come out."""
 
 from __future__ import annotations
 

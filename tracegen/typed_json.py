@@ -47,7 +47,7 @@ def build(cls: type, data: Any) -> Any:
 
 
 def typed(kind: Any, value: Any) -> Any:
-    """Turn JSON data back into the declared type `kind` (lists become tuples); TypeError or ValueError if it is not one."""
+    """Turn JSON data back into the declared type `kind` (lists become tuples); TypeError or ValueError if it is not."""
     origin = typing.get_origin(kind)
     if origin in (typing.Union, types.UnionType):
         options = [arg for arg in typing.get_args(kind) if arg is not type(None)]

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import shutil
 
 import pytest
 
-from tests.conftest import write_lesson
+from tests.conftest import deadline, write_lesson
 from tracegen import cache as cache_module
 from tracegen.html.env import TEMPLATES_DIR
 from tracegen.site import uptodate
@@ -108,6 +109,19 @@ def manifest_entry(cache, out):
     return path, json.loads(path.read_text(encoding="utf-8"))["content"]
 
 
+def test_a_fifo_or_symlink_in_the_site_is_not_unchanged(tmp_path):
+    """A FIFO (which would hang a read) or a symlink among the site's files means a rebuild, at once."""
+    cache, out, _ = built(tmp_path)
+    with deadline(30):
+        os.mkfifo(out / "extra")
+        assert uptodate.unchanged_site(cache, out, "k") is None
+        (out / "extra").unlink()
+        (out / "index.html").unlink()
+        (out / "index.html").symlink_to(tmp_path / "elsewhere.html")
+        (tmp_path / "elsewhere.html").write_bytes(FILES["index.html"])
+        assert uptodate.unchanged_site(cache, out, "k") is None
+
+
 @pytest.mark.parametrize("manifest", ["", "{", "[]", '{"key": "k"}', '{"key": "k", "files": 3}', "null"])
 def test_a_broken_manifest_means_a_rebuild(tmp_path, manifest, capsys):
     """The manifest is untrusted: unreadable or misshapen, it is a rebuild with one notice, never an error."""
@@ -122,7 +136,8 @@ def test_an_edited_manifest_is_a_checksum_mismatch(tmp_path, capsys):
     """A page weight edited by hand (still a plausible number) is found by the checksum."""
     cache, out, _ = built(tmp_path)
     path = uptodate.manifest_path(cache, out)
-    path.write_text(path.read_text(encoding="utf-8").replace('"a/index.html": 7', '"a/index.html": 8'), encoding="utf-8")
+    edited = path.read_text(encoding="utf-8").replace('"a/index.html": 7', '"a/index.html": 8')
+    path.write_text(edited, encoding="utf-8")
     assert uptodate.unchanged_site(cache, out, "k") is None
     assert "discarded (checksum mismatch); rebuilding the site" in capsys.readouterr().err
 
@@ -136,7 +151,7 @@ WRONG_FIELDS = [("key", 3), ("key", None), ("files", []), ("files", {"index.html
 
 @pytest.mark.parametrize(("field", "value"), WRONG_FIELDS, ids=lambda v: repr(v)[:20])
 def test_a_field_of_the_wrong_type_or_size_means_a_rebuild(tmp_path, field, value, capsys):
-    """With a valid checksum too, every field is checked: wrong type, huge or negative, or a page not among the files."""
+    """With a valid checksum too, every field is checked: wrong type, huge or negative, a page not among the files."""
     cache, out, _ = built(tmp_path)
     path, manifest = manifest_entry(cache, out)
     path.write_text(cache_module.sealed(path.stem, json.dumps({**manifest, field: value})), encoding="utf-8")

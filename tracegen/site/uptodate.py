@@ -6,9 +6,11 @@ nothing changed hashes files and reads one small JSON manifest, then stops.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib.metadata import version
@@ -78,13 +80,19 @@ def manifest_path(cache_dir: Path, out: Path) -> Path:
 
 
 def _tree_digests(out: Path) -> dict[str, str]:
-    """Return the sha256 of every file under `out` except the carried-over KEEP files."""
+    """Return the sha256 of every file under `out` except the carried-over KEEP files.
+
+    OSError for anything that is not a regular file (a FIFO would hang the read, a symlink is
+    not what a build writes): such a site is not up to date.
+    """
     found = {}
     for folder, _, names in os.walk(out):
         for name in names:
             path = Path(folder, name)
             relative = path.relative_to(out).as_posix()
             if relative not in KEEP:
+                if not stat.S_ISREG(os.lstat(path).st_mode):
+                    raise OSError(errno.EINVAL, "not a regular file", str(path))
                 found[relative] = sha256_file(path)
     return found
 
