@@ -1,7 +1,8 @@
-"""Shared file I/O: the atomic writer, the file hash, and the UTF-8 and TOML error positions."""
+"""Shared file I/O: the atomic writer, the file hash, the untrusted reader, and the UTF-8 and TOML error positions."""
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import re
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import deadline
 from tracegen import files
 
 
@@ -162,3 +164,33 @@ def test_toml_error_without_a_position_is_kept_whole():
     """A message with no position comes back unchanged, with no line."""
     error = tomllib.TOMLDecodeError("Something odd")
     assert files.toml_error_at(error, first_line=2) == ("Something odd", None)
+
+
+def test_read_regular_reads_a_regular_file_up_to_its_limit(tmp_path):
+    """A regular file within the limit comes back whole; one byte over the limit is refused before reading."""
+    path = tmp_path / "entry"
+    path.write_bytes(b"0123456789")
+    assert files.read_regular(path, 10) == b"0123456789"
+    with pytest.raises(OSError, match="larger than 9 bytes"):
+        files.read_regular(path, 9)
+    os.truncate(path, 1 << 40)  # sparse: refused by its size, never read
+    with pytest.raises(OSError, match="larger than"):
+        files.read_regular(path, 1 << 20)
+
+
+def test_read_regular_never_follows_a_symlink_or_opens_a_special_file(tmp_path):
+    """A symlink (to a device or to a regular file), a FIFO and a directory are refused at once, without blocking."""
+    target = tmp_path / "target"
+    target.write_bytes(b"data")
+    (tmp_path / "to-zero").symlink_to("/dev/zero")
+    (tmp_path / "to-file").symlink_to(target)
+    os.mkfifo(tmp_path / "fifo")
+    (tmp_path / "folder").mkdir()
+    with deadline(30):
+        for name in ("to-zero", "to-file"):
+            with pytest.raises(OSError) as raised:
+                files.read_regular(tmp_path / name, 100)
+            assert raised.value.errno == errno.ELOOP
+        for name in ("fifo", "folder"):
+            with pytest.raises(OSError, match="not a regular file"):
+                files.read_regular(tmp_path / name, 100)

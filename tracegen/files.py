@@ -2,8 +2,9 @@
 
 Every file tracegen keeps (a trace in the cache, a site manifest, --json, an export) is written
 by `write_atomic`, so a reader finds the old file or the new one, never part of one. Every file
-fingerprint is `sha256_file`. The two error helpers turn a decoder's complaint into the file
-line that the CLI's one-line error shows.
+fingerprint is `sha256_file`; a file tracegen kept and reads back untrusted is read by
+`read_regular`. The two error helpers turn a decoder's complaint into the file line that the
+CLI's one-line error shows.
 """
 
 from __future__ import annotations
@@ -99,3 +100,28 @@ def toml_error_at(exc: tomllib.TOMLDecodeError, first_line: int = 1) -> tuple[st
     if where is None:
         return text, None
     return f"{text[:where.start()]} at column {where.group(2)}", int(where.group(1)) + first_line - 1
+
+
+def read_regular(path: Path, limit: int) -> bytes:
+    """Return the bytes of `path`, which must be a regular file of at most `limit` bytes, else OSError.
+
+    A symlink at `path` is not followed (ELOOP), and a FIFO or device is opened without blocking
+    and refused before anything is read, so an untrusted file (a cache entry) can neither hang
+    the read nor point it elsewhere. A file over `limit` bytes is refused before it is read.
+    """
+    flags = (os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+             | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0))
+    handle = os.open(path, flags)
+    try:
+        info = os.fstat(handle)
+        if not stat.S_ISREG(info.st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", str(path))
+        if info.st_size > limit:
+            raise OSError(errno.EFBIG, f"larger than {limit} bytes", str(path))
+        with os.fdopen(handle, "rb", closefd=False) as stream:
+            data = stream.read(limit + 1)  # one byte more: a file that grew since fstat is refused too
+    finally:
+        os.close(handle)
+    if len(data) > limit:
+        raise OSError(errno.EFBIG, f"larger than {limit} bytes", str(path))
+    return data
