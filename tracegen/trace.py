@@ -241,7 +241,7 @@ class DataInfo:
     classes: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Trace:
     """One run of one lesson, everything a page, a terminal view or a quiz shows."""
     schema: int
@@ -260,6 +260,13 @@ class Trace:
     evaluation: Evaluation
     # Wall times vary run to run, so they stay out of JSON unless asked for.
     timings: dict[str, float] = field(default_factory=dict, compare=False)
+
+    def __repr__(self) -> str:
+        # The fields run to tens of thousands of characters (every score and curve point); a REPL
+        # or notebook shows what the trace is, and trace.to_json() shows all of it.
+        ev = self.evaluation
+        return (f"Trace(lesson={self.lesson!r}, seed={self.seed}, task={ev.task!r}, classes={len(ev.classes)}, "
+                f"test_rows={len(ev.y_true)}, epochs={len(self.epochs)}, hash={self.hash[:12]!r})")
 
     def stage(self, name: str) -> StageRecord:
         """Return the stage record called `name`."""
