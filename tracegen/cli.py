@@ -7,6 +7,7 @@ code 2. Any other exception is a bug: it keeps its traceback (and --debug shows 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import textwrap
@@ -14,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from tracegen.ascii_numbers import parse_int
 from tracegen.errors import OutputError, SpecError, TracegenError, UsageError
 from tracegen.files import write_atomic
 
@@ -34,7 +36,7 @@ class _Parser(argparse.ArgumentParser):
 def positive_int(text: str) -> int:
     """Parse an option that must be an integer > 0."""
     try:
-        value = int(text)
+        value = parse_int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
     if value <= 0:
@@ -45,7 +47,7 @@ def positive_int(text: str) -> int:
 def seed_int(text: str) -> int:
     """Parse a seed: an integer in [0, 2**32 - 1], as scikit-learn's random_state accepts."""
     try:
-        value = int(text)
+        value = parse_int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {text!r}") from None
     if not 0 <= value < 2**32:
@@ -145,7 +147,7 @@ def resolve_lesson(name: str, lessons_dir: Path) -> Path:
     """Return the lesson file for a name in `lessons_dir` or a path."""
     path = Path(name)
     if path.suffix == ".md" or path.exists():
-        if not path.is_file():
+        if not os.path.lexists(path):  # a FIFO, device or link loop is named by load_lesson, not "not found"
             raise SpecError(path, "lesson", "file not found")
         return path
     candidate = lessons_dir / f"{name}.md"
@@ -217,6 +219,9 @@ def cmd_build(args: argparse.Namespace) -> int:
         if args.names:
             raise UsageError("tracegen build", "--predictions",
                              "builds one page from the file; name no lessons with it")
+        if args.seed is not None or args.variants:
+            raise UsageError("tracegen build", "--predictions", "builds one page from the file; it takes no "
+                             "--seed or --variants (nothing is trained)")
         made = site.build_predictions(args.predictions, args.out, reproducible=args.reproducible,
                                       templates_dir=args.templates)
         print(f"built {made.out}/: predictions page for {made.source.name} ({made.rows} rows, "
@@ -344,7 +349,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     debug = "--debug" in argv
     try:
         args = build_parser().parse_args(argv)
-        return args.handler(args)
+        code = args.handler(args)
+        sys.stdout.flush()  # so a reader that went away is found here, not in the flush at exit
+        return code
     except TracegenError as exc:
         if debug:
             raise
@@ -353,3 +360,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("tracegen: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        return reader_gone()
+
+
+def reader_gone() -> int:
+    """Stop quietly when stdout's reader has gone (`tracegen quiz ... | head -1`), as Python's docs advise.
+
+    Python flushes stdout once more at exit; pointing it at /dev/null keeps that flush from
+    failing too (a second BrokenPipeError, or "Bad file descriptor" when it is closed).
+    """
+    with contextlib.suppress(OSError, ValueError):  # a replaced sys.stdout (tests) has no file descriptor
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    return 1

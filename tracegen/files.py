@@ -9,12 +9,15 @@ line that the CLI's one-line error shows.
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import os
 import re
+import stat
 import tempfile
 import tomllib
 from pathlib import Path
+from typing import BinaryIO
 
 # Files are hashed block by block, so a large CSV is never held in memory for its hash.
 HASH_BLOCK = 1 << 20
@@ -45,7 +48,7 @@ def write_atomic(path: Path, data: bytes | str) -> None:
 def sha256_file(path: Path) -> str:
     """Return the sha256 of the file's bytes as 64 hex digits (OSError if it cannot be read)."""
     digest = hashlib.sha256()
-    with open(path, "rb") as handle:
+    with open_regular(path) as handle:
         for block in iter(lambda: handle.read(HASH_BLOCK), b""):
             digest.update(block)
     return digest.hexdigest()
@@ -74,3 +77,51 @@ def toml_error_at(exc: tomllib.TOMLDecodeError, first_line: int = 1) -> tuple[st
     if where is None:
         return text, None
     return f"{text[:where.start()]} at column {where.group(2)}", int(where.group(1)) + first_line - 1
+
+
+# Files read whole as text (a lesson, an answers file, a template, a static file) are far smaller.
+MAX_TEXT_BYTES = 4 * 1024 * 1024
+# What a path that is not a regular file is, for the error line.
+FILE_KINDS = ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+              (stat.S_ISSOCK, "a socket"))
+
+
+def open_regular(path: Path | str, max_bytes: int | None = None) -> BinaryIO:
+    """Open `path` for reading bytes if it is a regular file (of at most `max_bytes`); else raise OSError.
+
+    O_NONBLOCK keeps the open from waiting for a FIFO's writer, and fstat checks the file that was
+    opened, not the name. A directory raises IsADirectoryError; a FIFO, device or socket an OSError
+    whose strerror says what it is ("is a FIFO, not a regular file"); a symbolic-link loop open's own
+    ELOOP; a file over `max_bytes` an OSError giving its size.
+    """
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    try:
+        info = os.fstat(descriptor)
+        if stat.S_ISDIR(info.st_mode):
+            raise IsADirectoryError(errno.EISDIR, "Is a directory", str(path))
+        if not stat.S_ISREG(info.st_mode):
+            kind = next((name for test, name in FILE_KINDS if test(info.st_mode)), "a special file")
+            raise OSError(errno.EINVAL, f"is {kind}, not a regular file", str(path))
+        if max_bytes is not None and info.st_size > max_bytes:
+            raise OSError(errno.EFBIG, f"is {info.st_size} bytes, over the {max_bytes} bytes this file may have",
+                          str(path))
+        os.set_blocking(descriptor, True)
+        return os.fdopen(descriptor, "rb")
+    except BaseException:
+        os.close(descriptor)
+        raise
+
+
+def read_bytes(path: Path | str) -> bytes:
+    """Return a regular file of at most MAX_TEXT_BYTES whole (OSError, as open_regular says, if not)."""
+    with open_regular(path, MAX_TEXT_BYTES) as handle:
+        # One byte past the limit: a file that grew after fstat is still refused, not read without end.
+        data = handle.read(MAX_TEXT_BYTES + 1)
+    if len(data) > MAX_TEXT_BYTES:
+        raise OSError(errno.EFBIG, f"is over the {MAX_TEXT_BYTES} bytes this file may have", str(path))
+    return data
+
+
+def read_text(path: Path | str, encoding: str = "utf-8") -> str:
+    """Return read_bytes(path) decoded (UnicodeDecodeError if it is not `encoding`)."""
+    return read_bytes(path).decode(encoding)

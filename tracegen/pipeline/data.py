@@ -10,6 +10,7 @@ import contextlib
 import csv
 import hashlib
 import importlib.util
+import io
 import json
 import math
 import re
@@ -19,9 +20,12 @@ from pathlib import Path
 
 import numpy as np
 
+from tracegen.ascii_numbers import parse_float
 from tracegen.errors import DataError
-from tracegen.files import sha256_file, undecodable_line
+from tracegen.files import open_regular, sha256_file, undecodable_line
 from tracegen.spec import LessonSpec
+from tracegen.spec.checks import (DEFAULT_HIDDEN_LAYERS, MAX_DATA_BYTES, MAX_MODEL_WEIGHTS, data_bytes, data_too_large,
+                                  mlp_weights, model_too_large)
 
 BUILTIN_FILES = {
     "breast_cancer": "breast_cancer.csv",
@@ -130,7 +134,7 @@ def load_csv(path: Path, target: str, lesson: Path | str, min_rows: int = 1,
     """
     try:
         # Opened apart from the `with` below so that only open's own errors become "cannot read".
-        handle = open(path, encoding="utf-8-sig", newline="")  # noqa: SIM115
+        handle = io.TextIOWrapper(open_regular(path), encoding="utf-8-sig", newline="")
     except FileNotFoundError:
         raise DataError(lesson, path_field, f"CSV file not found: {path}") from None
     except OSError as exc:
@@ -172,7 +176,9 @@ def _parse_rows(rows, path: Path, target: str, min_rows: int, read: list[int]) -
         if name in header[:index]:
             raise DataError(path, name, "duplicate column name; give every column a unique name", line=1)
     if target not in header:
-        raise DataError(path, target, f"target column not found; columns are: {', '.join(header)}", line=1)
+        # The header is not echoed: the file may be any file the lesson points at, not a CSV.
+        raise DataError(path, target, f"target column not found among the {len(header)} column(s) of the header "
+                        "row; name it exactly as the header does", line=1)
     width = len(header)
     target_index = header.index(target)
     feature_index = [i for i in range(width) if i != target_index]
@@ -180,14 +186,20 @@ def _parse_rows(rows, path: Path, target: str, min_rows: int, read: list[int]) -
         raise DataError(path, "columns", "no feature columns besides the target", line=1)
     values, codes, lines = array("d"), array("q"), array("q")
     label_codes: dict[str, int] = {}
+    max_rows = MAX_DATA_BYTES // data_bytes(1, len(feature_index))
     for row in rows:
         read[0] = rows.line_num
         if not row:
             continue
         if len(row) != width:
             raise DataError(path, "row", f"has {len(row)} fields, the header has {width}", line=rows.line_num)
+        if len(codes) == max_rows:
+            raise DataError(path, "rows", f"more than {data_too_large(max_rows, len(feature_index))}",
+                            line=rows.line_num)
         try:
-            values.extend([float(row[i]) for i in feature_index])
+            # Only ASCII numbers: float() would also read other scripts' digits. A whole-row test keeps it fast.
+            number = float if "".join(row).isascii() else parse_float
+            values.extend([number(row[i]) for i in feature_index])
         except ValueError:
             _raise_bad_cell(path, header, feature_index, row, rows.line_num)
         label = row[target_index].strip()
@@ -237,7 +249,7 @@ def _check_text(path: Path, field_name: str, text: str, line: int) -> None:
 def _raise_bad_cell(path: Path, header: list[str], feature_index: list[int], row: list[str], line: int) -> None:
     for i in feature_index:
         try:
-            float(row[i])
+            parse_float(row[i])
         except ValueError:
             shown = repr(row[i]) if row[i].strip() else "an empty cell"
             raise DataError(path, header[i], f"non-numeric value {shown}; feature columns must be numbers",
@@ -261,6 +273,12 @@ def check_fits(data: Dataset, spec: LessonSpec) -> None:
     if batch_size is not None and batch_size > training_rows(len(data.y), spec):
         raise DataError(spec.path, "model.batch_size", f"expected at most the {training_rows(len(data.y), spec)} "
                         f"training rows, got {batch_size}; lower batch_size")
+    if spec.model.kind == "mlp":
+        # MLPClassifier has one output unit for two classes, one per class otherwise.
+        layers = [data.X.shape[1], *spec.model.params.get("hidden_layer_sizes", DEFAULT_HIDDEN_LAYERS),
+                  1 if len(data.classes) == 2 else len(data.classes)]
+        if mlp_weights(layers) > MAX_MODEL_WEIGHTS:
+            raise DataError(spec.path, "model.hidden_layer_sizes", model_too_large(layers))
     evaluation = spec.evaluation
     n_classes = len(data.classes)
     shown = ", ".join(data.classes[:6]) + (", ..." if n_classes > 6 else "")

@@ -43,8 +43,15 @@ class PlannedRun:
     label: str
 
 
+# Retakes per lesson: a new one every week of a long term; each is a full pipeline run and page.
+MAX_VARIANTS = 20
+
+
 def plan_runs(specs: Sequence[LessonSpec], seed: int | None, variants: int) -> list[PlannedRun]:
     """Return every run the site needs, lesson by lesson: the base seed, then base seed + k for k = 1..variants."""
+    if variants > MAX_VARIANTS:
+        raise TracegenError("--variants", "", f"expected at most {MAX_VARIANTS} retakes per lesson, got {variants}; "
+                            "each one is a full run and page")
     runs = []
     for index, spec in enumerate(specs):
         base = spec.split.seed if seed is None else seed

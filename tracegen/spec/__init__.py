@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from tracegen.errors import SpecError
-from tracegen.files import toml_error_at, undecodable_line
+from tracegen.files import read_text, toml_error_at, undecodable_line
 from tracegen.spec.checks import (  # noqa: F401  (the check bounds are part of tracegen.spec's names)
     BUILTIN_DATASETS,
     CONTROL_CHARACTER,
@@ -163,7 +163,8 @@ def load_lesson(path: str | Path) -> LessonSpec:
     """Read and validate one lesson file."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        # utf-8-sig: a byte-order mark (as some editors save) is not text before the opening fence.
+        text = read_text(path, encoding="utf-8-sig")
     except FileNotFoundError:
         raise SpecError(path, "lesson", "file not found") from None
     except UnicodeDecodeError:
