@@ -13,7 +13,7 @@ import sys
 import textwrap
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 from tracegen.ascii_numbers import parse_int
 from tracegen.errors import OutputError, SpecError, TracegenError, UsageError
@@ -347,31 +347,56 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in argv
+    closed_streams_to_devnull()
     try:
         args = build_parser().parse_args(argv)
         code = args.handler(args)
-        sys.stdout.flush()  # so a reader that went away is found here, not in the flush at exit
-        return code
     except TracegenError as exc:
         if debug:
             raise
-        print(f"tracegen: error: {exc.one_line()}", file=sys.stderr)
-        return 2
+        return report(f"tracegen: error: {exc.one_line()}", 2)
     except KeyboardInterrupt:
-        print("tracegen: interrupted", file=sys.stderr)
-        return 130
+        return report("tracegen: interrupted", 130)
     except BrokenPipeError:
         return reader_gone()
+    try:
+        sys.stdout.flush()  # so a reader that went away is found here, not in the flush at exit
+    except OSError:  # EPIPE: the reader went away; EBADF: the descriptor was closed
+        return reader_gone()
+    return code
+
+
+def report(line: str, code: int) -> int:
+    """Print an error or interrupt line on stderr and return `code`; a stderr that cannot take it changes neither."""
+    try:
+        print(line, file=sys.stderr, flush=True)
+    except OSError:
+        to_devnull(sys.stderr)
+    return code
 
 
 def reader_gone() -> int:
-    """Stop quietly when stdout's reader has gone (`tracegen quiz ... | head -1`), as Python's docs advise.
-
-    Python flushes stdout once more at exit; pointing it at /dev/null keeps that flush from
-    failing too (a second BrokenPipeError, or "Bad file descriptor" when it is closed).
-    """
-    with contextlib.suppress(OSError, ValueError):  # a replaced sys.stdout (tests) has no file descriptor
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        os.close(devnull)
+    """Stop quietly when stdout's reader has gone (`tracegen quiz ... | head -1`), as Python's docs advise."""
+    to_devnull(sys.stdout)
     return 1
+
+
+def to_devnull(stream: TextIO) -> None:
+    """Point a broken stream's descriptor at /dev/null, so Python's flush at exit cannot fail on it too."""
+    with contextlib.suppress(OSError, ValueError):  # a replaced stream (tests) has no descriptor
+        descriptor = stream.fileno()
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        if devnull != descriptor:  # a closed descriptor's number may be the one open() just returned
+            os.dup2(devnull, descriptor)
+            os.close(devnull)
+
+
+def closed_streams_to_devnull() -> None:
+    """Give a stream that started closed (`tracegen ... >&-`) /dev/null, as its descriptor too.
+
+    Python sets such a stream to None, so writing to it fails, and the first file tracegen opens
+    would take its descriptor number.
+    """
+    for name in ("stdout", "stderr"):
+        if getattr(sys, name) is None:
+            setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))  # noqa: SIM115 - lives as long as the process

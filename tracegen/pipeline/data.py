@@ -24,8 +24,15 @@ from tracegen.ascii_numbers import parse_float
 from tracegen.errors import DataError
 from tracegen.files import open_regular, sha256_file, undecodable_line
 from tracegen.spec import LessonSpec
-from tracegen.spec.checks import (DEFAULT_HIDDEN_LAYERS, MAX_DATA_BYTES, MAX_MODEL_WEIGHTS, data_bytes, data_too_large,
-                                  mlp_weights, model_too_large)
+from tracegen.spec.checks import (
+    DEFAULT_HIDDEN_LAYERS,
+    MAX_DATA_BYTES,
+    MAX_MODEL_WEIGHTS,
+    data_bytes,
+    data_too_large,
+    mlp_weights,
+    model_too_large,
+)
 
 BUILTIN_FILES = {
     "breast_cancer": "breast_cancer.csv",

@@ -137,7 +137,11 @@ class LessonSpec:
         """Return the CSV path resolved against the lesson file's folder."""
         if self.dataset.path is None:
             return None
-        return (self.path.parent / self.dataset.path).resolve()
+        path = self.path.parent / self.dataset.path
+        try:
+            return path.resolve()
+        except RuntimeError:  # a symbolic-link loop: opening it gives the one-line error
+            return path.absolute()
 
 
 TOP_LEVEL_KEYS = {
