@@ -97,7 +97,7 @@ class DedentExtension(Extension):
 
 
 class RegularFileLoader(FileSystemLoader):
-    """Jinja's FileSystemLoader reading through tracegen.files: a FIFO, device, link loop or non-UTF-8 file is one line."""
+    """Jinja's FileSystemLoader reading through tracegen.files: a FIFO, device, link loop or bad UTF-8 is one line."""
 
     def get_source(self, environment: Environment, template: str) -> tuple[str, str, Any]:
         for searchpath in self.searchpath:
