@@ -7,17 +7,17 @@ code 2. Any other exception is a bug: it keeps its traceback (and --debug shows 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import sys
 import textwrap
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING
 
 from tracegen.ascii_numbers import parse_int
 from tracegen.errors import OutputError, SpecError, TracegenError, UsageError
 from tracegen.files import write_atomic
+from tracegen.streams import closed_streams_to_devnull, reader_gone, report
 
 if TYPE_CHECKING:
     from tracegen.site import SiteReport
@@ -364,39 +364,3 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError:  # EPIPE: the reader went away; EBADF: the descriptor was closed
         return reader_gone()
     return code
-
-
-def report(line: str, code: int) -> int:
-    """Print an error or interrupt line on stderr and return `code`; a stderr that cannot take it changes neither."""
-    try:
-        print(line, file=sys.stderr, flush=True)
-    except OSError:
-        to_devnull(sys.stderr)
-    return code
-
-
-def reader_gone() -> int:
-    """Stop quietly when stdout's reader has gone (`tracegen quiz ... | head -1`), as Python's docs advise."""
-    to_devnull(sys.stdout)
-    return 1
-
-
-def to_devnull(stream: TextIO) -> None:
-    """Point a broken stream's descriptor at /dev/null, so Python's flush at exit cannot fail on it too."""
-    with contextlib.suppress(OSError, ValueError):  # a replaced stream (tests) has no descriptor
-        descriptor = stream.fileno()
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        if devnull != descriptor:  # a closed descriptor's number may be the one open() just returned
-            os.dup2(devnull, descriptor)
-            os.close(devnull)
-
-
-def closed_streams_to_devnull() -> None:
-    """Give a stream that started closed (`tracegen ... >&-`) /dev/null, as its descriptor too.
-
-    Python sets such a stream to None, so writing to it fails, and the first file tracegen opens
-    would take its descriptor number.
-    """
-    for name in ("stdout", "stderr"):
-        if getattr(sys, name) is None:
-            setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))  # noqa: SIM115 - lives as long as the process
