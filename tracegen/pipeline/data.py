@@ -6,6 +6,7 @@ trace hash) never pays for importing it.
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import csv
 import hashlib
@@ -17,12 +18,13 @@ import re
 from array import array
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
 from tracegen.ascii_numbers import parse_float
 from tracegen.errors import DataError
-from tracegen.files import open_regular, sha256_file, undecodable_line
+from tracegen.files import HASH_BLOCK, open_regular, sha256_file, undecodable_line
 from tracegen.spec import LessonSpec
 from tracegen.spec.checks import (
     DEFAULT_HIDDEN_LAYERS,
@@ -137,11 +139,14 @@ def load_csv(path: Path, target: str, lesson: Path | str, min_rows: int = 1,
     """Read a CSV with a header row: numeric feature columns plus one target column.
 
     The file is parsed in one streaming pass straight into typed arrays, so a large file is
-    never held as text and as numbers at the same time.
+    never held as text and as numbers at the same time (a quick scan of its bytes first says
+    whether any cell can hold a non-ASCII digit).
     """
     try:
         # Opened apart from the `with` below so that only open's own errors become "cannot read".
-        handle = io.TextIOWrapper(open_regular(path), encoding="utf-8-sig", newline="")
+        raw = open_regular(path)
+        ascii_only = _ascii_only(raw)
+        handle = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
     except FileNotFoundError:
         raise DataError(lesson, path_field, f"CSV file not found: {path}") from None
     except OSError as exc:
@@ -150,7 +155,7 @@ def load_csv(path: Path, target: str, lesson: Path | str, min_rows: int = 1,
         # strict: a stray or unclosed quote is an error, not a field that swallows the next lines.
         rows = csv.reader(handle, strict=True)
         try:
-            return _read_rows(rows, path, target, min_rows)
+            return _read_rows(rows, path, target, min_rows, ascii_only)
         except UnicodeDecodeError:
             # The decoder reads ahead in blocks, so rows.line_num is not where the byte is: find it.
             line, detail = undecodable_line(path)
@@ -158,10 +163,21 @@ def load_csv(path: Path, target: str, lesson: Path | str, min_rows: int = 1,
                             "(e.g. 'CSV UTF-8' in a spreadsheet)", line=line) from None
 
 
-def _read_rows(rows, path: Path, target: str, min_rows: int = 1) -> Dataset:
+def _ascii_only(raw: BinaryIO) -> bool:
+    """Return whether a file holds only ASCII after a UTF-8 byte-order mark; leave it rewound."""
+    found = True
+    for index, block in enumerate(iter(lambda: raw.read(HASH_BLOCK), b"")):
+        if not (block.removeprefix(codecs.BOM_UTF8) if index == 0 else block).isascii():
+            found = False
+            break
+    raw.seek(0)
+    return found
+
+
+def _read_rows(rows, path: Path, target: str, min_rows: int, ascii_only: bool) -> Dataset:
     read = [0]  # the last line read as a whole record
     try:
-        return _parse_rows(rows, path, target, min_rows, read)
+        return _parse_rows(rows, path, target, min_rows, read, ascii_only)
     except csv.Error as exc:
         if "unexpected end of data" in str(exc):
             # The record with the open quote starts on the line after the last one read whole.
@@ -171,7 +187,7 @@ def _read_rows(rows, path: Path, target: str, min_rows: int = 1) -> Dataset:
                         line=rows.line_num) from None
 
 
-def _parse_rows(rows, path: Path, target: str, min_rows: int, read: list[int]) -> Dataset:
+def _parse_rows(rows, path: Path, target: str, min_rows: int, read: list[int], ascii_only: bool) -> Dataset:
     header = next(rows, None)
     if not header or all(not cell.strip() for cell in header):
         raise DataError(path, "header", "the file is empty; expected a header row and data rows", line=1)
@@ -204,8 +220,9 @@ def _parse_rows(rows, path: Path, target: str, min_rows: int, read: list[int]) -
             raise DataError(path, "rows", f"more than {data_too_large(max_rows, len(feature_index))}",
                             line=rows.line_num)
         try:
-            # Only ASCII numbers: float() would also read other scripts' digits. A whole-row test keeps it fast.
-            number = float if "".join(row).isascii() else parse_float
+            # Only ASCII numbers: float() would also read other scripts' digits. A test of the whole file,
+            # or else of the whole row (a label may be "café"), keeps the common case fast.
+            number = float if ascii_only or "".join(row).isascii() else parse_float
             values.extend([number(row[i]) for i in feature_index])
         except ValueError:
             _raise_bad_cell(path, header, feature_index, row, rows.line_num)
