@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from tracegen.errors import OutputError, SpecError, TracegenError, UsageError
 from tracegen.files import not_replaceable, write_atomic
-from tracegen.options import build_parser, usable_cpus
+from tracegen.options import build_parser, lessons_folder, usable_cpus
 from tracegen.streams import closed_streams_to_devnull, reader_gone, report
 
 if TYPE_CHECKING:
@@ -127,7 +127,8 @@ def cmd_build(args: argparse.Namespace) -> int:
         progress.abandon()  # so an error line does not land on a half-drawn progress line
         raise
     progress.summary(build_summary(report, len(specs)))
-    print(f"built {args.out}/: {len(specs)} lesson(s), {len(report.page_weights)} lesson page(s), "
+    source = "" if args.names else f" from {args.lessons}"
+    print(f"built {args.out}/: {len(specs)} lesson(s){source}, {len(report.page_weights)} lesson page(s), "
           f"{len(report.files)} files")
     for line in report.weight_lines():
         print(f"  {line}")
@@ -270,6 +271,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     closed_streams_to_devnull()
     try:
         args = build_parser().parse_args(argv)
+        args.lessons = lessons_folder(args.lessons)
         code = COMMANDS[args.command](args)
     except TracegenError as exc:
         if debug:

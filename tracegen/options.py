@@ -9,6 +9,7 @@ import argparse
 import os
 from pathlib import Path
 
+from tracegen import __version__
 from tracegen.ascii_numbers import parse_int
 from tracegen.errors import UsageError
 
@@ -57,8 +58,10 @@ def seed_range(text: str) -> range:
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="tracegen", description="Run real classification pipelines and teach from the trace.")
     parser.add_argument("--debug", action="store_true", help="show tracebacks, for bug reports")
-    parser.add_argument("--lessons", type=Path, default=DEFAULT_LESSONS, metavar="DIR",
-                        help="folder of lesson files (default: lessons)")
+    parser.add_argument("--version", action="version", version=f"tracegen {__version__}")
+    parser.add_argument("--lessons", type=Path, metavar="DIR",
+                        help="folder of lesson files (default: ./lessons if there is one, else tracegen's "
+                             "built-in lessons)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     commands.required = True
 
@@ -148,3 +151,12 @@ def build_parser() -> argparse.ArgumentParser:
 def usable_cpus() -> int:
     """Return how many CPUs this process may run on (the default number of build workers)."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def lessons_folder(given: Path | None) -> Path:
+    """Return the lessons folder: --lessons, else ./lessons when present, else the built-in catalogue."""
+    from tracegen.resources import BUILT_IN_LESSONS
+
+    if given is not None:
+        return given
+    return DEFAULT_LESSONS if DEFAULT_LESSONS.is_dir() else BUILT_IN_LESSONS
