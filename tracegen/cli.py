@@ -217,8 +217,9 @@ def cmd_quiz(args: argparse.Namespace) -> int:
     answers = quiz_terminal.load_answers(args.answers, questions) if args.answers is not None else None
     sys.stdout.write("\n".join(wrap(f"{spec.title}: {len(questions)} questions (lesson {trace.lesson}, "
                                      f"seed {trace.seed}, trace {trace.hash[:12]})")) + "\n\n")
-    quiz_terminal.run_quiz(questions, sys.stdin, sys.stdout, answers)
-    return 0
+    score, total = quiz_terminal.run_quiz(questions, sys.stdin, sys.stdout, answers)
+    # Graded from a file, the exit code carries the verdict (an autograder reads it); asked live, it does not.
+    return 1 if answers is not None and score * 100 < args.fail_under * total else 0
 
 
 def cmd_export(args: argparse.Namespace) -> int:

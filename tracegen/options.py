@@ -45,6 +45,17 @@ def seed_int(text: str) -> int:
     return value
 
 
+def percent(text: str) -> float:
+    """Parse a percentage from 0 to 100."""
+    try:
+        value = float(text) if text.isascii() else float("nan")
+    except ValueError:
+        value = float("nan")
+    if not 0 <= value <= 100:
+        raise argparse.ArgumentTypeError(f"expected a percentage from 0 to 100, got {text!r}")
+    return value
+
+
 def seed_range(text: str) -> range:
     """Parse --seeds: one seed (5) or an inclusive range (0-39)."""
     from tracegen.claims import parse_seeds
@@ -117,6 +128,9 @@ def build_parser() -> argparse.ArgumentParser:
     quiz.add_argument("--seed", type=seed_int, help="override the lesson's seed (a new variant, new numbers)")
     quiz.add_argument("--answers", type=Path, metavar="FILE",
                       help="grade the answers in this TOML file instead of asking (id = answer per line)")
+    quiz.add_argument("--fail-under", type=percent, default=100.0, metavar="PERCENT",
+                      help="with --answers: exit 1 when the score is below PERCENT of the questions "
+                           "(default 100: anything short of full marks), so a grader can gate on it")
     quiz.set_defaults(command="quiz")
 
     check = commands.add_parser("check", help="run lessons for a range of seeds; report false claims and questions "
