@@ -87,3 +87,56 @@ def test_run_a_built_in_lesson_by_name_and_a_short_repr():
     assert (trace.lesson, trace.seed, len(trace.epochs)) == ("precision-recall", 3, 2)
     text = repr(trace)
     assert len(text) < 200 and "precision-recall" in text and trace.hash[:12] in text
+
+
+class _Balanced:
+    """A strict enough HTML check: every opened element (but the void ones) is closed, in order."""
+
+    VOID = {"br", "img", "hr", "meta", "link", "input"}
+
+    def __init__(self, text: str) -> None:
+        from html.parser import HTMLParser
+
+        stack: list[str] = []
+        problems: list[str] = []
+
+        class Parser(HTMLParser):
+            def handle_starttag(self, tag, attrs):
+                if tag not in _Balanced.VOID:
+                    stack.append(tag)
+
+            def handle_startendtag(self, tag, attrs):
+                pass
+
+            def handle_endtag(self, tag):
+                if not stack or stack.pop() != tag:
+                    problems.append(tag)
+
+        Parser().feed(text)
+        self.ok = not stack and not problems
+
+
+@pytest.mark.parametrize("task", ["binary", "multiclass"])
+def test_the_notebook_view_is_self_contained_html_with_the_traces_numbers(task, cancer):
+    if task == "binary":
+        X_train, X_test, y_train, y_test = cancer
+        model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000)).fit(X_train, y_train)
+        want = f"{roc_auc_score(y_test, model.predict_proba(X_test)[:, 1]):.4f}"
+    else:
+        X, y = load_wine(return_X_y=True)
+        X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.4, random_state=1, stratify=y)
+        model = LogisticRegression(max_iter=5000).fit(X_train, y_train)
+        want = f"{roc_auc_score(y_test, model.predict_proba(X_test), multi_class='ovr'):.4f}"
+    html = tracegen.from_estimator(model, X_test, y_test)._repr_html_()
+    assert html is not None and _Balanced(html).ok
+    assert f"<td>{want}</td>" in html
+    for outside in ("http:", "https:", "//", "<script", "src=", "href=", "url("):
+        assert outside not in html.replace("</", "<"), outside
+    assert html.count("<svg") == (2 if task == "binary" else 0)
+
+
+def test_the_api_guide_examples_run():
+    from tests.conftest import ROOT
+
+    result = doctest.testfile(str(ROOT / "docs" / "api.md"), module_relative=False)
+    assert result.attempted >= 8 and result.failed == 0

@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+import tracegen.html.notebook  # noqa: F401  (gives every Trace its Jupyter view)
 from tracegen.errors import DataError
 from tracegen.pipeline.predictions import PROBABILITY_SUM_TOLERANCE, Predictions, evaluation_trace
 from tracegen.resources import BUILT_IN_LESSONS

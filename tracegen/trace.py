@@ -13,6 +13,7 @@ import functools
 import json
 import math
 import typing
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal, TypeAlias
 
@@ -241,6 +242,11 @@ class DataInfo:
     classes: tuple[str, ...]
 
 
+# The HTML view of a trace in Jupyter. The trace layer does not import the HTML layer, so
+# tracegen.html.notebook sets this when imported (tracegen.api imports it).
+HTML_VIEW: Callable[[Trace], str] | None = None
+
+
 @dataclass(frozen=True, repr=False)
 class Trace:
     """One run of one lesson, everything a page, a terminal view or a quiz shows."""
@@ -260,6 +266,10 @@ class Trace:
     evaluation: Evaluation
     # Wall times vary run to run, so they stay out of JSON unless asked for.
     timings: dict[str, float] = field(default_factory=dict, compare=False)
+
+    def _repr_html_(self) -> str | None:
+        """Return the notebook view (Jupyter calls this), once tracegen.html.notebook has set HTML_VIEW."""
+        return HTML_VIEW(self) if HTML_VIEW is not None else None
 
     def __repr__(self) -> str:
         # The fields run to tens of thousands of characters (every score and curve point); a REPL
