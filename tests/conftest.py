@@ -37,9 +37,15 @@ test_size = 0.2
 """
 
 
-def write_tiny_lesson(folder: Path, top: str = "", tables: str = "", name: str = "lesson") -> Path:
-    """Write the tiny lesson with top-level keys `top` (before any table) and further `tables`."""
-    return write_lesson(folder, f"epochs = 2\n{top}\n{TINY_DATA}{tables}", name=name)
+def tiny_front(top: str = "", tables: str = "") -> str:
+    """Return the tiny lesson's front matter with top-level keys `top` (before any table) and further `tables`."""
+    return f"epochs = 2\n{top}\n{TINY_DATA}{tables}"
+
+
+def write_tiny_lesson(folder: Path, top: str = "", tables: str = "", name: str = "lesson",
+                      body: str = "Body.\n") -> Path:
+    """Write the tiny lesson (see tiny_front)."""
+    return write_lesson(folder, tiny_front(top, tables), body, name=name)
 
 
 @pytest.fixture(scope="session")

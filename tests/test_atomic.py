@@ -18,21 +18,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, write_lesson
+from tests.conftest import ROOT, tiny_front, write_lesson
 from tracegen.cli import main
 from tracegen.site import write
 
-TINY = """title = "Tiny"
-epochs = 2
-[dataset]
-source = "make_classification"
-n_samples = 80
-n_features = 3
-n_informative = 2
-n_redundant = 0
-[split]
-seed = 1
-"""
+TINY = tiny_front('title = "Tiny"')
 # `python -m tracegen build ...`, with every file write of the site slowed down.
 SLOW_BUILD = """
 import pathlib, runpy, sys, time

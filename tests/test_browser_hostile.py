@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Error as PlaywrightError
 
-from tests.conftest import write_lesson
+from tests.conftest import tiny_front, write_lesson
 from tests.test_browser import browser  # noqa: F401  (the shared chromium fixture: fails in CI, skips elsewhere)
 from tracegen.cli import main
 from tracegen.html.quiz import storage_key
@@ -76,15 +76,7 @@ target = "label"
 seed = 3
 """
 IDS = ("constructor", "hasOwnProperty", "__proto__")
-ID_FRONT = """title = "Ids"
-epochs = 2
-[dataset]
-source = "make_classification"
-n_samples = 80
-n_features = 3
-n_informative = 2
-n_redundant = 0
-""" + "".join(f"""
+ID_FRONT = tiny_front('title = "Ids"') + "".join(f"""
 [[quiz.questions]]
 id = "{qid}"
 kind = "single"

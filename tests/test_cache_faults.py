@@ -16,24 +16,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import deadline, write_lesson
+from tests.conftest import deadline, tiny_front, write_lesson
 from tracegen import cache
 from tracegen.cli import main
 from tracegen.site import uptodate
 
-TINY = """title = "Tiny"
-topic = "Testing"
-description = "A small lesson for cache fault tests."
-epochs = 2
-[dataset]
-source = "make_classification"
-n_samples = 120
-n_features = 3
-n_informative = 2
-n_redundant = 0
-[split]
-seed = 2
-"""
+TINY = tiny_front('title = "Tiny"\ntopic = "Testing"\ndescription = "A small lesson for cache fault tests."')
 RERUN = "; re-running the lesson"
 REBUILD = "; rebuilding the site"
 

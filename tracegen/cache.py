@@ -20,13 +20,15 @@ import dataclasses
 import errno
 import hashlib
 import json
+import os
 import re
+import stat
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-from tracegen.files import read_regular, write_atomic
+from tracegen.files import not_replaceable, read_regular, write_atomic
 from tracegen.trace import Trace
 
 # The largest trace of the lesson catalogue is under 1 MB; a file this large is not one tracegen wrote.
@@ -85,6 +87,10 @@ def read_entry(path: Path, key: str, decode: Callable[[str], Decoded], then: str
 def write_entry(path: Path, key: str, content: str) -> None:
     """Write `content` (JSON text) sealed under `key` atomically; a cache that cannot be written is skipped."""
     with contextlib.suppress(OSError):
+        # A symlink, FIFO or device where an entry belongs was discarded on read; the cache is
+        # tracegen's own folder, so it is removed (never written through) and a real entry takes its place.
+        if not_replaceable(path) is not None and not stat.S_ISDIR(os.lstat(path).st_mode):
+            os.unlink(path)
         write_atomic(path, sealed(key, content))
 
 

@@ -18,18 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import write_lesson
+from tests.conftest import tiny_front, write_lesson
 from tracegen.cli import main
 
-TINY = """title = "Tiny"
-epochs = 2
-[dataset]
-source = "make_classification"
-n_samples = 80
-n_features = 3
-n_informative = 2
-n_redundant = 0
-"""
+TINY = tiny_front('title = "Tiny"')
 FAST = ["--reproducible", "--jobs", "1"]
 
 
