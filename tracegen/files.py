@@ -15,11 +15,20 @@ import re
 import tempfile
 import tomllib
 from pathlib import Path
+from typing import Any
 
 # Files are hashed block by block, so a large CSV is never held in memory for its hash.
 HASH_BLOCK = 1 << 20
 # tomllib ends each message with the position of the error.
 TOML_POSITION = re.compile(r" \(at line (\d+), column (\d+)\)$")
+# tomllib's time grows with the square of a dotted key's parts (50,000 parts: two minutes), and it
+# recurses once per nested array or inline table; a lesson or an answers file needs a handful of each.
+MAX_TOML_KEY_PARTS = 100
+_KEY_PART = r"""(?:[A-Za-z0-9_-]++|"(?:[^"\\\n]|\\.)*+"|'[^'\n]*+')"""
+# Only where a key can start (a line, a [table] header, an inline table), so a long dotted name
+# inside a quoted value is left alone.
+LONG_DOTTED_KEY = re.compile(rf"(?:^|(?<=[{{,\[]))[ \t]*+{_KEY_PART}"
+                             rf"(?:[ \t]*+\.[ \t]*+{_KEY_PART}){{{MAX_TOML_KEY_PARTS},}}", re.MULTILINE)
 
 
 def write_atomic(path: Path, data: bytes | str) -> None:
@@ -61,6 +70,28 @@ def undecodable_line(path: Path) -> tuple[int | None, str]:
             except UnicodeDecodeError as exc:
                 return number, f"byte 0x{raw[exc.start]:02x}, byte {exc.start + 1} of the line: {exc.reason}"
     return None, "a multi-byte character is cut off at the end of the file"
+
+
+def parse_toml(text: str) -> dict[str, Any]:
+    """Return ``tomllib.loads(text)``; input too deep or too long to parse cheaply is a TOMLDecodeError too.
+
+    So every caller reports it as the one malformed-TOML line it gives for any other mistake.
+    """
+    long_key = LONG_DOTTED_KEY.search(text)
+    if long_key is not None:
+        line = text.count("\n", 0, long_key.start()) + 1
+        column = long_key.start() - (text.rfind("\n", 0, long_key.start()) + 1) + 1
+        raise tomllib.TOMLDecodeError(f"a dotted key of more than {MAX_TOML_KEY_PARTS} parts "
+                                      f"(at line {line}, column {column})")
+    try:
+        return tomllib.loads(text)
+    except RecursionError:
+        raise tomllib.TOMLDecodeError("arrays or inline tables nested too deeply") from None
+    except tomllib.TOMLDecodeError:
+        raise
+    except ValueError:
+        # int() refuses more than 4300 digits; tomllib lets that ValueError through unwrapped.
+        raise tomllib.TOMLDecodeError("a number too long to read (more than 4300 digits)") from None
 
 
 def toml_error_at(exc: tomllib.TOMLDecodeError, first_line: int = 1) -> tuple[str, int | None]:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from tracegen.errors import SpecError
-from tracegen.files import toml_error_at, undecodable_line
+from tracegen.files import parse_toml, toml_error_at, undecodable_line
 from tracegen.spec.checks import (  # noqa: F401  (the check bounds are part of tracegen.spec's names)
     BUILTIN_DATASETS,
     CONTROL_CHARACTER,
@@ -173,7 +173,7 @@ def load_lesson(path: str | Path) -> LessonSpec:
         raise SpecError(path, "lesson", f"cannot read: {exc.strerror}") from None
     front, body, body_line = split_front_matter(text, path)
     try:
-        data = tomllib.loads(front)
+        data = parse_toml(front)
     except tomllib.TOMLDecodeError as exc:
         # tomllib counts lines from the start of the front matter, which is file line 2.
         message, line = toml_error_at(exc, first_line=2)

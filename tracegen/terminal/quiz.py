@@ -17,13 +17,14 @@ Option numbers follow the order shown for that lesson and seed, which is fixed b
 from __future__ import annotations
 
 import math
+import sys
 import textwrap
 import tomllib
 from pathlib import Path
 from typing import Any, TextIO, cast
 
 from tracegen.errors import AnswersError
-from tracegen.files import toml_error_at, undecodable_line
+from tracegen.files import parse_toml, toml_error_at, undecodable_line
 from tracegen.quiz.question import Question, answer_tolerance, is_within, matched_option, shown_answer
 
 WIDTH = 88
@@ -198,7 +199,7 @@ def load_answers(path: Path, questions: tuple[Question, ...]) -> dict[str, Respo
     """Read and check an answers file against the questions it answers."""
     path = Path(path)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = parse_toml(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise AnswersError(path, "answers", "file not found") from None
     except IsADirectoryError:
@@ -225,7 +226,8 @@ def load_answers(path: Path, questions: tuple[Question, ...]) -> dict[str, Respo
 def _checked(path: Path, question: Question, value: Any) -> Response:
     n = len(question.options)
     if question.kind == "numeric":
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        # Compared, not converted: math.isfinite(10**400) raises OverflowError; NaN fails the comparison.
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not abs(value) <= sys.float_info.max:
             raise AnswersError(path, question.id, f"expected a number for this numeric question, got {value!r}")
         return float(value)
     numbers = [value] if question.kind == "single" else value
