@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from tracegen.expression_syntax import ExpressionError
 from tracegen.trace import json_fields
 
 # Whole numbers an operation makes stay below this size (trace counts and seeds are far smaller),
@@ -22,13 +23,6 @@ MAX_SIZE = 100_000
 MAX_PRINTED_ITEMS = 1000
 # Width and precision in a format spec, and the digits of round(x, n).
 MAX_FORMAT_NUMBER = 100
-
-
-class ExpressionError(Exception):
-    """An expression names a missing field, uses syntax outside the allowed subset or breaks a limit."""
-
-    # Declared only: `substitute` sets the 1-based line of its text; other raisers leave it unset.
-    line: int
 
 
 class Named:

@@ -24,11 +24,11 @@ the words prose uses, so that no direction or comparison word is typed by hand:
 
 Two numbers are "equal" when they agree to 1e-9 (relative) or 1e-12 (absolute).
 
-Every expression is cheap whatever a lesson writes: its text and nesting are bounded, each
-operation checks its operands' types and the size of what it makes (tracegen.expression_values), a format's width
-and precision are bounded, and only plain data (numbers, texts, true/false and lists of them)
-is printed, never a record or an object. Anything else is an ExpressionError, which the callers
-report as one line naming the lesson.
+Every expression is cheap whatever a lesson writes: its text and nesting are bounded
+(tracegen.expression_syntax), each operation checks its operands' types and the size of what it
+makes, a format's width and precision are bounded, and only plain data (numbers, texts,
+true/false and lists of them) is printed, never a record or an object (tracegen.expression_values).
+Anything else is an ExpressionError, which the callers report as one line naming the lesson.
 """
 
 from __future__ import annotations
@@ -38,27 +38,18 @@ import dataclasses
 import html
 from typing import Any
 
-# The functions and the error are used through this module: tracegen.expressions is the language.
-from tracegen.expression_values import (  # noqa: F401
+from tracegen.expression_syntax import ExpressionError, expression_spans, parse_expression, quoted
+from tracegen.expression_values import (
     FUNCTIONS,
     MAX_INTEGER,
     MAX_SIZE,
-    ExpressionError,
     Named,
-    change,
-    compare,
+    compare,  # noqa: F401  (quiz.words uses the word rule through the language module)
     describe,
-    fmt,
     format_value,
     is_number,
-    pick,
 )
 from tracegen.trace import Trace, json_fields
-
-OPEN, CLOSE = "[[", "]]"
-# Lessons' longest expression is about 900 characters and 16 syntax nodes deep; these leave room.
-MAX_EXPRESSION_CHARS = 2000
-MAX_DEPTH = 50
 
 _BINARY = {ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b, ast.Mult: lambda a, b: a * b,
            ast.Div: lambda a, b: a / b}
@@ -79,37 +70,6 @@ def namespace(trace: Trace) -> dict[str, Any]:
     return names
 
 
-def _quoted(text: str) -> str:
-    # An expression is echoed in its error whole when short, so the line stays readable when not.
-    return repr(text) if len(text) <= 200 else repr(text[:200]) + "..."
-
-
-def parse_expression(text: str) -> ast.expr:
-    """Return the syntax tree of one expression; too long, too deep or unparsable is an ExpressionError."""
-    text = text.strip()
-    if len(text) > MAX_EXPRESSION_CHARS:
-        raise ExpressionError(f"expression {_quoted(text)} is {len(text)} characters long; "
-                              f"the limit is {MAX_EXPRESSION_CHARS}")
-    try:
-        tree = ast.parse(text, mode="eval")
-    except SyntaxError:
-        raise ExpressionError(f"cannot parse expression {_quoted(text)}") from None
-    except (RecursionError, MemoryError):
-        tree = None
-    if tree is None or _depth(tree.body) > MAX_DEPTH:
-        raise ExpressionError(f"expression {_quoted(text)} is nested more than {MAX_DEPTH} deep") from None
-    return tree.body
-
-
-def _depth(root: ast.AST) -> int:
-    deepest, stack = 0, [(root, 1)]
-    while stack:
-        node, depth = stack.pop()
-        deepest = max(deepest, depth)
-        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
-    return deepest
-
-
 def evaluate_expression(text: str, trace: Trace) -> Any:
     """Return the value of one expression over `trace`."""
     return _eval(parse_expression(text), namespace(trace), text.strip())
@@ -120,7 +80,7 @@ def _eval(node: ast.AST, names: dict[str, Any], text: str) -> Any:
         return _made(node.value, text)
     if isinstance(node, ast.Name):
         if node.id not in names:
-            raise ExpressionError(f"unknown name '{node.id}' in {_quoted(text)}; "
+            raise ExpressionError(f"unknown name '{node.id}' in {quoted(text)}; "
                                   f"available: {', '.join(sorted(names))}")
         return names[node.id]
     if isinstance(node, ast.Attribute):
@@ -133,7 +93,7 @@ def _eval(node: ast.AST, names: dict[str, Any], text: str) -> Any:
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
         value = _eval(node.operand, names, text)
         if not is_number(value):
-            raise ExpressionError(f"cannot compute {_quoted(text)}: bad operand type for unary -: "
+            raise ExpressionError(f"cannot compute {quoted(text)}: bad operand type for unary -: "
                                   f"'{type(value).__name__}'")
         return _made(-value, text)
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
@@ -150,10 +110,10 @@ def _eval(node: ast.AST, names: dict[str, Any], text: str) -> Any:
         try:
             return _made(FUNCTIONS[node.func.id](*args), text)
         except ExpressionError as exc:
-            raise ExpressionError(f"cannot compute {_quoted(text)}: {exc}") from None
+            raise ExpressionError(f"cannot compute {quoted(text)}: {exc}") from None
         except (TypeError, ValueError, IndexError, OverflowError) as exc:
-            raise ExpressionError(f"cannot compute {_quoted(text)}: {exc}") from None
-    raise ExpressionError(f"unsupported syntax in {_quoted(text)}; use fields, [index], + - * /, comparisons, "
+            raise ExpressionError(f"cannot compute {quoted(text)}: {exc}") from None
+    raise ExpressionError(f"unsupported syntax in {quoted(text)}; use fields, [index], + - * /, comparisons, "
                           f"and/or/not and {', '.join(FUNCTIONS)}")
 
 
@@ -169,22 +129,22 @@ def _arithmetic(op: type[ast.operator], left: Any, right: Any, text: str) -> Any
     elif op is ast.Mult and isinstance(right, sequences) and isinstance(left, int):
         size = len(right) * max(left, 0)
     else:
-        raise ExpressionError(f"cannot compute {_quoted(text)}: unsupported operand type(s) for {_SYMBOL[op]}: "
+        raise ExpressionError(f"cannot compute {quoted(text)}: unsupported operand type(s) for {_SYMBOL[op]}: "
                               f"'{type(left).__name__}' and '{type(right).__name__}'")
     if size > MAX_SIZE:
-        raise ExpressionError(f"cannot compute {_quoted(text)}: it would make {size} characters or items; "
+        raise ExpressionError(f"cannot compute {quoted(text)}: it would make {size} characters or items; "
                               f"the limit is {MAX_SIZE}")
     try:
         return _BINARY[op](left, right)
     except (ZeroDivisionError, OverflowError) as exc:
-        raise ExpressionError(f"cannot compute {_quoted(text)}: {exc}") from None
+        raise ExpressionError(f"cannot compute {quoted(text)}: {exc}") from None
 
 
 def _comparison(op: type[ast.cmpop], left: Any, right: Any, text: str) -> bool:
     """Return `left op right`: equality between any values, order between two numbers or two texts."""
     ordered = (is_number(left) and is_number(right)) or (isinstance(left, str) and isinstance(right, str))
     if op not in _EQUALITY and not ordered:
-        raise ExpressionError(f"cannot compute {_quoted(text)}: '{_SYMBOL[op]}' not supported between "
+        raise ExpressionError(f"cannot compute {quoted(text)}: '{_SYMBOL[op]}' not supported between "
                               f"{describe(left)} and {describe(right)}")
     return bool(_COMPARE[op](left, right))
 
@@ -192,9 +152,9 @@ def _comparison(op: type[ast.cmpop], left: Any, right: Any, text: str) -> bool:
 def _made(value: Any, text: str) -> Any:
     """Return a value an operation made, refused when it is a number or a size past the limits."""
     if isinstance(value, int) and abs(value) > MAX_INTEGER:
-        raise ExpressionError(f"cannot compute {_quoted(text)}: it makes a whole number larger than 10**18")
+        raise ExpressionError(f"cannot compute {quoted(text)}: it makes a whole number larger than 10**18")
     if isinstance(value, (str, tuple, list)) and len(value) > MAX_SIZE:
-        raise ExpressionError(f"cannot compute {_quoted(text)}: it makes {len(value)} characters or items; "
+        raise ExpressionError(f"cannot compute {quoted(text)}: it makes {len(value)} characters or items; "
                               f"the limit is {MAX_SIZE}")
     return value
 
@@ -203,42 +163,20 @@ def _field(value: Any, name: str, text: str) -> Any:
     if isinstance(value, Named):
         if name in value.items:
             return value.items[name]
-        raise ExpressionError(f"no stage '{name}' in {_quoted(text)}; stages: {', '.join(value.items)}")
+        raise ExpressionError(f"no stage '{name}' in {quoted(text)}; stages: {', '.join(value.items)}")
     # json_fields, not dataclasses.fields: an evaluation also answers the other task's keys (None or ()).
     if name in (json_fields(value.__class__) or ()):
         return getattr(value, name)
     if isinstance(value, dict) and name in value:
         return value[name]
-    raise ExpressionError(f"no field '{name}' in {_quoted(text)}")
+    raise ExpressionError(f"no field '{name}' in {quoted(text)}")
 
 
 def _index(value: Any, key: Any, text: str) -> Any:
     try:
         return value[key]
     except (KeyError, IndexError, TypeError):
-        raise ExpressionError(f"no item [{describe(key)}] in {_quoted(text)}") from None
-
-
-def expression_spans(text: str) -> list[tuple[int, int, str]]:
-    """Return (start, end, inside) of every ``[[ ... ]]`` in `text`, in one pass.
-
-    An expression sits on one line and closes at the first ``]]`` after at least one character
-    (the matches of the pattern ``\\[\\[(.+?)\\]\\]``). A ``[[`` with no ``]]`` after it on its line
-    means no later ``[[`` on that line closes either, so the scan moves to the next line: linear
-    time, where the pattern retried every ``[[`` to the end of its line.
-    """
-    spans, position, line_end = [], 0, -1
-    while (start := text.find(OPEN, position)) >= 0:
-        if start > line_end:
-            line_end = text.find("\n", start)
-            line_end = len(text) if line_end < 0 else line_end
-        close = text.find(CLOSE, start + len(OPEN) + 1, line_end)
-        if close < 0:
-            position = line_end
-            continue
-        spans.append((start, close + len(CLOSE), text[start + len(OPEN):close]))
-        position = close + len(CLOSE)
-    return spans
+        raise ExpressionError(f"no item [{describe(key)}] in {quoted(text)}") from None
 
 
 def substitute(text: str, trace: Trace, escape: bool = True) -> str:

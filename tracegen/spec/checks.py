@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from tracegen.errors import SpecError
-from tracegen.expressions import ExpressionError, parse_expression
+from tracegen.expression_syntax import ExpressionError, parse_expression
 
 BUILTIN_DATASETS = ("breast_cancer", "digits", "iris", "wine")
 DATASET_SOURCES = (*BUILTIN_DATASETS, "make_classification", "csv")

@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from tracegen.errors import SpecError
-from tracegen.expressions import ExpressionError, parse_expression
+from tracegen.expression_syntax import ExpressionError, parse_expression
 
 KINDS = ("single", "multiple", "numeric")
 # Hand-written numeric questions show 2 decimals unless they say otherwise; a Question record
