@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from tracegen.expression_syntax import ExpressionError
+from tracegen.expression_syntax import ExpressionError, quoted
 from tracegen.trace import json_fields
 
 # Whole numbers an operation makes stay below this size (trace counts and seeds are far smaller),
@@ -143,7 +143,7 @@ def describe(value: Any) -> str:
     if isinstance(value, (tuple, list)):
         return repr(value) if len(value) <= 8 and printable(value, 8) else f"a list of {len(value)} items"
     if value is None:
-        return "no value (None)"
+        return "None (no value on this run)"
     if isinstance(value, Named):
         return "the stages by name"
     if isinstance(value, dict):
@@ -174,14 +174,16 @@ def _checked_spec(spec: str) -> None:
                                   f"the limit is {MAX_FORMAT_NUMBER}")
 
 
-def format_value(value: Any, spec: str) -> str:
+def format_value(value: Any, spec: str, expression: str = "") -> str:
     """Return `value` formatted with a Python format spec (floats default to 3 decimals).
 
     Only plain data is printed: a record, a table or an object would show Python's view of it (or
     a memory address), so it is an ExpressionError, as is a format wider or more precise than the limit.
+    `expression`, when given, is named in the error.
     """
     if not printable(value):
-        raise ExpressionError(f"cannot print {describe(value)}; print a number, a text or a list of up to "
+        source = f" (from {quoted(expression.strip())})" if expression.strip() else ""
+        raise ExpressionError(f"cannot print {describe(value)}{source}; print a number, a text or a list of up to "
                               f"{MAX_PRINTED_ITEMS} of them, such as one field of a record")
     _checked_spec(spec)
     if not spec and isinstance(value, float):

@@ -185,7 +185,7 @@ def substitute(text: str, trace: Trace, escape: bool = True) -> str:
     for start, end, inside in expression_spans(text):
         expression, _, spec = inside.partition("|")
         try:
-            value = format_value(evaluate_expression(expression, trace), spec.strip())
+            value = format_value(evaluate_expression(expression, trace), spec.strip(), expression)
         except ExpressionError as exc:
             exc.line = text.count("\n", 0, start) + 1
             raise

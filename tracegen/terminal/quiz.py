@@ -228,7 +228,9 @@ def _checked(path: Path, question: Question, value: Any) -> Response:
     if question.kind == "numeric":
         # Compared, not converted: math.isfinite(10**400) raises OverflowError; NaN fails the comparison.
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not abs(value) <= sys.float_info.max:
-            raise AnswersError(path, question.id, f"expected a number for this numeric question, got {value!r}")
+            huge = isinstance(value, int) and not isinstance(value, bool) and abs(value) > sys.float_info.max
+            got = f"a whole number of {len(str(abs(value)))} digits" if huge else repr(value)
+            raise AnswersError(path, question.id, f"expected a number for this numeric question, got {got}")
         return float(value)
     numbers = [value] if question.kind == "single" else value
     if question.kind == "multiple" and isinstance(value, int) and not isinstance(value, bool):
