@@ -129,13 +129,12 @@ def test_toml_error_without_a_position_is_kept_whole():
 @pytest.mark.parametrize(("text", "message"), [
     ("x = " + "[" * 50_000 + "]" * 50_000, "arrays or inline tables nested too deeply"),
     ("x = " + "{a = " * 50_000 + "1" + "}" * 50_000, "arrays or inline tables nested too deeply"),
-    ("x = " + "9" * 5000, "a number too long to read (more than 4300 digits)"),
     ("n = 1\n" + "a." * 50_000 + "b = 1", "a dotted key of more than 100 parts (at line 2, column 1)"),
     ("[" + ".".join(["a"] * 50_000) + "]", "a dotted key of more than 100 parts (at line 1, column 2)"),
     ("x = {" + " . ".join(['"q\\"."'] * 101) + " = 1}", "a dotted key of more than 100 parts (at line 1, column 6)"),
-], ids=["arrays", "inline-tables", "long-integer", "dotted-key", "table-header", "quoted-key-parts"])
+], ids=["arrays", "inline-tables", "dotted-key", "table-header", "quoted-key-parts"])
 def test_nesting_too_deep_for_tomllib_is_a_decode_error(text, message):
-    """Each of these was a RecursionError, a ValueError or minutes of tomllib; now a TOMLDecodeError."""
+    """Each of these was a RecursionError or minutes of tomllib; now a TOMLDecodeError."""
     with pytest.raises(tomllib.TOMLDecodeError) as error:
         files.parse_toml(text)
     assert str(error.value) == message

@@ -73,9 +73,10 @@ def undecodable_line(path: Path) -> tuple[int | None, str]:
 
 
 def parse_toml(text: str) -> dict[str, Any]:
-    """Return ``tomllib.loads(text)``; input too deep or too long to parse cheaply is a TOMLDecodeError too.
+    """Return ``tomllib.loads(text)``; nesting too deep to parse cheaply is a TOMLDecodeError too.
 
-    So every caller reports it as the one malformed-TOML line it gives for any other mistake.
+    So every caller reports it as the one malformed-TOML line it gives for any other mistake. An
+    integer of thousands of digits still raises tomllib's plain ValueError (int()'s digit limit).
     """
     long_key = LONG_DOTTED_KEY.search(text)
     if long_key is not None:
@@ -87,11 +88,6 @@ def parse_toml(text: str) -> dict[str, Any]:
         return tomllib.loads(text)
     except RecursionError:
         raise tomllib.TOMLDecodeError("arrays or inline tables nested too deeply") from None
-    except tomllib.TOMLDecodeError:
-        raise
-    except ValueError:
-        # int() refuses more than 4300 digits; tomllib lets that ValueError through unwrapped.
-        raise tomllib.TOMLDecodeError("a number too long to read (more than 4300 digits)") from None
 
 
 def toml_error_at(exc: tomllib.TOMLDecodeError, first_line: int = 1) -> tuple[str, int | None]:

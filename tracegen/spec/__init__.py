@@ -178,6 +178,8 @@ def load_lesson(path: str | Path) -> LessonSpec:
         # tomllib counts lines from the start of the front matter, which is file line 2.
         message, line = toml_error_at(exc, first_line=2)
         raise SpecError(path, "front matter", f"malformed TOML: {message}", line=line) from None
+    except ValueError as exc:  # tomllib's int() refuses a number of thousands of digits with a plain ValueError
+        raise SpecError(path, "front matter", f"malformed TOML: {str(exc).split(';')[0]}") from None
     return parse_lesson(data, path, body, body_line)
 
 
