@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import signal
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,6 +22,24 @@ def write_lesson(folder: Path, front: str, body: str = "Body.\n", name: str = "l
     path = folder / f"{name}.md"
     path.write_text(f"+++\n{front.strip()}\n+++\n{body}", encoding="utf-8")
     return path
+
+
+# A lesson that runs in a fraction of a second: 120 rows, 3 features, 2 epochs, 24 test rows.
+TINY_DATA = """[dataset]
+source = "make_classification"
+n_samples = 120
+n_features = 3
+n_informative = 2
+n_redundant = 0
+[split]
+seed = 2
+test_size = 0.2
+"""
+
+
+def write_tiny_lesson(folder: Path, top: str = "", tables: str = "", name: str = "lesson") -> Path:
+    """Write the tiny lesson with top-level keys `top` (before any table) and further `tables`."""
+    return write_lesson(folder, f"epochs = 2\n{top}\n{TINY_DATA}{tables}", name=name)
 
 
 @pytest.fixture(scope="session")
@@ -56,3 +77,18 @@ def run_cached(spec: LessonSpec, seed: int | None = None, *, cache_dir: Path | N
     if cache_dir is not None:
         cache.store_trace(cache_dir, trace)
     return trace, False
+
+
+@contextlib.contextmanager
+def deadline(seconds: int) -> Iterator[None]:
+    """Fail with TimeoutError if the block takes longer than `seconds` (a hang becomes a failure)."""
+    def expire(signum, frame):
+        raise TimeoutError(f"still running after {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)

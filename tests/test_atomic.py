@@ -127,11 +127,18 @@ def dead_pid() -> int:
     return process.pid
 
 
+def leftover(out: Path, kind: str, pid: int, token: str) -> Path:
+    """Make a folder next to `out` named and marked as a build of `pid` makes them."""
+    folder = out.parent / f".{out.name}.{kind}-{pid}-{token}"
+    folder.mkdir()
+    (folder / write.MARKER).write_text(write.MARKER_TEXT, encoding="utf-8")
+    return folder
+
+
 def test_site_left_in_the_swap_folder_is_moved_back(previous):
     """Killed between the swap's two renames, the old site sits in its .old- folder: it is put back whole."""
     _, out, before = previous
-    holder = out.parent / f".{out.name}.old-{dead_pid()}-abc123"
-    holder.mkdir()
+    holder = leftover(out, "old", dead_pid(), "abc12345")
     os.rename(out, holder / out.name)
     write.remove_stale_temporaries(out)
     assert snapshot(out) == before and temporaries(out) == []
@@ -140,14 +147,94 @@ def test_site_left_in_the_swap_folder_is_moved_back(previous):
 def test_a_live_builds_temporary_folder_is_left_alone(previous):
     """Only folders of dead builds are removed: a running build's folder (pid 1 is alive) stays."""
     _, out, before = previous
-    live = out.parent / f".{out.name}.build-1-abc123"
-    dead = out.parent / f".{out.name}.build-{dead_pid()}-def456"
+    live = leftover(out, "build", 1, "abc12345")
+    dead = leftover(out, "build", dead_pid(), "def45678")
     unrelated = out.parent / f".{out.name}.notes"
-    for folder in (live, dead, unrelated):
-        folder.mkdir()
+    unrelated.mkdir()
     write.remove_stale_temporaries(out)
     assert live.is_dir() and unrelated.is_dir() and not dead.exists()
     assert snapshot(out) == before
+
+
+# `python -m tracegen build ...` whose swap pauses between its two renames: just before the new site is
+# renamed into place (the old one already moved aside) it creates the file named by its first argument
+# and sleeps. A second thread runs with every signal unblocked, as the worker pool's thread does.
+SLOW_SWAP = """
+import os, pathlib, runpy, sys, threading, time
+flag = pathlib.Path(sys.argv.pop(1))
+rename = os.rename
+def slow(src, dst):
+    if ".build-" in os.path.basename(src):
+        flag.touch()
+        time.sleep(3)
+    return rename(src, dst)
+os.rename = slow
+threading.Thread(target=time.sleep, args=(600,), daemon=True).start()
+sys.argv = ["tracegen", *sys.argv[1:]]
+runpy.run_module("tracegen", run_name="__main__")
+"""
+
+
+def signal_between_renames(lesson: Path, out: Path, signum: int) -> subprocess.CompletedProcess:
+    """Start a build at seed 5 with the slowed swap, send `signum` between its two renames; return its end."""
+    flag = out.parent / "between-renames"
+    process = subprocess.Popen([sys.executable, "-c", SLOW_SWAP, str(flag), "build", str(lesson), "--out", str(out),
+                                "--seed", "5", "--reproducible", "--no-cache", "--quiet"],
+                               cwd=out.parent, env={**os.environ, "PYTHONPATH": str(ROOT)},
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    try:
+        while not flag.exists():
+            assert process.poll() is None, f"the build ended before its swap: {process.communicate()}"
+            assert time.monotonic() < deadline, "the build never reached its swap"
+            time.sleep(0.005)
+        assert not out.exists()  # the old site is aside, the new one not yet in: the gap is open
+        process.send_signal(signum)
+        stdout, stderr = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    flag.unlink()
+    return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+
+
+def seed_of(out: Path) -> int:
+    """Return the seed of the site's lesson page."""
+    return json.loads((out / "tiny" / "trace.json").read_text(encoding="utf-8"))["seed"]
+
+
+@pytest.mark.parametrize(("signum", "code", "last_line"), [(signal.SIGTERM, 128 + signal.SIGTERM, None),
+                                                          (signal.SIGINT, 130, "tracegen: interrupted")])
+def test_sigterm_or_ctrl_c_between_the_renames_waits_for_the_swap(previous, capsys, signum, code, last_line):
+    """SIGTERM or SIGINT between the swap's renames, with a thread that does not block it: the swap ends
+    first, so the new site is in place whole; the build then ends as the signal asks, leaving nothing beside."""
+    lesson, out, _ = previous
+    ended = signal_between_renames(lesson, out, signum)
+    assert ended.returncode == code, ended.stderr
+    assert "Traceback" not in ended.stderr
+    assert last_line is None or ended.stderr.splitlines()[-1] == last_line, ended.stderr
+    assert temporaries(out) == [] and seed_of(out) == 5
+    swapped = snapshot(out)
+    reference = out.parent / "reference"
+    assert main(["build", str(lesson), "--out", str(reference), "--seed", "5", "--reproducible", "--no-cache"]) == 0
+    capsys.readouterr()
+    assert swapped == snapshot(reference)
+
+
+def test_sigkill_between_the_renames_and_a_failing_build_puts_the_old_site_back(previous, capsys):
+    """SIGKILL between the renames leaves no site at --out, only in the old folder: the next build, even
+    one that fails, puts the old site back byte for byte, and the build after that succeeds cleanly."""
+    lesson, out, before = previous
+    ended = signal_between_renames(lesson, out, signal.SIGKILL)
+    assert ended.returncode == -signal.SIGKILL
+    assert not out.exists() and [p.name.split("-")[0] for p in temporaries(out)] == [f".{out.name}.build",
+                                                                                     f".{out.name}.old"]
+    broken = write_lesson(lesson.parent, TINY, body="[[ no_such_name ]]\n", name="broken")
+    assert main(["build", str(broken), "--out", str(out), "--reproducible", "--no-cache"]) == 2
+    assert "tracegen: error: " in capsys.readouterr().err
+    assert snapshot(out) == before
+    next_build_cleans_up(lesson, out, capsys)
 
 
 def test_slowed_build_wrapper_runs_the_real_entry_point():

@@ -197,7 +197,7 @@ def test_progress_is_plain_lines_off_a_terminal(tmp_path, lessons, capsys):
     assert code == 0 and len(lines) == 3 and "\r" not in err and "\x1b" not in err
     # Workers finish in any order: the count rises line by line, whichever lesson came first.
     assert lines[0].startswith("tracegen: [1/2] ") and lines[1].startswith("tracegen: [2/2] ")
-    assert lines[0].endswith(" s") and lines[1].endswith(" s")
+    assert lines[0].endswith(" s") and lines[1].endswith(" runs/s")
     assert sorted(line.split()[2] for line in lines[:2]) == ["alpha", "beta"]
     assert all(" (ran) " in line for line in lines[:2])
     assert lines[2].startswith("tracegen: 2 lesson(s), 2 trace(s): 2 run, 0 from cache; wrote ")
@@ -221,8 +221,9 @@ def test_progress_redraws_one_line_on_a_terminal():
     progress.step(1, 2, "alpha", "ran")
     progress.step(2, 2, "beta", "cache")
     progress.summary("done")
-    assert stream.getvalue() == (f"{CLEAR_LINE}[1/2] alpha (ran) 0.5 s{CLEAR_LINE}[2/2] beta (cache) 1.2 s"
-                                 f"{CLEAR_LINE}tracegen: done\n")
+    # 2 runs in 1.25 s: 1.6 runs per second, from the second run on (one run has no rate yet).
+    assert stream.getvalue() == (f"{CLEAR_LINE}[1/2] alpha (ran) 0.5 s{CLEAR_LINE}[2/2] beta (cache) 1.2 s, "
+                                 f"1.6 runs/s{CLEAR_LINE}tracegen: done\n")
 
 
 def test_jobs_default_to_the_usable_cpus():

@@ -7,28 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import write_lesson
+from tests.conftest import write_tiny_lesson
 from tracegen.claims import parse_seeds
 from tracegen.cli import main
 from tracegen.quiz.degenerate import degenerate_questions, teaching_questions
 from tracegen.quiz.question import Option, Question
 
 # 120 rows with test_size 0.2: 24 test rows and 96 training rows, by plain arithmetic.
-FRONT = """epochs = 2
-{top}
-[dataset]
-source = "make_classification"
-n_samples = 120
-n_features = 3
-n_informative = 2
-n_redundant = 0
-[split]
-seed = 2
-test_size = 0.2
-[quiz]
-generators = ["test_rows"]
-{questions}
-"""
 # n_train / 4 = 96 / 4 = 24 = n_test: the distractor is the answer.
 DISTRACTOR_IS_ANSWER = """
 [[quiz.questions]]
@@ -69,7 +54,7 @@ feedback = "That is every row, not the test rows."
 
 
 def lesson(folder: Path, questions: str, top: str = "", name: str = "lesson") -> Path:
-    return write_lesson(folder, FRONT.format(top=top, questions=questions), name=name)
+    return write_tiny_lesson(folder, top, '[quiz]\ngenerators = ["test_rows"]\n' + questions, name=name)
 
 
 def cli(capsys, *argv: str) -> tuple[int, str, str]:

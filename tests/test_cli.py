@@ -143,3 +143,26 @@ def test_json_output_errors_are_one_line(tmp_path, capsys):
     code, _, _ = run_cli(capsys, "--lessons", lessons, "run", "precision-recall", "--epochs", "2",
                          "--json", str(tmp_path / "out" / "trace.json"))
     assert code == 0 and [p.name for p in (tmp_path / "out").iterdir()] == ["trace.json"]
+
+
+def test_json_refuses_to_replace_a_link_or_a_fifo_and_replaces_a_file(tmp_path, capsys):
+    """--json onto a symbolic link or a FIFO is one output error and leaves it as it was; a regular file is
+    replaced whole."""
+    import os
+
+    lessons = str(ROOT / "lessons")
+    (tmp_path / "mine.txt").write_text("the user's", encoding="utf-8")
+    (tmp_path / "link").symlink_to(tmp_path / "mine.txt")
+    os.mkfifo(tmp_path / "fifo")
+    for name, kind in (("link", "is a symbolic link"), ("fifo", "is a FIFO (named pipe)")):
+        code, _, err = run_cli(capsys, "--lessons", lessons, "run", "precision-recall", "--epochs", "2",
+                               "--json", str(tmp_path / name))
+        assert_one_line_error(code, err, tmp_path / name, "output")
+        assert err.rstrip().endswith(f"{kind}; give a file path")
+    assert (tmp_path / "link").is_symlink() and (tmp_path / "mine.txt").read_text(encoding="utf-8") == "the user's"
+    (tmp_path / "old.json").write_text("old", encoding="utf-8")
+    code, _, _ = run_cli(capsys, "--lessons", lessons, "run", "precision-recall", "--epochs", "2",
+                         "--json", str(tmp_path / "old.json"), "--reproducible")
+    replaced = Trace.from_json((tmp_path / "old.json").read_text(encoding="utf-8"))
+    assert code == 0 and replaced.lesson == "precision-recall"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fifo", "link", "mine.txt", "old.json"]

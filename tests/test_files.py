@@ -1,13 +1,17 @@
-"""Shared file I/O: the atomic writer, the file hash, and the UTF-8 and TOML error positions."""
+"""Shared file I/O: the atomic writer, the file hash, the untrusted reader, and the UTF-8 and TOML error positions."""
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
+import re
 import tomllib
+from pathlib import Path
 
 import pytest
 
+from tests.conftest import deadline
 from tracegen import files
 
 
@@ -73,6 +77,44 @@ def test_write_under_a_file_raises_oserror(tmp_path):
         files.write_atomic(tmp_path / "file" / "out.txt", "data")
 
 
+
+def special_files(folder):
+    """Return (path, the kind not_replaceable names) for a folder, a symbolic link, a FIFO, a socket and a device."""
+    import socket
+
+    (folder / "target.txt").write_text("the user's", encoding="utf-8")
+    (folder / "dir").mkdir()
+    (folder / "link").symlink_to(folder / "target.txt")
+    (folder / "dangling").symlink_to(folder / "nowhere")
+    os.mkfifo(folder / "fifo")
+    server = socket.socket(socket.AF_UNIX)
+    server.bind(str(folder / "sock"))
+    server.close()
+    return [(folder / "dir", "is a directory"), (folder / "link", "is a symbolic link"),
+            (folder / "dangling", "is a symbolic link"), (folder / "fifo", "is a FIFO (named pipe)"),
+            (folder / "sock", "is a socket"), (Path("/dev/null"), "is a device")]
+
+
+def test_write_atomic_refuses_to_replace_anything_but_a_regular_file(tmp_path):
+    """A folder, a symbolic link (even dangling), a FIFO, a socket or a device stays as it was: FileExistsError."""
+    for path, kind in special_files(tmp_path):
+        before = os.lstat(path)
+        assert files.not_replaceable(path) == kind
+        with pytest.raises(FileExistsError, match=re.escape(f"{kind}; refusing to replace it with a file")):
+            files.write_atomic(path, "data")
+        after = os.lstat(path)
+        assert (after.st_ino, after.st_mode, after.st_mtime_ns) == (before.st_ino, before.st_mode, before.st_mtime_ns)
+    assert (tmp_path / "target.txt").read_text(encoding="utf-8") == "the user's"
+    assert not [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_not_replaceable_allows_a_regular_file_and_nothing_there(tmp_path):
+    """A regular file (replaced atomically) and a missing path are replaceable: None."""
+    (tmp_path / "old.json").write_text("old", encoding="utf-8")
+    assert files.not_replaceable(tmp_path / "old.json") is None
+    assert files.not_replaceable(tmp_path / "new.json") is None
+
+
 @pytest.mark.parametrize("size", [0, 1, 7, 8, 50])
 def test_sha256_file_equals_hashlib(tmp_path, monkeypatch, size):
     """The hash of a file read block by block equals hashlib's sha256 of its bytes, for any block split."""
@@ -122,6 +164,36 @@ def test_toml_error_without_a_position_is_kept_whole():
     """A message with no position comes back unchanged, with no line."""
     error = tomllib.TOMLDecodeError("Something odd")
     assert files.toml_error_at(error, first_line=2) == ("Something odd", None)
+
+
+def test_read_regular_reads_a_regular_file_up_to_its_limit(tmp_path):
+    """A regular file within the limit comes back whole; one byte over the limit is refused before reading."""
+    path = tmp_path / "entry"
+    path.write_bytes(b"0123456789")
+    assert files.read_regular(path, 10) == b"0123456789"
+    with pytest.raises(OSError, match="larger than 9 bytes"):
+        files.read_regular(path, 9)
+    os.truncate(path, 1 << 40)  # sparse: refused by its size, never read
+    with pytest.raises(OSError, match="larger than"):
+        files.read_regular(path, 1 << 20)
+
+
+def test_read_regular_never_follows_a_symlink_or_opens_a_special_file(tmp_path):
+    """A symlink (to a device or to a regular file), a FIFO and a directory are refused at once, without blocking."""
+    target = tmp_path / "target"
+    target.write_bytes(b"data")
+    (tmp_path / "to-zero").symlink_to("/dev/zero")
+    (tmp_path / "to-file").symlink_to(target)
+    os.mkfifo(tmp_path / "fifo")
+    (tmp_path / "folder").mkdir()
+    with deadline(30):
+        for name in ("to-zero", "to-file"):
+            with pytest.raises(OSError) as raised:
+                files.read_regular(tmp_path / name, 100)
+            assert raised.value.errno == errno.ELOOP
+        for name in ("fifo", "folder"):
+            with pytest.raises(OSError, match="not a regular file"):
+                files.read_regular(tmp_path / name, 100)
 
 
 # --- parse_toml: nesting and sizes tomllib cannot parse cheaply are one TOMLDecodeError ---------

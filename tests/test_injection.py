@@ -241,15 +241,17 @@ def test_quiz_exports_keep_hostile_text_as_text(hostile):
     ("[x](JaVaScRiPt:alert(1))", "<a>x</a>", "JaVaScRiPt"),
     ("[x](java&#x09;script:alert(1))", "<a>x</a>", "script:"),
     ("[x](&#106;avascript:alert(1))", "<a>x</a>", "avascript"),
-    ("![i](data:image/svg+xml,<svg onload=alert(1)>)", '<img alt="i" />', "data:"),
+    ("![i](data:image/svg+xml,<svg onload=alert(1)>)", '<img alt="i">', "data:"),
     ("[r][ref]\n\n[ref]: vbscript:msgbox", "<a>r</a>", "vbscript"),
     ('### Title {: onmouseover="alert(1)" }', ">Title</h5>", "onmouseover"),
     ('Para\n{: onclick="alert(1)" .note }', '<p class="note">Para</p>', "onclick"),
+    ('Para\n{: ping="https://evil.example/p" style="background:url(https://evil.example/s)" }', "<p>Para</p>", "evil"),
+    ('Para\n{: #TRACEGEN_SEARCH name="quiz-data" }', '<p id="insight-TRACEGEN_SEARCH">Para</p>', "name="),
     ("[ok](#quiz) and [up](../index.html) and [mail](mailto:a@b.c)",
      '<a href="#quiz">ok</a> and <a href="../index.html">up</a> and <a href="mailto:a@b.c">mail</a>', "\0"),
 ])
 def test_markdown_links_and_attributes_cannot_carry_script(markdown_text, kept, dropped):
     """Markdown's own links, images and {: attributes } lose script URLs and on* handlers; safe ones stay."""
     for allow_html in (False, True):
-        html = render_markdown(markdown_text, allow_html=allow_html)
+        html = render_markdown(markdown_text, allow_html=allow_html).html
         assert kept in html and dropped not in html, html

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 
 import numpy as np
+import pytest
 
 from tracegen.trace import (
     SCHEMA_VERSION,
@@ -223,3 +225,49 @@ def test_split_counts(binary_spec, binary_trace, multiclass_trace):
     shapes = multiclass_trace.stage("split").output_shape
     assert counts["validation"] == shapes["validation"][0] > 0
     assert counts["train"] + counts["validation"] + counts["test"] == counts["all"]
+
+
+def leaf_paths(data, path=()):
+    """Yield the path of every object key and of the first item of every list in JSON data."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield (*path, key)
+            yield from leaf_paths(value, (*path, key))
+    elif isinstance(data, list) and data:
+        yield (*path, 0)
+        yield from leaf_paths(data[0], (*path, 0))
+
+
+def replaced(data, path, value):
+    """Return a copy of JSON data with the value at `path` replaced (only the containers on the path are copied)."""
+    if not path:
+        return value
+    copy = dict(data) if isinstance(data, dict) else list(data)
+    copy[path[0]] = replaced(data[path[0]], path[1:], value)
+    return copy
+
+
+def test_from_json_refuses_what_is_not_a_trace_with_value_or_type_errors():
+    """A list, null, an empty object, deep nesting or another schema is a ValueError or TypeError, nothing else."""
+    for text in ("[]", "null", "{}", "3", '"trace"', "[" * 100_000 + "]" * 100_000, '{"schema": true}',
+                 '{"schema": "1"}', '{"schema": 2}', '{"schema": 1}', "{" * 5):
+        with pytest.raises((ValueError, TypeError)):
+            Trace.from_json(text)
+
+
+def test_every_field_of_the_wrong_type_is_refused(binary_trace, multiclass_trace):
+    """Any value of a trace replaced by one of another type loads or fails with ValueError or TypeError only;
+    a string in place of a number is always refused (outside the free-form spec and classification report)."""
+    for trace in (binary_trace, multiclass_trace):
+        data = trace.to_dict()
+        for path in leaf_paths(data):
+            for value in ("x", [], {}, None, True, 10**400, [[[]]]):
+                with contextlib.suppress(ValueError, TypeError):  # anything else fails the test
+                    Trace.from_dict(replaced(data, path, value))
+            original = data
+            for step in path:
+                original = original[step]
+            free_form = path[0] == "spec" or "classification_report" in path
+            if isinstance(original, (int, float)) and not isinstance(original, bool) and not free_form:
+                with pytest.raises((ValueError, TypeError)):
+                    Trace.from_dict(replaced(data, path, "x"))

@@ -9,13 +9,12 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tracegen.errors import OutputError, SpecError, TracegenError, UsageError
-from tracegen.files import write_atomic
+from tracegen.files import not_replaceable, write_atomic
 
 if TYPE_CHECKING:
     from tracegen.site import SiteReport
@@ -104,6 +103,15 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--jobs", "-j", type=positive_int, default=usable_cpus(), metavar="N",
                        help="run lessons and variants in N worker processes (default: one per CPU, here "
                             "%(default)s; the same output for any N)")
+    build.add_argument("--learners", type=Path, metavar="ROSTER.csv",
+                       help="give each learner in the roster (a 'learner' column) a retake of every lesson; "
+                            "writes ROSTER-variants.csv, and keeps each learner's retake on later builds")
+    build.add_argument("--executor", choices=("processes", "dask"), default="processes",
+                       help="where lesson runs execute: local worker processes (default), or a Dask cluster "
+                            "(pip install 'tracegen[dask]'); pages are rendered here either way")
+    build.add_argument("--scheduler", metavar="ADDRESS",
+                       help="with --executor dask: the scheduler, e.g. tcp://10.0.0.5:8786 (default: start "
+                            "--jobs workers on this machine)")
     build.add_argument("--quiet", "-q", action="store_true", help="no progress or summary on stderr")
     build.add_argument("--predictions", type=Path, metavar="FILE.csv",
                        help="build one page evaluating your own model's predictions instead of the lessons")
@@ -135,8 +143,12 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--format", required=True, choices=("gift", "qti"),
                         help="gift: Moodle GIFT text; qti: QTI 2.1 content package (zip)")
     export.add_argument("--seed", type=seed_int, help="override the lesson's seed (a new variant, new numbers)")
+    export.add_argument("--variants", type=positive_int, metavar="K",
+                        help="a question bank: the questions of seed and seed + 1..K, one GIFT category (one "
+                             "QTI section picking one at random) per question")
     export.add_argument("--out", type=Path, metavar="PATH",
-                        help="output file (default: <lesson>-seed<N>.gift or <lesson>-seed<N>-qti.zip)")
+                        help="output file (default: <lesson>-seed<N>.gift or <lesson>-seed<N>-qti.zip; "
+                             "with --variants <lesson>-seeds<N>-<N+K>...)")
     export.set_defaults(handler=cmd_export)
     return parser
 
@@ -159,8 +171,9 @@ def resolve_lesson(name: str, lessons_dir: Path) -> Path:
 def write_output(path: Path, data: bytes | str) -> None:
     """Write a file the user named (text as UTF-8) atomically; a failure is one error line."""
     path = Path(path)
-    if path.is_dir():
-        raise OutputError(path, "output", "is a directory; give a file path")
+    refusal = not_replaceable(path)  # a directory, symbolic link, device or FIFO is never replaced
+    if refusal is not None:
+        raise OutputError(path, "output", f"{refusal}; give a file path")
     try:
         write_atomic(path, data)
     except OSError as exc:
@@ -222,23 +235,36 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(f"built {made.out}/: predictions page for {made.source.name} ({made.rows} rows, "
               f"{made.questions} questions), {made.page_weight / 1024:.1f} KB (HTML + CSS + JS)")
         return 0
+    if args.scheduler is not None and args.executor != "dask":
+        raise UsageError("tracegen build", "--scheduler", "names a Dask scheduler; use it with --executor dask")
+    scheduler = (args.scheduler or "local") if args.executor == "dask" else None
     specs = [load_lesson(path) for path in lesson_paths(args.names, args.lessons)]
+    assignments = None
+    if args.learners is not None:
+        from tracegen import roster
+
+        assignments = roster.assign(roster.load_roster(args.learners), roster.previous_assignments(args.learners))
+        args.variants = max(args.variants, *(a.variant for a in assignments))
     progress = Progress(None if args.quiet else sys.stderr)
     try:
         report = site.build_site(specs, args.out, seed=args.seed, variants=args.variants,
                                  reproducible=args.reproducible, templates_dir=args.templates,
                                  cache_dir=None if args.no_cache else args.cache_dir, jobs=args.jobs,
-                                 progress=progress)
+                                 progress=progress, scheduler=scheduler)
     except BaseException:
         progress.abandon()  # so an error line does not land on a half-drawn progress line
         raise
     progress.summary(build_summary(report, len(specs)))
     print(f"built {args.out}/: {len(specs)} lesson(s), {len(report.page_weights)} lesson page(s), "
           f"{len(report.files)} files")
-    for page, weight in report.page_weights.items():
-        warning = f"  over the {site.PAGE_BUDGET // 1024} KB budget" if page in report.over_budget else ""
-        print(f"  {page}  {weight / 1024:.1f} KB (HTML + CSS + JS){warning}")
-    print(f"  search-index.js  {report.search_index_bytes / 1024:.1f} KB (loaded when the search box is first used)")
+    for line in report.weight_lines():
+        print(f"  {line}")
+    if assignments is not None:
+        from tracegen import roster
+
+        table = roster.assigned_table(args.learners)
+        write_output(table, roster.learners_table(assignments, [spec.name for spec in specs]))
+        print(f"wrote {table}: {len(assignments)} learner(s), each with their own retake of every lesson")
     return 0
 
 
@@ -246,7 +272,8 @@ def lesson_paths(names: Sequence[str], lessons_dir: Path) -> list[Path]:
     """Return the named lessons' files, or every lesson file in `lessons_dir` when none is named."""
     if names:
         return [resolve_lesson(name, lessons_dir) for name in names]
-    paths = sorted(lessons_dir.glob("*.md")) if lessons_dir.is_dir() else []
+    # Hidden files (editor lock files, macOS `._` files, `..md`) are skipped, as the shell's `*` skips them.
+    paths = sorted(p for p in lessons_dir.glob("*.md") if not p.name.startswith(".")) if lessons_dir.is_dir() else []
     if not paths:
         raise SpecError(lessons_dir, "lesson", "no lesson files (*.md) found; name a lesson file")
     return paths
@@ -258,6 +285,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     from tracegen.claims import check_lessons
     from tracegen.progress import Progress
     from tracegen.spec import load_lesson
+    from tracegen.terminal.text import wrap
 
     specs = [load_lesson(path) for path in lesson_paths(args.names, args.lessons)]
     for spec in specs:
@@ -272,7 +300,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     progress.summary(f"checked {len(results)} run(s) in {progress.elapsed():.1f} s")
     findings = [line for lines in results for line in lines]
     for line in findings:  # one finding per paragraph, wrapped to fit an 80-column terminal
-        print(textwrap.fill(line, 80, subsequent_indent="    ", break_long_words=False, break_on_hyphens=False))
+        print("\n".join(wrap(line, indent="    ")))
     seeds = "each lesson's seed" if args.seeds is None else (
         f"seed {args.seeds[0]}" if len(args.seeds) == 1 else f"seeds {args.seeds[0]}-{args.seeds[-1]}")
     failing = len({spec.name for spec, lines in zip(_per_run(specs, args.seeds), results) if lines})
@@ -315,11 +343,12 @@ def _lesson_questions(args: argparse.Namespace):
 
 def cmd_quiz(args: argparse.Namespace) -> int:
     from tracegen.terminal import quiz as quiz_terminal
+    from tracegen.terminal.text import wrap
 
     spec, trace, questions = _lesson_questions(args)
     answers = quiz_terminal.load_answers(args.answers, questions) if args.answers is not None else None
-    sys.stdout.write(f"{spec.title}: {len(questions)} questions (lesson {trace.lesson}, seed {trace.seed}, "
-                     f"trace {trace.hash[:12]})\n\n")
+    sys.stdout.write("\n".join(wrap(f"{spec.title}: {len(questions)} questions (lesson {trace.lesson}, "
+                                     f"seed {trace.seed}, trace {trace.hash[:12]})")) + "\n\n")
     quiz_terminal.run_quiz(questions, sys.stdin, sys.stdout, answers)
     return 0
 
@@ -327,6 +356,8 @@ def cmd_quiz(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from tracegen import export
 
+    if args.variants is not None:
+        return _export_bank(args)
     spec, trace, questions = _lesson_questions(args)
     suffix = ".gift" if args.format == "gift" else "-qti.zip"
     out = args.out or Path(f"{trace.lesson}-seed{trace.seed}{suffix}")
@@ -335,6 +366,30 @@ def cmd_export(args: argparse.Namespace) -> int:
     else:
         write_output(out, export.to_qti_zip(questions, trace, spec.title))
     print(f"wrote {out}: {len(questions)} questions ({args.format}, lesson {trace.lesson}, seed {trace.seed})")
+    return 0
+
+
+def _export_bank(args: argparse.Namespace) -> int:
+    """tracegen export --variants K: every variant's questions (as their pages show them), grouped per question."""
+    from tracegen import banks, site
+    from tracegen.progress import Progress
+    from tracegen.spec import load_lesson
+
+    spec = load_lesson(resolve_lesson(args.lesson, args.lessons))
+    progress = Progress(sys.stderr)
+    try:
+        variants = site.variant_questions(spec, args.seed, args.variants, jobs=usable_cpus(), progress=progress)
+    except BaseException:
+        progress.abandon()
+        raise
+    progress.summary(f"ran {len(variants)} variant(s) in {progress.elapsed():.1f} s")
+    bank, seeds = banks.question_banks(variants), [seed for seed, _ in variants]
+    name = f"{spec.name}-seeds{seeds[0]}-{seeds[-1]}"
+    out = args.out or Path(name + (".gift" if args.format == "gift" else "-qti.zip"))
+    write_output(out, banks.to_gift_bank(bank, spec.name, seeds, spec.title) if args.format == "gift"
+                 else banks.to_qti_bank_zip(bank, spec.name, seeds, spec.title))
+    print(f"wrote {out}: {len(bank)} questions x {len(seeds)} variants "
+          f"({sum(len(q) for _, q in bank)} in all; {args.format}, lesson {spec.name})")
     return 0
 
 

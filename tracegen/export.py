@@ -14,6 +14,7 @@ import re
 import textwrap
 import xml.etree.ElementTree as ET
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from tracegen.quiz.question import Question, answer_tolerance, shown_answer
@@ -274,8 +275,12 @@ def qti_test(questions: tuple[Question, ...], trace: Trace, title: str) -> ET.El
 
 def qti_manifest(questions: tuple[Question, ...], trace: Trace) -> ET.Element:
     """Return the IMS content-package manifest listing the test and every item."""
-    manifest = ET.Element("manifest", {
-        **_namespaces(CP_NS, CP_XSD), "identifier": ncname(f"tracegen-{trace.lesson}-seed-{trace.seed}")})
+    return package_manifest(questions, ncname(f"tracegen-{trace.lesson}-seed-{trace.seed}"))
+
+
+def package_manifest(questions: Sequence[Question], identifier: str) -> ET.Element:
+    """Return a manifest named `identifier` listing assessment.xml and items/<id>.xml per question."""
+    manifest = ET.Element("manifest", {**_namespaces(CP_NS, CP_XSD), "identifier": identifier})
     metadata = _el(manifest, "metadata")
     _el(metadata, "schema", "QTIv2.1 Package")
     _el(metadata, "schemaversion", "1.0.0")
@@ -295,8 +300,12 @@ def qti_manifest(questions: tuple[Question, ...], trace: Trace) -> ET.Element:
 
 def to_qti_zip(questions: tuple[Question, ...], trace: Trace, title: str) -> bytes:
     """Return a QTI 2.1 content package: imsmanifest.xml, assessment.xml and one item per question."""
-    files = {"imsmanifest.xml": _xml(qti_manifest(questions, trace)),
-             "assessment.xml": _xml(qti_test(questions, trace, title))}
+    return qti_package(qti_manifest(questions, trace), qti_test(questions, trace, title), questions)
+
+
+def qti_package(manifest: ET.Element, test: ET.Element, questions: Sequence[Question]) -> bytes:
+    """Return the zip of a manifest, its test and items/<id>.xml per question (fixed dates: reproducible)."""
+    files = {"imsmanifest.xml": _xml(manifest), "assessment.xml": _xml(test)}
     for question in questions:
         files[f"items/{question.id}.xml"] = _xml(qti_item(question))
     buffer = io.BytesIO()
@@ -307,4 +316,3 @@ def to_qti_zip(questions: tuple[Question, ...], trace: Trace, title: str) -> byt
             info.external_attr = 0o644 << 16
             archive.writestr(info, data)
     return buffer.getvalue()
-

@@ -2,16 +2,19 @@
 
 Every file tracegen keeps (a trace in the cache, a site manifest, --json, an export) is written
 by `write_atomic`, so a reader finds the old file or the new one, never part of one. Every file
-fingerprint is `sha256_file`. The two error helpers turn a decoder's complaint into the file
-line that the CLI's one-line error shows.
+fingerprint is `sha256_file`; a file tracegen kept and reads back untrusted is read by
+`read_regular`. The two error helpers turn a decoder's complaint into the file line that the
+CLI's one-line error shows.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import os
 import re
+import stat
 import tempfile
 import tomllib
 from pathlib import Path
@@ -36,9 +39,13 @@ def write_atomic(path: Path, data: bytes | str) -> None:
 
     The folder is created when missing. The rename is atomic because the temporary file is on
     the same filesystem; if anything fails, the temporary file is removed and the OSError raised.
+    Only a regular file is replaced: anything else at `path` (see `not_replaceable`) is an OSError.
     """
     path = Path(path)
     payload = data.encode("utf-8") if isinstance(data, str) else data
+    refusal = not_replaceable(path)
+    if refusal is not None:
+        raise FileExistsError(errno.EEXIST, f"{refusal}; refusing to replace it with a file", str(path))
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -49,6 +56,25 @@ def write_atomic(path: Path, data: bytes | str) -> None:
         with contextlib.suppress(OSError):
             os.unlink(temp)
         raise
+
+
+def not_replaceable(path: Path) -> str | None:
+    """Return what is at `path` if it is not a regular file ("is a directory", "is a symbolic link", ...), else None.
+
+    The rename in write_atomic would put a file in place of a symbolic link (not of its target),
+    a device node or a FIFO, so those are not to be replaced. None also when nothing is there.
+    """
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError:
+        return None  # nothing there, or nothing this process may look at: the write reports it
+    if stat.S_ISREG(mode):
+        return None
+    for test, kind in ((stat.S_ISDIR, "a directory"), (stat.S_ISLNK, "a symbolic link"),
+                       (stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISSOCK, "a socket")):
+        if test(mode):
+            return f"is {kind}"
+    return "is a device"
 
 
 def sha256_file(path: Path) -> str:
@@ -101,3 +127,28 @@ def toml_error_at(exc: tomllib.TOMLDecodeError, first_line: int = 1) -> tuple[st
     if where is None:
         return text, None
     return f"{text[:where.start()]} at column {where.group(2)}", int(where.group(1)) + first_line - 1
+
+
+def read_regular(path: Path, limit: int) -> bytes:
+    """Return the bytes of `path`, which must be a regular file of at most `limit` bytes, else OSError.
+
+    A symlink at `path` is not followed (ELOOP), and a FIFO or device is opened without blocking
+    and refused before anything is read, so an untrusted file (a cache entry) can neither hang
+    the read nor point it elsewhere. A file over `limit` bytes is refused before it is read.
+    """
+    flags = (os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+             | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0))
+    handle = os.open(path, flags)
+    try:
+        info = os.fstat(handle)
+        if not stat.S_ISREG(info.st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", str(path))
+        if info.st_size > limit:
+            raise OSError(errno.EFBIG, f"larger than {limit} bytes", str(path))
+        with os.fdopen(handle, "rb", closefd=False) as stream:
+            data = stream.read(limit + 1)  # one byte more: a file that grew since fstat is refused too
+    finally:
+        os.close(handle)
+    if len(data) > limit:
+        raise OSError(errno.EFBIG, f"larger than {limit} bytes", str(path))
+    return data

@@ -1,4 +1,4 @@
-"""Build progress on stderr: which lesson, n/N and elapsed time, then a one-line summary.
+"""Build progress on stderr: which lesson, n/N, elapsed time and runs per second, then a one-line summary.
 
 On a terminal the progress line is redrawn in place; anywhere else (a log file, CI, a pipe)
 each step is a plain line, because carriage returns and escape codes only garble a log.
@@ -32,7 +32,10 @@ class Progress:
         """Report that run `done` of `total` (lesson `label`) finished; `source` is 'ran' or 'cache'."""
         if self.stream is None:
             return
-        text = f"[{done}/{total}] {label} ({source}) {self.elapsed():.1f} s"
+        elapsed = self.elapsed()
+        # The rate tells a teacher building a course how long the rest will take.
+        rate = f", {done / elapsed:.1f} runs/s" if elapsed > 0 and done > 1 else ""
+        text = f"[{done}/{total}] {label} ({source}) {elapsed:.1f} s{rate}"
         if self.redraw:
             self.stream.write(CLEAR_LINE + text)
             self._open_line = True

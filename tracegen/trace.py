@@ -1,8 +1,8 @@
 """The Trace: plain frozen records of one run, with an exact JSON round trip.
 
 Field names here are the public JSON schema (docs/trace-schema.md). Arrays are tuples
-of Python floats or ints. Only this module knows how infinity is written to JSON:
-non-finite floats become the strings "inf", "-inf" and "nan", and are decoded by type,
+of Python floats or ints. Non-finite floats are written as the strings "inf", "-inf" and
+"nan", and decoded by type (tracegen.typed_json, which checks every field of what it reads),
 so a class that happens to be named "inf" stays a string.
 """
 
@@ -12,10 +12,12 @@ import dataclasses
 import functools
 import json
 import math
-import types
 import typing
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal, TypeAlias
+
+from tracegen import typed_json
+from tracegen.typed_json import frozen as frozen  # re-exported: the pipeline freezes trace.spec
 
 SCHEMA_VERSION = 1
 
@@ -239,7 +241,7 @@ class DataInfo:
     classes: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Trace:
     """One run of one lesson, everything a page, a terminal view or a quiz shows."""
     schema: int
@@ -258,6 +260,13 @@ class Trace:
     evaluation: Evaluation
     # Wall times vary run to run, so they stay out of JSON unless asked for.
     timings: dict[str, float] = field(default_factory=dict, compare=False)
+
+    def __repr__(self) -> str:
+        # The fields run to tens of thousands of characters (every score and curve point); a REPL
+        # or notebook shows what the trace is, and trace.to_json() shows all of it.
+        ev = self.evaluation
+        return (f"Trace(lesson={self.lesson!r}, seed={self.seed}, task={ev.task!r}, classes={len(ev.classes)}, "
+                f"test_rows={len(ev.y_true)}, epochs={len(self.epochs)}, hash={self.hash[:12]!r})")
 
     def stage(self, name: str) -> StageRecord:
         """Return the stage record called `name`."""
@@ -285,15 +294,19 @@ class Trace:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Trace:
-        """Rebuild a trace from `to_dict` output."""
-        if data.get("schema") != SCHEMA_VERSION:
-            raise ValueError(f"unsupported trace schema {data.get('schema')!r}; expected {SCHEMA_VERSION}")
-        return _build(cls, data)
+        """Rebuild a trace from `to_dict` output; ValueError or TypeError, naming the field, for anything else."""
+        schema = data.get("schema") if isinstance(data, dict) else None
+        if type(schema) is not int or schema != SCHEMA_VERSION:
+            raise ValueError(f"unsupported trace schema; expected {SCHEMA_VERSION}")
+        return typed_json.build(cls, data)
 
     @classmethod
     def from_json(cls, text: str) -> Trace:
-        """Rebuild a trace from `to_json` output."""
-        return cls.from_dict(json.loads(text))
+        """Rebuild a trace from `to_json` output; ValueError or TypeError for text that is not one."""
+        try:
+            return cls.from_dict(json.loads(text))
+        except RecursionError:  # nesting deeper than the decoders' recursion allows
+            raise ValueError("trace JSON is nested too deeply") from None
 
 
 # json's C encoder is only used without indent, so items are encoded compactly by it and
@@ -340,61 +353,4 @@ def _plain(value: Any) -> Any:
     names = json_fields(value.__class__)
     if names is not None:
         return {name: _plain(getattr(value, name)) for name in names}
-    return value
-
-
-@functools.cache
-def _field_types(cls: type) -> tuple[tuple[str, Any], ...]:
-    """(name, declared type) of each field; get_type_hints is slow, so once per class."""
-    hints = typing.get_type_hints(cls)
-    return tuple((f.name, hints[f.name]) for f in dataclasses.fields(cls))
-
-
-def _build(cls: type, data: dict[str, Any]) -> Any:
-    return cls(**{name: _typed(kind, data[name]) for name, kind in _field_types(cls) if name in data})
-
-
-def _typed(kind: Any, value: Any) -> Any:
-    """Turn JSON data back into the declared field type (lists become tuples)."""
-    if value is None:
-        return None
-    origin = typing.get_origin(kind)
-    if origin in (typing.Union, types.UnionType):
-        options = [arg for arg in typing.get_args(kind) if arg is not type(None)]
-        # The evaluation records are a tagged union: the `task` literal says which one was written.
-        kind = options[0] if len(options) == 1 else next(
-            arg for arg in options if value["task"] in typing.get_args(dict(_field_types(arg))["task"]))
-        origin = typing.get_origin(kind)
-    if isinstance(kind, type) and dataclasses.is_dataclass(kind):
-        return _build(kind, value)
-    if origin is tuple:
-        item = typing.get_args(kind)[0]
-        # Arrays of plain scalars skip the per-element call: ints and strings pass through,
-        # float() also reads "inf", "-inf" and "nan" (a None falls back to the slow path).
-        if item is int or item is str:
-            return tuple(value)
-        if item is Any:
-            return tuple(map(frozen, value))
-        if item is float:
-            try:
-                return tuple(map(float, value))
-            except TypeError:
-                pass
-        return tuple(_typed(item, v) for v in value)
-    if origin is dict:
-        item = typing.get_args(kind)[1]
-        return {k: _typed(item, v) for k, v in value.items()}
-    if kind is float:
-        return float(value)
-    if kind is Any:
-        return frozen(value)
-    return value
-
-
-def frozen(value: Any) -> Any:
-    """Return JSON-like data with every list turned into a tuple, as from_json builds it."""
-    if isinstance(value, list):
-        return tuple(map(frozen, value))
-    if isinstance(value, dict):
-        return {k: frozen(v) for k, v in value.items()}
     return value

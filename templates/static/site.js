@@ -34,23 +34,27 @@
     return q.kind === "multiple" && Array.isArray(v) && v.length > 0 && v.every(isIndex);
   }
 
-  function emptyState() { return { version: VERSION, answers: {} }; }
+  // Answers are keyed by question id in a prototype-free object (and ids are looked up in a Map),
+  // so an id such as "constructor", "hasOwnProperty" or "__proto__" is a key like any other.
+  function emptyState() { return { version: VERSION, answers: Object.create(null) }; }
 
   // Saved answers that cannot be read (garbage, or from an older site) are removed, never trusted.
   function loadState(key, questions) {
-    var raw = load(key), state = null, known = {};
+    var raw = load(key), state = null, known = new Map();
     if (raw === null) { return { state: emptyState(), reset: false }; }
     try { state = JSON.parse(raw); } catch (e) { state = null; }
-    questions.forEach(function (q) { known[q.id] = q; });
+    questions.forEach(function (q) { known.set(q.id, q); });
     var ok = state !== null && typeof state === "object" && state.version === VERSION &&
       state.answers !== null && typeof state.answers === "object" && !Array.isArray(state.answers) &&
       Object.keys(state.answers).every(function (id) {
         var a = state.answers[id];
-        return known.hasOwnProperty(id) && a !== null && typeof a === "object" &&
-          typeof a.correct === "boolean" && validValue(known[id], a.value);
+        return known.has(id) && a !== null && typeof a === "object" &&
+          typeof a.correct === "boolean" && validValue(known.get(id), a.value);
       });
     if (!ok) { drop(key); return { state: emptyState(), reset: true }; }
-    return { state: state, reset: false };
+    var loaded = emptyState();
+    Object.keys(state.answers).forEach(function (id) { loaded.answers[id] = state.answers[id]; });
+    return { state: loaded, reset: false };
   }
 
   function score(state) {

@@ -7,24 +7,12 @@ import re
 
 import pytest
 
-from tests.conftest import write_lesson
+from tests.conftest import write_tiny_lesson
 from tracegen import site
 from tracegen.errors import TracegenError
 from tracegen.html.env import TEMPLATES_DIR
 from tracegen.site.report import PAGE_BUDGET, SiteReport
 from tracegen.spec import load_lesson
-
-TINY = """title = "Tiny"
-epochs = 2
-[dataset]
-source = "make_classification"
-n_samples = 120
-n_features = 3
-n_informative = 2
-n_redundant = 0
-[split]
-seed = 2
-"""
 
 
 def test_default_templates_are_tracegens_templates():
@@ -41,7 +29,7 @@ def test_over_budget_lists_the_pages_heavier_than_the_budget(tmp_path):
 
 def test_build_site_reports_and_prints_nothing(tmp_path, capsys):
     """A build returns what it wrote (files, page weights, runs) and leaves all printing to the CLI."""
-    spec = load_lesson(write_lesson(tmp_path, TINY, name="tiny"))
+    spec = load_lesson(write_tiny_lesson(tmp_path, name="tiny"))
     out = tmp_path / "site"
     report = site.build_site([spec], out, reproducible=True, variants=1)
     assert capsys.readouterr() == ("", "")
@@ -53,7 +41,7 @@ def test_build_site_reports_and_prints_nothing(tmp_path, capsys):
 
 def test_unchanged_site_is_reported_without_a_build(tmp_path, capsys):
     """With a cache, a second identical build reports the site unchanged and every run as cached."""
-    spec = load_lesson(write_lesson(tmp_path, TINY, name="tiny"))
+    spec = load_lesson(write_tiny_lesson(tmp_path, name="tiny"))
     out, cache = tmp_path / "site", tmp_path / "cache"
     first = site.build_site([spec], out, reproducible=True, cache_dir=cache)
     again = site.build_site([spec], out, reproducible=True, cache_dir=cache)
@@ -65,7 +53,7 @@ def test_unchanged_site_is_reported_without_a_build(tmp_path, capsys):
 
 def test_two_lessons_with_one_name_are_refused(tmp_path):
     """Two lessons named alike would share a folder: one error, before anything runs."""
-    spec = load_lesson(write_lesson(tmp_path, TINY, name="tiny"))
+    spec = load_lesson(write_tiny_lesson(tmp_path, name="tiny"))
     with pytest.raises(TracegenError, match="tiny: lesson: two lessons share this name"):
         site.build_site([spec, spec], tmp_path / "site")
     assert not (tmp_path / "site").exists()
@@ -85,3 +73,19 @@ def test_build_predictions_reports_and_prints_nothing(tmp_path, capsys):
     assets = sum((out / "static" / name).stat().st_size for name in ("site.css", "site.js", "quiz.js"))
     assert report.page_weight == len(page.encode()) + assets
     assert (out / "trace.json").is_file()
+
+
+def test_a_course_of_retakes_lists_the_heaviest_pages_and_every_page_over_budget(tmp_path):
+    """Past MAX_LISTED_PAGES pages the summary names the five heaviest and each page over the budget."""
+    from tracegen.site.report import MAX_LISTED_PAGES
+
+    weights = {f"l/v{n}/index.html": 1000 + n for n in range(MAX_LISTED_PAGES + 10)}
+    weights["l/v3/index.html"] = PAGE_BUDGET + 1
+    lines = SiteReport(out=tmp_path, files=(), search_index_bytes=0, page_weights=weights).weight_lines()
+    assert lines[0] == f"{len(weights)} lesson pages, 1 over the budget; the heaviest:"
+    listed = [line.split()[0] for line in lines[1:-1]]
+    heaviest = sorted(weights, key=lambda p: -weights[p])[:5]
+    assert listed == heaviest and "l/v3/index.html" in listed
+    assert lines[-1].startswith("search-index.js")
+    few = SiteReport(out=tmp_path, files=(), search_index_bytes=0, page_weights={"a/index.html": 10})
+    assert [line.split()[0] for line in few.weight_lines()] == ["a/index.html", "search-index.js"]

@@ -56,3 +56,32 @@ def test_search_index_is_a_script_with_each_lessons_text(lessons):
     assert [e["href"] for e in entries] == [f"{lesson.spec.name}/index.html" for lesson in lessons]
     assert lessons[1].variants[0].trace.data.source in entries[1]["text"]
     assert index.search_index(()).decode().endswith("window.TRACEGEN_SEARCH = [];\n")
+
+
+def test_many_retakes_get_their_own_page_and_pages_do_not_grow_with_them(tmp_path):
+    """Past LISTED_RETAKES, the index and each page link the lesson's retakes page, not every retake."""
+    import json
+    import re
+
+    from tests.conftest import write_tiny_lesson
+    from tracegen import site
+    from tracegen.site.pages import LISTED_RETAKES
+    from tracegen.spec import load_lesson
+
+    spec = load_lesson(write_tiny_lesson(tmp_path, name="tiny"))
+    many = LISTED_RETAKES + 3
+    site.build_site([spec], tmp_path / "site", reproducible=True, variants=many, jobs=2)
+    root = tmp_path / "site"
+    index_html = (root / "index.html").read_text(encoding="utf-8")
+    assert index_html.count('href="tiny/v') == LISTED_RETAKES
+    assert f'<a href="tiny/retakes/index.html">all {many} retakes</a>' in index_html
+    retakes = (root / "tiny" / "retakes" / "index.html").read_text(encoding="utf-8")
+    progress = json.loads(re.search(r'id="progress-data">(.*?)</script>', retakes, re.S).group(1))
+    assert [entry["progress_id"] for entry in progress] == [f"progress-tiny-{n}" for n in range(many + 1)]
+    assert all(f'id="{entry["progress_id"]}"' in retakes for entry in progress)
+    for number in (1, 8, many):
+        page = (root / "tiny" / f"v{number}" / "index.html").read_text(encoding="utf-8")
+        nav = re.search(r'<nav class="variants".*?</nav>', page, re.S).group(0)
+        hrefs = re.findall(r'href="([^"]+)"', nav)
+        assert len(hrefs) <= 5 and "../retakes/index.html" in hrefs
+        assert all((root / "tiny" / f"v{number}" / href).resolve().is_file() for href in hrefs)

@@ -7,24 +7,12 @@ from concurrent.futures import Future
 
 import pytest
 
-from tests.conftest import write_lesson
+from tests.conftest import write_tiny_lesson
 from tracegen import cache, pipeline
 from tracegen.errors import DataError, SpecError, TracegenError
 from tracegen.site import runs
 from tracegen.spec import load_lesson
 from tracegen.trace import Trace
-
-TINY = """title = "Tiny"
-epochs = 2
-[dataset]
-source = "make_classification"
-n_samples = 120
-n_features = 3
-n_informative = 2
-n_redundant = 0
-[split]
-seed = 2
-"""
 
 
 def test_plan_has_the_base_seed_then_one_run_per_variant(binary_spec, multiclass_spec):
@@ -95,7 +83,7 @@ def test_all_hits_start_no_worker(tmp_path, binary_spec, binary_trace, monkeypat
 
 def test_a_miss_runs_in_a_worker_and_is_stored(tmp_path):
     """A miss runs in a worker; its trace is the in-process run's and lands in the cache under its hash."""
-    spec = load_lesson(write_lesson(tmp_path, TINY, name="tiny"))
+    spec = load_lesson(write_tiny_lesson(tmp_path, name="tiny"))
     plan = runs.plan_runs([spec], None, 0)
     _, arrivals = runs.gather_traces([spec], plan, cache_dir=tmp_path / "cache", jobs=1)
     [(position, trace, cached)] = list(arrivals)
@@ -106,7 +94,7 @@ def test_a_miss_runs_in_a_worker_and_is_stored(tmp_path):
 
 def test_failing_prepare_stops_the_workers(tmp_path):
     """If `prepare` fails (a broken template), the error surfaces and the pool is shut down, not awaited."""
-    spec = load_lesson(write_lesson(tmp_path, TINY, name="tiny"))
+    spec = load_lesson(write_tiny_lesson(tmp_path, name="tiny"))
 
     def broken():
         raise SpecError("templates/_quiz.html", "template", "unexpected '}'", line=4)
@@ -126,7 +114,7 @@ def test_workers_keep_blas_to_one_thread_and_the_same_numbers(tmp_path):
     """A worker runs BLAS on one thread and ignores Ctrl-C (the build reports it and stops the pool, so
     no worker prints a traceback of its import); its trace is byte-identical to one run here with
     several threads."""
-    spec = load_lesson(write_lesson(tmp_path, TINY, name="alpha"))
+    spec = load_lesson(write_tiny_lesson(tmp_path, name="alpha"))
     pool = runs.start_workers(1)
     try:
         assert pool.submit(signal.getsignal, signal.SIGINT).result() == signal.SIG_IGN

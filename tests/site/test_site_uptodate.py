@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import shutil
 
 import pytest
 
-from tests.conftest import write_lesson
+from tests.conftest import deadline, write_lesson
+from tracegen import cache as cache_module
 from tracegen.html.env import TEMPLATES_DIR
 from tracegen.site import uptodate
 from tracegen.site.report import SiteReport
@@ -101,18 +103,77 @@ def test_another_key_or_an_edited_site_is_not_unchanged(tmp_path):
     assert uptodate.unchanged_site(cache, out, "k") is None
 
 
-@pytest.mark.parametrize("manifest", ["", "{", "[]", '{"key": "k"}', '{"key": "k", "files": 3}', "null"])
-def test_a_broken_manifest_means_a_rebuild(tmp_path, manifest):
-    """The manifest is untrusted: unreadable or misshapen, it is a rebuild, never an error."""
+def manifest_entry(cache, out):
+    """Return (the manifest's path, its content as stored) for the site at `out`."""
+    path = uptodate.manifest_path(cache, out)
+    return path, json.loads(path.read_text(encoding="utf-8"))["content"]
+
+
+def test_a_fifo_or_symlink_in_the_site_is_not_unchanged(tmp_path):
+    """A FIFO (which would hang a read) or a symlink among the site's files means a rebuild, at once."""
     cache, out, _ = built(tmp_path)
-    uptodate.manifest_path(cache, out).write_text(manifest, encoding="utf-8")
+    with deadline(30):
+        os.mkfifo(out / "extra")
+        assert uptodate.unchanged_site(cache, out, "k") is None
+        (out / "extra").unlink()
+        (out / "index.html").unlink()
+        (out / "index.html").symlink_to(tmp_path / "elsewhere.html")
+        (tmp_path / "elsewhere.html").write_bytes(FILES["index.html"])
+        assert uptodate.unchanged_site(cache, out, "k") is None
+
+
+@pytest.mark.parametrize("manifest", ["", "{", "[]", '{"key": "k"}', '{"key": "k", "files": 3}', "null"])
+def test_a_broken_manifest_means_a_rebuild(tmp_path, manifest, capsys):
+    """The manifest is untrusted: unreadable or misshapen, it is a rebuild with one notice, never an error."""
+    cache, out, _ = built(tmp_path)
+    path = uptodate.manifest_path(cache, out)
+    path.write_text(manifest, encoding="utf-8")
     assert uptodate.unchanged_site(cache, out, "k") is None
+    assert capsys.readouterr().err == f"tracegen: cache: {path}: discarded (not a cache entry); rebuilding the site\n"
+
+
+def test_an_edited_manifest_is_a_checksum_mismatch(tmp_path, capsys):
+    """A page weight edited by hand (still a plausible number) is found by the checksum."""
+    cache, out, _ = built(tmp_path)
+    path = uptodate.manifest_path(cache, out)
+    edited = path.read_text(encoding="utf-8").replace('"a/index.html": 7', '"a/index.html": 8')
+    path.write_text(edited, encoding="utf-8")
+    assert uptodate.unchanged_site(cache, out, "k") is None
+    assert "discarded (checksum mismatch); rebuilding the site" in capsys.readouterr().err
+
+
+WRONG_FIELDS = [("key", 3), ("key", None), ("files", []), ("files", {"index.html": 3}), ("page_weights", 3),
+                ("page_weights", {"a/index.html": "7"}), ("page_weights", {"a/index.html": True}),
+                ("page_weights", {"a/index.html": 10**400}), ("page_weights", {"a/index.html": -1}),
+                ("page_weights", {"elsewhere.html": 7}), ("search_index_bytes", "3"), ("search_index_bytes", None),
+                ("search_index_bytes", 10**400), ("search_index_bytes", 3.0), ("search_index_bytes", [3])]
+
+
+@pytest.mark.parametrize(("field", "value"), WRONG_FIELDS, ids=lambda v: repr(v)[:20])
+def test_a_field_of_the_wrong_type_or_size_means_a_rebuild(tmp_path, field, value, capsys):
+    """With a valid checksum too, every field is checked: wrong type, huge or negative, a page not among the files."""
+    cache, out, _ = built(tmp_path)
+    path, manifest = manifest_entry(cache, out)
+    path.write_text(cache_module.sealed(path.stem, json.dumps({**manifest, field: value})), encoding="utf-8")
+    assert uptodate.unchanged_site(cache, out, "k") is None
+    err = capsys.readouterr().err
+    assert err.startswith(f"tracegen: cache: {path}: discarded ({field}") and err.count("\n") == 1
+
+
+def test_a_missing_field_means_a_rebuild(tmp_path, capsys):
+    """A manifest without one of its fields is discarded, naming the field."""
+    cache, out, _ = built(tmp_path)
+    path, manifest = manifest_entry(cache, out)
+    del manifest["search_index_bytes"]
+    path.write_text(cache_module.sealed(path.stem, json.dumps(manifest)), encoding="utf-8")
+    assert uptodate.unchanged_site(cache, out, "k") is None
+    assert "search_index_bytes" in capsys.readouterr().err
 
 
 def test_manifest_records_each_files_hash(tmp_path):
     """The manifest holds the key, every file's sha256, and the report's numbers."""
     cache, out, _ = built(tmp_path)
-    manifest = json.loads(uptodate.manifest_path(cache, out).read_text(encoding="utf-8"))
+    _, manifest = manifest_entry(cache, out)
     assert manifest["key"] == "k" and set(manifest["files"]) == set(FILES)
     assert manifest["page_weights"] == {"a/index.html": 7} and manifest["search_index_bytes"] == 3
 

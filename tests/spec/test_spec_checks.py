@@ -52,3 +52,26 @@ def test_bad_front_matter_names_the_field(tmp_path, front, field, message):
         load_lesson(path)
     assert error.value.file == str(path) and error.value.field == field
     assert message in error.value.message
+
+
+@pytest.mark.parametrize("stem", ["a\nb", "tab\there", "bell\x07", "del\x7f", "nbsp\u00a0x", "back\\slash",
+                                  "x.", "-dash", "ａｂ", "٣"])
+def test_a_lesson_name_that_is_no_slug_is_refused(tmp_path, stem):
+    """Control characters, non-ASCII letters and digits, a backslash, a dot or a leading '-': refused by name."""
+    path = write_lesson(tmp_path, 'epochs = 1\n[dataset]\nsource = "iris"\n', name=stem)
+    with pytest.raises(SpecError, match="lesson: the file name must be letters, digits"):
+        load_lesson(path)
+
+
+def test_every_top_level_name_of_a_site_is_refused_as_a_lesson_name(tmp_path):
+    """No lesson folder can land on a file or folder the site writes at its top (from a real build)."""
+    from tracegen.cli import main
+
+    lesson = write_lesson(tmp_path, 'epochs = 1\n[dataset]\nsource = "iris"\n', name="good-name_2")
+    assert main(["build", str(lesson), "--out", str(tmp_path / "site"), "--no-cache", "--reproducible"]) == 0
+    tops = {p.name for p in (tmp_path / "site").iterdir()} - {"good-name_2"}
+    assert {"index.html", "static"} <= tops
+    for name in sorted(tops):
+        for spelling in (name, name.upper()):
+            with pytest.raises(SpecError, match="lesson: "):
+                load_lesson(write_lesson(tmp_path, 'epochs = 1\n[dataset]\nsource = "iris"\n', name=spelling))

@@ -29,7 +29,7 @@ class Chart:
     y_max: float
     grid: tuple[str, ...]
     x_axis: tuple[str, ...]
-    legend: str
+    legend: tuple[str, ...]
     columns: tuple[float, ...]
 
     @property
@@ -43,7 +43,7 @@ class Chart:
             tick = f"{ticks[index]:.3f}" if index in ticks else ""
             rows.append(f"{tick:>{LABEL_WIDTH}} |{row}".rstrip())
         rows.extend(self.x_axis)
-        rows.append(self.legend)
+        rows.extend(self.legend)
         return tuple(rows)
 
     def row_value(self, row: int) -> float:
@@ -88,7 +88,7 @@ def epoch_chart(epochs: Sequence[int], series: dict[str, Sequence[float]], marks
         if wanted and all(c == " " for c in labels[max(0, start - 1):start + len(text) + 1]):
             labels[start:start + len(text)] = list(text)
     x_axis = (axis, " " * (LABEL_WIDTH + 2) + "".join(labels).rstrip() + "   epoch")
-    legend = "   ".join(f"{mark} {name}" for name, mark in marks.items()) + "   * both"
+    legend = ("   ".join(f"{mark} {name}" for name, mark in marks.items()) + "   * both",)
     return Chart(title=title, y_label=y_label, x_label="epoch", y_min=y_min, y_max=y_max,
                  grid=tuple("".join(r).rstrip() for r in grid), x_axis=x_axis, legend=legend,
                  columns=tuple(float(epochs[i]) for i in shown))
@@ -131,7 +131,8 @@ def curve_chart(x: Sequence[float], y: Sequence[float], title: str, x_label: str
     axis = " " * LABEL_WIDTH + " +" + "-" * width
     ticks = "0" + " " * (width // 2 - 3) + "0.5" + " " * (width - width // 2 - 2) + "1"
     x_axis = (axis, " " * (LABEL_WIDTH + 2) + ticks + f"   {x_label}")
-    legend = "* curve" + ("   . chance level" if chance is not None else "") + (f"   {note}" if note else "")
+    # The note stands on a line of its own, so the legend fits 80 columns.
+    legend = ("* curve" + ("   . chance level" if chance is not None else ""), *((note,) if note else ()))
     return Chart(title=title, y_label=y_label, x_label=x_label, y_min=0.0, y_max=1.0,
                  grid=tuple("".join(r).rstrip() for r in grid), x_axis=x_axis, legend=legend,
                  columns=tuple(columns.tolist()))

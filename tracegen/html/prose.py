@@ -1,11 +1,16 @@
 """Lesson prose -> safe HTML: [[ expressions ]] filled from the trace, Markdown, and its clean-up.
 
 Lesson and data text are data, never Jinja templates: the body binds to the trace only through
-``[[ expr | fmt ]]`` (tracegen.expressions). Escaping raw HTML is not enough on its own:
-Markdown itself makes links and images (``[x](javascript:...)``) and, through attr_list,
-attributes (``{: onclick=... }``). The SafeAttributes tree processor runs after every other one
-and removes what could run script, so a page stays inert even where its Content-Security-Policy
-is not enforced.
+``[[ expr | fmt ]]`` (tracegen.expressions), and every value an expression inserts is escaped to
+text. Escaping raw HTML is not enough on its own: Markdown itself makes links and images
+(``[x](javascript:...)``) and, through attr_list, attributes (``{: onclick=... }``), and an
+``allow_html`` lesson writes HTML. So all of it, the HTML Markdown makes from either kind of
+lesson, goes through one allow-list cleaner (sanitize.py), and a page stays inert even where its
+Content-Security-Policy is not enforced.
+
+Markdown's parser recurses once per level of list or quote nesting and rescans open ``[``
+brackets, so deep nesting is refused before it runs (a list 300 deep raised RecursionError,
+20,000 open brackets ran for minutes).
 """
 
 from __future__ import annotations
@@ -13,38 +18,40 @@ from __future__ import annotations
 import re
 from html import unescape
 from html.parser import HTMLParser
-from xml.etree.ElementTree import Element
 
 import markdown
-from markdown.treeprocessors import Treeprocessor
 
 from tracegen.errors import SpecError
 from tracegen.expressions import ExpressionError, substitute
+from tracegen.html.sanitize import Cleaned, clean
 from tracegen.spec import LessonSpec
 from tracegen.trace import Trace
 
 MARKDOWN_EXTENSIONS = ("tables", "fenced_code", "attr_list", "toc")
-EXTERNAL_URL = re.compile(r"""(?:href|src)\s*=\s*["']?\s*(?:https?:)?//""", re.IGNORECASE)
-# Schemes a link or image may use; anything else with a scheme (javascript:, data:, vbscript:) goes.
-SAFE_SCHEMES = ("http", "https", "mailto")
-URL_ATTRIBUTES = ("href", "src", "action", "formaction", "xlink:href")
-SCHEME = re.compile(r"([a-z][a-z0-9+.-]*):")
-# Browsers skip ASCII whitespace and control characters inside a scheme ("java\tscript:").
-IGNORED_IN_SCHEME = re.compile(r"[\x00-\x20\x7f]")
+# Far beyond any lesson's need; well below where Markdown's recursion or bracket rescans cost.
+MAX_MARKDOWN_NESTING = 32
+# A line's block prefix: indentation (4 columns a level), ">" quote markers and list markers.
+BLOCK_PREFIX = re.compile(r"(?:[ \t]+|>|(?:[-*+]|\d{1,9}[.)])(?=[ \t]))*")
+BLOCK_MARKER = re.compile(r">|(?:[-*+]|\d{1,9}[.)])(?=[ \t])")
+BRACKET = re.compile(r"\\.|[\[\]]")
 
 
-def render_markdown(text: str, allow_html: bool = False) -> str:
-    """Return lesson Markdown as HTML; raw HTML is escaped unless the lesson allows it."""
+def render_markdown(text: str, allow_html: bool = False) -> Cleaned:
+    """Return lesson Markdown as sanitized HTML; raw HTML is escaped unless the lesson allows it.
+
+    Off-site links are removed from the HTML and listed in the result (insight_html refuses them).
+    """
     md = markdown.Markdown(extensions=list(MARKDOWN_EXTENSIONS),
-                           extension_configs={"toc": {"baselevel": 3, "slugify": _insight_slug}})
+                           extension_configs={"toc": {"baselevel": 3, "slugify": _insight_slug},
+                                              # align="..." instead of style="text-align: ...":
+                                              # the cleaner allows no style attribute.
+                                              "tables": {"use_align_attribute": True}})
     if not allow_html:
         # Without these two, python-markdown passes <tags> through untouched; without them
         # the text is escaped like any other character data.
         md.preprocessors.deregister("html_block")
         md.inlinePatterns.deregister("html")
-    # Markdown's own links, images and {: attributes } could still carry javascript: or onclick=.
-    add_safe_attributes(md)
-    return md.convert(text)
+    return clean(md.convert(text))
 
 
 def _insight_slug(value: str, separator: str) -> str:
@@ -53,31 +60,69 @@ def _insight_slug(value: str, separator: str) -> str:
     return "insight" + separator + separator.join(words)
 
 
-def insight_html(spec: LessonSpec, trace: Trace) -> str:
-    """Return the lesson body with its expressions filled from the trace, as HTML.
+def too_deep_line(text: str) -> int | None:
+    """Return the first line (1-based) of Markdown nested deeper than MAX_MARKDOWN_NESTING, or None.
 
-    A bad expression is a SpecError naming the lesson file and the line in that file.
+    Counted in one pass: a line's quote and list markers plus its indentation in 4-column
+    levels, and the ``[`` brackets open at once within a paragraph (a blank line ends one).
+    """
+    open_brackets = 0
+    for number, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            open_brackets = 0
+            continue
+        match = BLOCK_PREFIX.match(line)
+        prefix = match.group(0) if match else ""
+        markers = len(BLOCK_MARKER.findall(prefix)) if prefix.strip() else 0
+        columns = prefix.count(" ") + 4 * prefix.count("\t")
+        if markers + columns // 4 > MAX_MARKDOWN_NESTING:
+            return number
+        if "[" not in line and not open_brackets:
+            continue
+        for bracket in BRACKET.finditer(line):
+            if bracket.group(0) == "[":
+                open_brackets += 1
+                if open_brackets > MAX_MARKDOWN_NESTING:
+                    return number
+            elif bracket.group(0) == "]":
+                open_brackets = max(0, open_brackets - 1)
+    return None
+
+
+def insight_html(spec: LessonSpec, trace: Trace) -> str:
+    """Return the lesson body with its expressions filled from the trace, as sanitized HTML.
+
+    A bad expression, Markdown nested too deep or an off-site link is a SpecError naming the
+    lesson file and the line in that file.
     """
     try:
-        text = substitute(spec.body, trace, escape=not spec.allow_html)
+        text = substitute(spec.body, trace, escape=True)
     except ExpressionError as exc:
         line = spec.body_line + getattr(exc, "line", 1) - 1
         raise SpecError(spec.path, "expression", str(exc), line=line) from None
-    html = render_markdown(text, spec.allow_html)
-    external = EXTERNAL_URL.search(html)
-    if external:
+    deep = too_deep_line(text)
+    if deep is not None:
+        raise SpecError(spec.path, "markdown", f"nested deeper than the limit of {MAX_MARKDOWN_NESTING} "
+                        "levels (lists and quotes, or [ brackets open in one paragraph)",
+                        line=spec.body_line + deep - 1)
+    cleaned = render_markdown(text, spec.allow_html)
+    if cleaned.off_site:
         raise SpecError(spec.path, "link", "links to an external URL; the site must work offline "
                         "with zero external requests, so write the address as `code` instead",
-                        line=_line_of_url(spec, html[external.end():]))
-    return html
+                        line=_line_of_url(spec, text, cleaned.off_site[0]))
+    return cleaned.html
 
 
-def _line_of_url(spec: LessonSpec, after: str) -> int | None:
-    host = re.match(r"[^\s\"'<>]+", after)
-    if host is None:
-        return None
-    offset = spec.body.find(host.group(0))
-    return None if offset < 0 else spec.body_line + spec.body.count("\n", 0, offset)
+def _line_of_url(spec: LessonSpec, text: str, url: str) -> int | None:
+    # The address as the cleaner read it (entities decoded), or its longest word, in the first
+    # line of the lesson that holds it once that line's entities are decoded too.
+    pieces = [url, max(re.split(r"[^\w.-]+", url), key=len)]
+    lines = [unescape(line) for line in text.split("\n")]
+    for piece in filter(None, pieces):
+        for number, line in enumerate(lines):
+            if piece in line:
+                return spec.body_line + number
+    return None
 
 
 class _TextOnly(HTMLParser):
@@ -94,28 +139,3 @@ def plain_text(html: str) -> str:
     parser = _TextOnly()
     parser.feed(html)
     return " ".join(" ".join(parser.parts).split())
-
-
-# --- clean-up: no event-handler attributes and no script URLs, whatever a lesson writes ------
-
-def is_safe_url(value: str) -> bool:
-    """Return True when a link or image address cannot run script (relative, #anchor or a safe scheme)."""
-    text = unescape(value.replace(markdown.util.AMP_SUBSTITUTE, "&"))
-    match = SCHEME.match(IGNORED_IN_SCHEME.sub("", text).lower())
-    return match is None or match.group(1) in SAFE_SCHEMES
-
-
-class SafeAttributes(Treeprocessor):
-    """Drop on* attributes, and href/src attributes whose address could run script."""
-
-    def run(self, root: Element) -> None:
-        for element in root.iter():
-            for name in list(element.attrib):
-                lowered = name.lower()
-                if lowered.startswith("on") or (lowered in URL_ATTRIBUTES and not is_safe_url(element.attrib[name])):
-                    del element.attrib[name]
-
-
-def add_safe_attributes(md: markdown.Markdown) -> None:
-    """Add the clean-up to a Markdown instance, after every other tree processor."""
-    md.treeprocessors.register(SafeAttributes(md), "tracegen_safe_attributes", -100)

@@ -92,20 +92,20 @@ def file_fingerprint(path: Path) -> str:
     return "sha256:" + sha256_file(path)
 
 
-def load_record(predictions: Predictions, path: Path) -> StageRecord:
-    """Return the record of reading the predictions file."""
+def load_record(predictions: Predictions, name: str, first_row: str) -> StageRecord:
+    """Return the record of reading the predictions (`name`: the file's or the arrays' name)."""
     n, k = predictions.proba.shape
     binary = k == 2
     scores = predictions.proba[0, 1:] if binary else predictions.proba[0]
     shape = (n,) if binary else (n, k)
     return StageRecord(
         name="load",
-        operation=f"Read {path.name}: {n} rows, labels y_true and "
+        operation=f"Read {name}: {n} rows, labels y_true and "
                   + ("one score column (the probability of the positive class)" if binary
                      else f"{k} probability columns, one per class"),
         input_shape={"raw": predictions.raw_shape},
         output_shape={"y_true": (n,), "y_score": shape},
-        example_in=Example(description="file row 1", values=tuple(scores.tolist()),
+        example_in=Example(description=first_row, values=tuple(scores.tolist()),
                            label=predictions.classes[predictions.y_true[0]]),
         example_out=Example(description="row 0: y_true and y_score", values=tuple(scores.tolist()),
                             label=f"true {predictions.classes[predictions.y_true[0]]}"),
@@ -114,18 +114,28 @@ def load_record(predictions: Predictions, path: Path) -> StageRecord:
 
 def run_predictions(path: str | Path) -> Trace:
     """Evaluate a predictions CSV (see load_predictions) and return its evaluation-only trace."""
-    from tracegen.pipeline import evaluate, library_versions, records
-
     path = Path(path)
-    timings: dict[str, float] = {}
     clock = time.perf_counter()
     predictions = load_predictions(path)
     fingerprint = file_fingerprint(path)
-    timings["load"] = time.perf_counter() - clock
+    return evaluation_trace(predictions, path.name, fingerprint, load_seconds=time.perf_counter() - clock,
+                            first_row="file row 1")
+
+
+def evaluation_trace(predictions: Predictions, name: str, fingerprint: str, *, y_pred: np.ndarray | None = None,
+                     load_seconds: float = 0.0, feature_names: tuple[str, ...] = (),
+                     first_row: str = "row 0") -> Trace:
+    """Return the evaluation-only trace of predictions read from `name` (a file, or arrays passed in Python).
+
+    Without `y_pred`, labels follow the probabilities: argmax, which keeps the first class on a tie,
+    so a binary score of exactly 0.5 is negative. A fitted model passes its own predict() instead.
+    """
+    from tracegen.pipeline import evaluate, library_versions, records
+
+    timings = {"load": load_seconds}
     clock = time.perf_counter()
     proba = predictions.proba
-    # argmax keeps the first class on a tie, so a binary score of exactly 0.5 is negative.
-    y_pred = np.argmax(proba, axis=1)
+    y_pred = np.argmax(proba, axis=1) if y_pred is None else y_pred
     evaluation = evaluate.evaluate(predictions.y_true, proba, y_pred, predictions.classes, THRESHOLDS, TOP_K)
     timings["evaluate"] = time.perf_counter() - clock
     versions = library_versions()
@@ -135,12 +145,12 @@ def run_predictions(path: str | Path) -> Trace:
         lesson=LESSON,
         seed=0,
         hash=hashlib.sha256(f"{fingerprint}|{sorted(versions.items())}".encode()).hexdigest(),
-        spec={"predictions": path.name, "rule": RULE, "thresholds": THRESHOLDS},
+        spec={"predictions": name, "rule": RULE, "thresholds": THRESHOLDS},
         versions=versions,
         data=DataInfo(source=predictions.source, fingerprint=fingerprint, n_samples=n,
-                      n_features=proba.shape[1] if proba.shape[1] > 2 else 1, feature_names=(),
+                      n_features=proba.shape[1] if proba.shape[1] > 2 else 1, feature_names=feature_names,
                       classes=predictions.classes),
-        stages=(load_record(predictions, path), records.evaluate_record(evaluation, n)),
+        stages=(load_record(predictions, name, first_row), records.evaluate_record(evaluation, n)),
         epochs=(),
         validation="",
         snapshots=(),

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from jinja2 import Environment
 
     from tracegen.progress import Progress
+    from tracegen.quiz.question import Question
     from tracegen.trace import Trace
 
 # Same folder as html.env.TEMPLATES_DIR (a test checks), named here so that deciding whether the site is
@@ -59,10 +60,11 @@ def compiled_environment(templates_dir: Path) -> Environment:
 
 def build_site(specs: Sequence[LessonSpec], out: Path, *, seed: int | None = None, variants: int = 0,
                reproducible: bool = False, templates_dir: Path | None = None, cache_dir: Path | None = None,
-               jobs: int = 1, progress: Progress | None = None) -> SiteReport:
+               jobs: int = 1, progress: Progress | None = None, scheduler: str | None = None) -> SiteReport:
     """Run (or load from `cache_dir`) every lesson, render the whole site in memory, then swap it in at `out`.
 
     With a cache, a site whose every input is unchanged and whose files are intact is left as it is.
+    With a Dask `scheduler` address ("local" for a cluster on this machine) the runs go there.
     """
     started = time.perf_counter()
     templates_dir = DEFAULT_TEMPLATES if templates_dir is None else templates_dir
@@ -70,8 +72,9 @@ def build_site(specs: Sequence[LessonSpec], out: Path, *, seed: int | None = Non
     duplicate = next((name for name in names if names.count(name) > 1), None)
     if duplicate is not None:
         raise TracegenError(duplicate, "lesson", "two lessons share this name; each needs its own folder")
-    # Fail before the slow part (running every lesson); write_site checks the output again.
-    write.check_output(out)
+    # Fail before the slow part (running every lesson), with the previous site back in place if a killed
+    # build left it aside; write_site checks the output again.
+    write.prepare_output(out)
     key = uptodate.site_key(specs, seed, variants, templates_dir, reproducible) if cache_dir is not None else None
     if cache_dir is not None and key is not None:
         report = uptodate.unchanged_site(cache_dir, out, key)
@@ -81,13 +84,14 @@ def build_site(specs: Sequence[LessonSpec], out: Path, *, seed: int | None = Non
     planned = runs.plan_runs(specs, seed, variants)
     # Every template is compiled before any lesson runs (a broken one fails fast), while the workers start.
     env, arrivals = runs.gather_traces(specs, planned, cache_dir=cache_dir, jobs=jobs, progress=progress,
-                                       prepare=lambda: compiled_environment(templates_dir))
+                                       prepare=lambda: compiled_environment(templates_dir), scheduler=scheduler)
     build = assets.build_info(reproducible)
     files = assets.site_frame(templates_dir)
     with contextlib.closing(arrivals):  # an error while rendering stops the workers at once
         lessons, ran = pages.render_lessons(specs, planned, arrivals, env, build, files)
     files[index.SEARCH_INDEX] = index.search_index(lessons)
     files["index.html"] = index.index_page(lessons, env)
+    files.update(index.retakes_pages(lessons, env))
     files = dict(sorted(files.items()))
     write.write_site(files, out)
     report = SiteReport(out=out, files=tuple(files), page_weights=pages.page_weights(files, lessons),
@@ -109,7 +113,7 @@ def build_predictions(path: Path, out: Path, *, reproducible: bool = False,
     from tracegen.trace import Trace
 
     templates_dir = DEFAULT_TEMPLATES if templates_dir is None else templates_dir
-    write.check_output(out)
+    write.prepare_output(out)
     # Rendered from the JSON form, as lesson pages are (their traces arrive as JSON from the workers or
     # the cache), so the page lists mappings in the order its trace.json holds them.
     trace = Trace.from_json(run_predictions(path).to_json())
@@ -139,3 +143,24 @@ def predictions_site(trace: Trace, templates_dir: Path, reproducible: bool) -> t
     _, files["index.html"] = pages.fitting_page(render_at, pages.page_asset_bytes(files), pages.FIRST_TABLE_LIMIT)
     files["trace.json"] = trace.to_json().encode()
     return files, len(questions)
+
+
+def variant_questions(spec: LessonSpec, seed: int | None, variants: int, *, jobs: int = 1,
+                      progress: Progress | None = None) -> list[tuple[int, tuple[Question, ...]]]:
+    """Return (seed, the questions its page shows) for the lesson at its seed and seed + 1..variants.
+
+    Every variant's claims are checked, as a build checks them, and questions that cannot teach on
+    a variant are left out of it, as its page leaves them out.
+    """
+    from tracegen import quiz
+    from tracegen.claims import require_claims
+
+    quiz.check_quiz(spec)
+    planned = runs.plan_runs([spec], seed, variants)
+    _, arrivals = runs.gather_traces([spec], planned, cache_dir=None, jobs=jobs, progress=progress)
+    traces = {position: trace for position, trace, _ in arrivals}
+    result = []
+    for position, run in enumerate(planned):
+        require_claims(spec, traces[position])
+        result.append((run.seed, pages.site_questions(spec, traces[position])))
+    return result

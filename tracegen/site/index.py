@@ -6,10 +6,12 @@ import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from tracegen.site.pages import LessonBuild, Variant
+from tracegen.site.pages import RETAKES_PAGE, LessonBuild, Variant, has_retakes_page, listed_variants
 
 if TYPE_CHECKING:
     from jinja2 import Environment
+
+    from tracegen.trace import Trace
 
 SEARCH_INDEX = "search-index.js"
 
@@ -27,26 +29,68 @@ def _progress_entry(lesson: LessonBuild, variant: Variant) -> dict[str, Any]:
     }
 
 
+INDEX_HEADING = "Learn model evaluation from real runs"
+INDEX_LEDE = ("Each lesson runs a real scikit-learn pipeline and shows you every stage of it: the data, the "
+              "training, one prediction, the curves and the confusion matrix. The quizzes ask about the numbers "
+              "of that run.")
+
+
+def _facts(trace: Trace) -> tuple[str, ...]:
+    return (f"{len(trace.evaluation.classes)} classes", f"{len(trace.evaluation.y_true)} test rows",
+            f"{len(trace.epochs)} epochs")
+
+
 def index_context(lessons: Sequence[LessonBuild]) -> dict[str, Any]:
-    """Return the index template's context: every lesson with its topic, description and progress slots."""
+    """Return the index template's context: every lesson with its topic, description and progress slots.
+
+    A lesson with more retakes than a page lists links its retakes page instead of every retake.
+    """
     entries, progress = [], []
     for lesson in lessons:
-        base = lesson.variants[0]
-        trace = base.trace
-        facts = (f"{len(trace.evaluation.classes)} classes", f"{len(trace.evaluation.y_true)} test rows",
-                 f"{len(trace.epochs)} epochs")
-        entry_progress = [_progress_entry(lesson, v) for v in lesson.variants]
+        base, retakes = lesson.variants[0], listed_variants(lesson)[1:]
+        entry_progress = [_progress_entry(lesson, v) for v in (base, *retakes)]
         progress.extend(entry_progress)
         entries.append({
             "title": lesson.spec.title, "topic": lesson.spec.topic, "description": lesson.spec.description,
-            "href": base.directory(lesson.spec.name) + "index.html", "facts": facts,
+            "href": base.directory(lesson.spec.name) + "index.html", "facts": _facts(base.trace),
             "total": len(base.questions), "progress_id": entry_progress[0]["progress_id"],
             "variants": [{"label": v.label, "href": v.directory(lesson.spec.name) + "index.html",
                           "progress_id": p["progress_id"], "total": p["total"]}
-                         for v, p in zip(lesson.variants[1:], entry_progress[1:])],
+                         for v, p in zip(retakes, entry_progress[1:])],
+            "all_retakes": ({"href": lesson.spec.name + "/" + RETAKES_PAGE + "index.html",
+                             "count": len(lesson.variants) - 1} if has_retakes_page(lesson) else None),
         })
-    return {"root": "", "lessons": entries, "progress": progress,
+    return {"root": "", "heading": INDEX_HEADING, "lede": INDEX_LEDE, "lessons": entries, "progress": progress,
             "total_questions": sum(len(lesson.variants[0].questions) for lesson in lessons)}
+
+
+def retakes_context(lesson: LessonBuild) -> dict[str, Any]:
+    """Return the context of a lesson's retakes page: one card per variant, with its progress slot."""
+    name, spec = lesson.spec.name, lesson.spec
+    entries, progress = [], []
+    for variant in lesson.variants:
+        # Every retake counts towards this page's progress bar, as every lesson does on the index.
+        entry_progress = {**_progress_entry(lesson, variant), "base": True}
+        progress.append(entry_progress)
+        entries.append({
+            "title": f"{spec.title}: {variant.label}", "topic": f"seed {variant.seed}", "description": "",
+            "href": "../../" + variant.directory(name) + "index.html", "facts": _facts(variant.trace),
+            "total": len(variant.questions), "progress_id": entry_progress["progress_id"], "variants": [],
+            "all_retakes": None,
+        })
+    lede = (f"The same lesson with new numbers: {len(lesson.variants) - 1} retakes, each its own run at its own "
+            "seed, with its own saved progress.")
+    return {"root": "../../", "heading": f"{spec.title}: every retake", "lede": lede, "lessons": entries,
+            "progress": progress, "total_questions": sum(len(v.questions) for v in lesson.variants)}
+
+
+def retakes_pages(lessons: Sequence[LessonBuild], env: Environment) -> dict[str, bytes]:
+    """Return the retakes page of every lesson with more retakes than a page lists."""
+    from tracegen.html.env import render_page
+
+    return {lesson.spec.name + "/" + RETAKES_PAGE + "index.html":
+            render_page(env, "index.html", retakes_context(lesson)).encode()
+            for lesson in lessons if has_retakes_page(lesson)}
 
 
 def index_page(lessons: Sequence[LessonBuild], env: Environment) -> bytes:

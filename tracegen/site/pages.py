@@ -25,9 +25,13 @@ if TYPE_CHECKING:
 # the number of lessons without weighing down every page.
 PAGE_ASSETS = (f"{STATIC}/site.css", f"{STATIC}/site.js", f"{STATIC}/quiz.js")
 # Curve-table lengths tried in turn until the page fits (None = every point); the last is used regardless.
-TABLE_ROW_LIMITS = (None, 120, 60, 30, 20)
+TABLE_ROW_LIMITS = (None, 120, 60, 30, 20, 12)
 # Most catalogue pages fit with curve tables of 60 or 30 rows, so the search starts there.
 FIRST_TABLE_LIMIT = TABLE_ROW_LIMITS.index(60)
+# A page links every retake of its lesson up to this many. Beyond, it links the original, its
+# neighbours and the lesson's retakes page, so a page's size does not grow with --variants.
+LISTED_RETAKES = 12
+RETAKES_PAGE = "retakes/"
 
 
 @dataclass(frozen=True)
@@ -134,11 +138,29 @@ def lesson_pages(lesson: LessonBuild, env: Environment, build: BuildInfo,
     for variant in lesson.variants:
         here = variant.directory(name)
         links = [PageLink(v.label, _relative(here, v.directory(name)), v is variant, v.seed)
-                 for v in lesson.variants]
+                 for v in listed_variants(lesson, variant)]
+        if has_retakes_page(lesson):
+            retakes = _relative(here, name + "/" + RETAKES_PAGE)
+            links.append(PageLink(f"all {len(lesson.variants) - 1} retakes", retakes))
         render_at = functools.partial(_lesson_page, env, build, lesson.spec, variant, links)
         limit, files[here + "index.html"] = fitting_page(render_at, asset_bytes, limit)
         files[here + "trace.json"] = variant.trace.to_json().encode()
     return files
+
+
+def has_retakes_page(lesson: LessonBuild) -> bool:
+    """Return True when the lesson has more retakes than a page lists, so they get a page of their own."""
+    return len(lesson.variants) - 1 > LISTED_RETAKES
+
+
+def listed_variants(lesson: LessonBuild, current: Variant | None = None) -> tuple[Variant, ...]:
+    """Return the variants a page of the lesson links: all of them, or the original and `current`'s neighbours."""
+    if not has_retakes_page(lesson):
+        return lesson.variants
+    if current is None:
+        return lesson.variants[:LISTED_RETAKES + 1]
+    near = {0, current.number - 1, current.number, current.number + 1} & set(range(len(lesson.variants)))
+    return tuple(lesson.variants[number] for number in sorted(near))
 
 
 def render_lessons(specs: Sequence[LessonSpec], runs: Sequence[PlannedRun], arrivals: Iterator[Arrival],

@@ -7,6 +7,8 @@ from pathlib import Path
 
 # A lesson page's HTML + CSS + JS must stay within 80 KB (without gzip, without trace.json).
 PAGE_BUDGET = 80 * 1024
+# A build with more lesson pages than this lists only the heaviest and those over the budget.
+MAX_LISTED_PAGES = 40
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,22 @@ class SiteReport:
     def over_budget(self) -> tuple[str, ...]:
         """Return the lesson pages heavier than PAGE_BUDGET."""
         return tuple(page for page, weight in self.page_weights.items() if weight > PAGE_BUDGET)
+
+    def weight_lines(self) -> list[str]:
+        """Return the page weights as text: every page, or for a course of retakes the heaviest few
+        and every page over the budget; then the search index."""
+        weights = self.page_weights
+        shown = weights if len(weights) <= MAX_LISTED_PAGES else {
+            page: weights[page] for page in sorted(weights, key=lambda p: (-weights[p], p))[:5]} | {
+            page: weights[page] for page in self.over_budget}
+        lines = [] if len(shown) == len(weights) else [
+            f"{len(weights)} lesson pages, {len(self.over_budget)} over the budget; the heaviest:"]
+        for page, weight in shown.items():
+            warning = f"  over the {PAGE_BUDGET // 1024} KB budget" if page in self.over_budget else ""
+            lines.append(f"{page}  {weight / 1024:.1f} KB (HTML + CSS + JS){warning}")
+        lines.append(f"search-index.js  {self.search_index_bytes / 1024:.1f} KB (loaded when the search box is "
+                     "first used)")
+        return lines
 
 
 @dataclass(frozen=True)

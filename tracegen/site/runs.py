@@ -124,8 +124,15 @@ def garbage_collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def start_workers(count: int) -> Any:
-    """Return a pool of `count` worker processes, already starting up (importing scikit-learn)."""
+def start_workers(count: int, scheduler: str | None = None) -> Any:
+    """Return a pool of `count` worker processes, already starting up (importing scikit-learn).
+
+    With a Dask `scheduler` address (or "local"), the runs go to that cluster instead.
+    """
+    if scheduler is not None:
+        from tracegen.site.dask_pool import start_dask_workers
+
+        return start_dask_workers(count, scheduler)
     from concurrent.futures import ProcessPoolExecutor
 
     pool = ProcessPoolExecutor(max_workers=count, mp_context=_worker_context(), initializer=_prepare_worker)
@@ -136,13 +143,14 @@ def start_workers(count: int) -> Any:
 
 def gather_traces(specs: Sequence[LessonSpec], runs: Sequence[PlannedRun], *, cache_dir: Path | None,
                   jobs: int, progress: Progress | None = None, prepare: Callable[[], Any] = lambda: None,
-                  ) -> tuple[Any, Generator[Arrival, None, None]]:
+                  scheduler: str | None = None) -> tuple[Any, Generator[Arrival, None, None]]:
     """Start the runs; return what `prepare()` returned and an iterator of (plan position, trace, came from
     cache) that yields every planned run's trace as it becomes available.
 
     Hits come from `cache_dir`. Misses run in `jobs` worker processes (even for one job), which
     import scikit-learn while this process calls `prepare` (the build compiles its templates),
-    so the two overlap. Hits are yielded first, then runs as they finish, so the caller can render
+    so the two overlap; with a Dask `scheduler` they run on that cluster instead. Hits are
+    yielded first, then runs as they finish, so the caller can render
     one lesson while others still run; it places traces by plan position, so the order in which
     workers finish never shows. Closing the iterator early stops the workers without waiting.
     """
@@ -153,7 +161,7 @@ def gather_traces(specs: Sequence[LessonSpec], runs: Sequence[PlannedRun], *, ca
             missing.append(position)
         else:
             hits[position] = trace
-    pool = start_workers(min(jobs, len(missing))) if missing else None
+    pool = start_workers(min(jobs, len(missing)), scheduler) if missing else None
     try:
         prepared = prepare()
     except BaseException:

@@ -6,17 +6,19 @@ nothing changed hashes files and reads one small JSON manifest, then stops.
 
 from __future__ import annotations
 
-import contextlib
+import errno
 import hashlib
 import json
 import os
+import stat
 from collections.abc import Sequence
+from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from tracegen import pipeline
-from tracegen.files import sha256_file, write_atomic
+from tracegen import cache, pipeline, typed_json
+from tracegen.files import sha256_file
 from tracegen.site.report import SiteReport
 from tracegen.site.write import KEEP
 from tracegen.spec import LessonSpec
@@ -26,7 +28,19 @@ PACKAGE_DIR = Path(__file__).resolve().parent.parent
 # Bump when the way the site is assembled changes in a way the source digest cannot see.
 SITE_FORMAT = "1"
 # Libraries whose output ends up in the site's bytes, besides those in the trace hash.
-RENDER_LIBRARIES = ("jinja2", "markdown", "markupsafe")
+RENDER_LIBRARIES = ("jinja2", "markdown", "markupsafe", "nh3")
+# No page or search index is this large; a manifest saying so was not written by tracegen.
+MAX_RECORDED_BYTES = 1 << 40
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """What the cache records about the last build into one folder: its site key and each file's sha256."""
+
+    key: str
+    files: dict[str, str]
+    page_weights: dict[str, int]
+    search_index_bytes: int
 
 
 def _digest_files(digest: Any, folder: Path, pattern: str) -> None:
@@ -66,13 +80,19 @@ def manifest_path(cache_dir: Path, out: Path) -> Path:
 
 
 def _tree_digests(out: Path) -> dict[str, str]:
-    """Return the sha256 of every file under `out` except the carried-over KEEP files."""
+    """Return the sha256 of every file under `out` except the carried-over KEEP files.
+
+    OSError for anything that is not a regular file (a FIFO would hang the read, a symlink is
+    not what a build writes): such a site is not up to date.
+    """
     found = {}
     for folder, _, names in os.walk(out):
         for name in names:
             path = Path(folder, name)
             relative = path.relative_to(out).as_posix()
             if relative not in KEEP:
+                if not stat.S_ISREG(os.lstat(path).st_mode):
+                    raise OSError(errno.EINVAL, "not a regular file", str(path))
                 found[relative] = sha256_file(path)
     return found
 
@@ -80,22 +100,41 @@ def _tree_digests(out: Path) -> dict[str, str]:
 def unchanged_site(cache_dir: Path, out: Path, key: str) -> SiteReport | None:
     """Return the last build's report when `out` still holds exactly what `key` would build, else None.
 
-    The manifest is untrusted input (any file in the cache folder): one that cannot be read or
-    does not have the expected shape means the site is rebuilt.
+    The manifest is untrusted input (any file in the cache folder): it is read as a cache entry
+    (cache.read_entry) and every field is checked, so a manifest that is not one tracegen wrote
+    means one notice line and a rebuild.
     """
-    try:
-        manifest = json.loads(manifest_path(cache_dir, out).read_text(encoding="utf-8"))
-        if manifest["key"] != key or not out.is_dir() or _tree_digests(out) != manifest["files"]:
-            return None
-        return SiteReport(out=out, files=tuple(sorted(manifest["files"])), page_weights=manifest["page_weights"],
-                          search_index_bytes=manifest["search_index_bytes"], unchanged=True)
-    except (OSError, ValueError, KeyError, TypeError):
+    path = manifest_path(cache_dir, out)
+    manifest = cache.read_entry(path, path.stem, _manifest, "rebuilding the site")
+    if manifest is None or manifest.key != key or not out.is_dir():
         return None
+    try:
+        if _tree_digests(out) != manifest.files:
+            return None
+    except OSError:
+        return None
+    return SiteReport(out=out, files=tuple(sorted(manifest.files)), page_weights=manifest.page_weights,
+                      search_index_bytes=manifest.search_index_bytes, unchanged=True)
+
+
+def _manifest(text: str) -> Manifest:
+    """Return the manifest in `text`, every field checked; TypeError or ValueError naming the field that is off."""
+    try:
+        manifest: Manifest = typed_json.build(Manifest, json.loads(text))
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
+    for field, sizes in (("page_weights", manifest.page_weights.values()),
+                         ("search_index_bytes", [manifest.search_index_bytes])):
+        if not all(0 <= size <= MAX_RECORDED_BYTES for size in sizes):
+            raise ValueError(f"{field}: expected 0 to {MAX_RECORDED_BYTES} bytes")
+    if not manifest.page_weights.keys() <= manifest.files.keys():
+        raise ValueError("page_weights: a page that is not among the files")
+    return manifest
 
 
 def store_manifest(cache_dir: Path, key: str, files: dict[str, bytes], report: SiteReport) -> None:
     """Record what was built into report.out; a cache that cannot be written is skipped, never fatal."""
     manifest = {"key": key, "files": {name: hashlib.sha256(data).hexdigest() for name, data in files.items()},
                 "page_weights": report.page_weights, "search_index_bytes": report.search_index_bytes}
-    with contextlib.suppress(OSError):
-        write_atomic(manifest_path(cache_dir, report.out), json.dumps(manifest, sort_keys=True))
+    path = manifest_path(cache_dir, report.out)
+    cache.write_entry(path, path.stem, json.dumps(manifest, sort_keys=True))

@@ -1,8 +1,12 @@
 """Put a site in memory on disk: into a temporary folder next to the output, then swap it in.
 
-The previous site stays whole until the new one is complete. A build killed by SIGTERM
-removes its temporary folder; one killed by SIGKILL leaves it for the next build to remove
-(its name holds the writer's pid, so a live build's folder is never touched).
+The previous site stays whole until the new one is complete. A build makes two kinds of folder
+next to the output, `.<out>.build-<pid>-<token>` (the new site) and `.<out>.old-<pid>-<token>`
+(the previous site, during the swap), and writes the site marker into each as it makes it. A later
+build removes such a folder only when its name is exactly that, its writer is gone and the marker
+is inside, so no folder of the user's is ever touched. A SIGTERM, SIGINT or SIGHUP during the swap
+is held until the swap is done; a build killed outright (SIGKILL) between the swap's two renames
+leaves the previous site in its old folder, and the next build puts it back before anything else.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import os
 import re
 import shutil
 import signal
+import stat
 import tempfile
 import threading
 from collections.abc import Iterator
@@ -26,17 +31,24 @@ MARKER_TEXT = "Built by `tracegen build`; the next build replaces this folder.\n
 # Files a previous output folder may hold that the build carries over unchanged
 # (site/README.md is committed to git).
 KEEP = ("README.md",)
-# The temporary folders a build makes next to `out`: .<out>.build-<pid>-… and .<out>.old-<pid>-….
-STALE = re.compile(r"\.(?:build|old)-(?:(\d+)-)?")
+# The signals that would otherwise end a build between the swap's two renames.
+HELD_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+# tempfile.mkdtemp ends a name with 8 characters of this alphabet (test_site_write checks it).
+TOKEN = r"[a-z0-9_]{8}"
 
 
 def check_output(out: Path) -> None:
-    """Refuse an output path that is a file, or a folder holding something other than a tracegen site."""
-    if out.exists() and not out.is_dir():
+    """Refuse an output path that is a file, a symbolic link, or a folder holding something other than a site."""
+    where = _located(out)
+    if not where.name:
+        raise OutputError(out, "output", "is the root folder; give a folder for the site")
+    if where.is_symlink():
+        raise OutputError(out, "output", "is a symbolic link; give the folder itself (a build replaces the folder)")
+    if where.exists() and not where.is_dir():
         raise OutputError(out, "output", "is a file, not a folder; give a folder for the site")
-    if out.is_dir():
+    if where.is_dir():
         try:
-            entries = {child.name for child in out.iterdir()}
+            entries = {child.name for child in where.iterdir()}
         except OSError as exc:
             raise OutputError(out, "output", f"cannot read the folder: {exc.strerror}") from None
         if entries and MARKER not in entries and not entries <= set(KEEP):
@@ -44,14 +56,24 @@ def check_output(out: Path) -> None:
                               "replace it (give a new or empty folder)")
 
 
-def write_site(files: dict[str, bytes], out: Path) -> None:
-    """Write `files` into a temporary folder next to `out`, then swap it in place of `out`."""
+def prepare_output(out: Path) -> None:
+    """Put back the previous site a killed build left in its old folder (if `out` is missing), then check `out`."""
+    restore_previous_site(out)
     check_output(out)
+
+
+def write_site(files: dict[str, bytes], out: Path) -> None:
+    """Write `files` into a temporary folder next to `out`, then swap it in place of `out`.
+
+    Every path in `files` is relative and stays inside the site; every site holds MARKER.
+    """
+    prepare_output(out)
+    _check_inside(files, out)
+    where = _located(out)
     try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        remove_stale_temporaries(out)
-        # The pid in the name tells a later build whether the folder's writer is still alive.
-        temp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.build-{os.getpid()}-"))
+        where.parent.mkdir(parents=True, exist_ok=True)
+        remove_stale_temporaries(where)
+        temp = _made_folder(where, "build")
     except OSError as exc:
         raise OutputError(out, "output", f"cannot write next to it: {exc.strerror}") from None
     try:
@@ -61,13 +83,12 @@ def write_site(files: dict[str, bytes], out: Path) -> None:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 path.write_bytes(data)
             for name in KEEP:
-                if (out / name).is_file() and name not in files:
-                    shutil.copy2(out / name, temp / name)
+                if _is_regular_file(where / name) and name not in files:
+                    shutil.copy2(where / name, temp / name)
             # mkdtemp creates the folder private (0700); a site is as readable as any other folder.
             os.chmod(temp, 0o755)
-            # A SIGTERM between the swap's two renames would leave no site at `out`: hold it until after.
             with _signals_held():
-                _swap(temp, out)
+                _swap(temp, where)
     except OSError as exc:
         shutil.rmtree(temp, ignore_errors=True)
         raise OutputError(out, "output", f"cannot write: {exc.strerror or exc}") from None
@@ -76,32 +97,92 @@ def write_site(files: dict[str, bytes], out: Path) -> None:
         raise
 
 
-def remove_stale_temporaries(out: Path) -> None:
-    """Remove the temporary folders a killed build left next to `out` (their writer is gone).
+def restore_previous_site(out: Path) -> None:
+    """If `out` is missing and a build killed mid-swap left the previous site in its old folder, move it back."""
+    where = _located(out)
+    if not where.name or os.path.lexists(where):
+        return
+    for folder, kind in _leftovers(where):
+        if kind == "old" and _is_real_folder(folder / where.name):
+            # Another build may put it back at the same moment; then its rename wins and this one fails.
+            with contextlib.suppress(OSError):
+                os.rename(folder / where.name, where)
+            return
 
-    If a build was killed between the swap's two renames, `out` is missing and the previous
-    site is still whole inside its `.old-` folder: it is moved back first.
-    """
-    prefix = f".{out.name}."
-    for folder in sorted(out.parent.glob(f"{glob.escape(prefix)}*")):
-        match = STALE.match(folder.name, len(prefix) - 1)
-        if not folder.is_dir() or match is None or _alive(match.group(1)):
-            continue
-        previous = folder / out.name
-        if ".old-" in folder.name and not out.exists() and (previous / MARKER).is_file():
-            os.rename(previous, out)
+
+def remove_stale_temporaries(out: Path) -> None:
+    """Remove the folders killed builds left next to `out`, after putting back a previous site left in one."""
+    restore_previous_site(out)
+    for folder, _ in _leftovers(_located(out)):
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _alive(pid: str | None) -> bool:
-    if pid is None or int(pid) == os.getpid():
+def _located(out: Path) -> Path:
+    """Return `out` as an absolute path in its real parent folder, with its own name (`.` and `..` resolved).
+
+    The last part is left as it is, so that a symbolic link at `out` is seen (and refused), not followed.
+    """
+    if out.name in ("", ".", ".."):
+        return Path(os.path.realpath(out))
+    return Path(os.path.realpath(out.parent)) / out.name
+
+
+def _made_folder(where: Path, kind: str) -> Path:
+    """Make a `kind` folder ('build' or 'old') next to `where`, holding MARKER from the start."""
+    # The pid in the name tells a later build whether the folder's writer is still alive.
+    folder = Path(tempfile.mkdtemp(dir=where.parent, prefix=f".{where.name}.{kind}-{os.getpid()}-"))
+    (folder / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
+    return folder
+
+
+def _leftovers(where: Path) -> list[tuple[Path, str]]:
+    """Return the folders next to `where` made by builds that are no longer running, with their kind."""
+    prefix = f".{where.name}."
+    exact = re.compile(rf"{re.escape(prefix)}(build|old)-([1-9][0-9]*)-{TOKEN}")
+    found = []
+    for folder in sorted(where.parent.glob(f"{glob.escape(prefix)}*")):
+        match = exact.fullmatch(folder.name)
+        if match is None or not _is_real_folder(folder) or _alive(match.group(2)):
+            continue
+        if _is_regular_file(folder / MARKER):
+            found.append((folder, match.group(1)))
+    return found
+
+
+def _is_real_folder(path: Path) -> bool:
+    """Return whether `path` is a folder itself, not a symbolic link to one."""
+    try:
+        return stat.S_ISDIR(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
+def _is_regular_file(path: Path) -> bool:
+    """Return whether `path` is a regular file itself, not a symbolic link, FIFO or device."""
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
+def _check_inside(files: dict[str, bytes], out: Path) -> None:
+    """Refuse, before anything is written, a file path that would not land inside the site folder."""
+    for relative in files:
+        # Resolved against the site folder, a path stays inside it when no part is empty, '.' or '..'
+        # (an absolute path starts with an empty part); a NUL or backslash is no part of a site's names.
+        if any(part in ("", ".", "..") for part in relative.split("/")) or "\0" in relative or "\\" in relative:
+            raise OutputError(out, "output", f"refusing to write {relative!r}: not a path inside the site folder")
+
+
+def _alive(pid: str) -> bool:
+    if int(pid) == os.getpid():
         return False
     try:
         os.kill(int(pid), 0)
     except ProcessLookupError:
         return False
-    except OSError:
-        return True  # it exists but belongs to someone else
+    except (OSError, OverflowError):
+        return True  # it exists but belongs to someone else (or is no pid this system has: leave it be)
     return True
 
 
@@ -124,24 +205,37 @@ def _sigterm_as_exit() -> Iterator[None]:
 
 @contextlib.contextmanager
 def _signals_held() -> Iterator[None]:
-    """Hold SIGTERM and SIGINT until the block ends (they are delivered right after it)."""
-    held = {signal.SIGTERM, signal.SIGINT}
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    """Hold HELD_SIGNALS until the block ends, whichever thread of the process they reach; then deliver them.
+
+    pthread_sigmask blocks them in this thread only, and the kernel hands a signal to any thread
+    that does not block it (the worker pool's thread, BLAS threads). But Python runs every handler
+    in the main thread, so handlers that only note the signal hold it wherever it lands; it is raised
+    again once the previous handlers are back. Outside the main thread no handler can be set, and
+    the signals are blocked in this thread only.
+    """
+    arrived: list[int] = []
+    previous = {}
+    if threading.current_thread() is threading.main_thread():
+        previous = {signum: signal.signal(signum, lambda signum, frame: arrived.append(signum))
+                    for signum in HELD_SIGNALS}
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, HELD_SIGNALS)
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+        for signum, handler in previous.items():
+            # None: the handler was not set from Python; the default is the nearest one Python can set.
+            signal.signal(signum, signal.SIG_DFL if handler is None else handler)
+        for number in dict.fromkeys(arrived):
+            signal.raise_signal(number)
 
 
 def _swap(new: Path, out: Path) -> None:
     """Replace `out` by `new` with two renames; if the second fails, the old site is moved back."""
-    if not out.exists():
+    if not os.path.lexists(out):
         os.rename(new, out)
         return
-    holder = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.old-{os.getpid()}-"))
+    holder = _made_folder(out, "old")
     old = holder / out.name
     os.rename(out, old)
     try:

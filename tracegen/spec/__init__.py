@@ -33,6 +33,7 @@ from tracegen.spec.checks import (  # noqa: F401  (the check bounds are part of 
     claims_field,
     dataset_fields,
     evaluation_fields,
+    lesson_name,
     model_fields,
     quiz_fields,
     split_fields,
@@ -98,7 +99,7 @@ class EvaluationSpec:
 
 @dataclass(frozen=True)
 class QuizSpec:
-    """Question generators by name, plus hand-written questions (checked by quiz.py)."""
+    """Question generators by name, plus hand-written questions (checked by tracegen.spec.questions)."""
 
     generators: tuple[str, ...] = ()
     questions: tuple[dict[str, Any], ...] = ()
@@ -194,7 +195,7 @@ def parse_lesson(data: dict[str, Any], path: Path, body: str = "", body_line: in
     check.choice("normalization", normalization, NORMALIZATIONS)
     split = SplitSpec(**split_fields(check, check.table(data, "split")))
     return LessonSpec(
-        name=path.stem,
+        name=lesson_name(path),
         path=path,
         title=check.one_line(data, "title", default=path.stem.replace("-", " ").capitalize()),
         topic=check.one_line(data, "topic", default=""),

@@ -151,7 +151,7 @@ def evaluation_fields(check: Checker, table: dict[str, Any], epochs: int, valida
 
 
 def quiz_fields(check: Checker, table: dict[str, Any]) -> dict[str, Any]:
-    """Check the [quiz] table's shape; return QuizSpec's values (questions are checked by quiz.py)."""
+    """Check the [quiz] table's shape; return QuizSpec's values (questions: tracegen.spec.questions)."""
     check.known_keys(table, {"generators", "questions"}, "quiz")
     generators = check.typed(table, "generators", list, "quiz", default=[])
     if not all(isinstance(name, str) for name in generators):
@@ -179,6 +179,27 @@ def claims_field(check: Checker, data: dict[str, Any]) -> tuple[str, ...]:
         except ExpressionError as exc:
             check.fail(name, str(exc))
     return tuple(claim.strip() for claim in claims)
+
+
+
+# A lesson's name (its file name without .md) is its folder and its link in the site, so it is a slug:
+# never '.', '..', a path, a hidden name, or a character a URL must escape ('#', '%', '?', spaces).
+LESSON_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
+# Top-level names of a site without a dot (its files have one, which a lesson name cannot): static/ holds
+# its CSS and JS, and index/ beside index.html would read as the index. Compared ignoring case, as
+# macOS and Windows file systems do.
+RESERVED_LESSON_NAMES = ("index", "static")
+
+
+def lesson_name(path: Path) -> str:
+    """Return the lesson's name, the file name without `.md`, once it is known to be a safe folder name."""
+    name = path.stem
+    if not LESSON_NAME.fullmatch(name):
+        raise SpecError(path, "lesson", "the file name must be letters, digits, '-' and '_' before its .md, "
+                        "starting with a letter or digit (it names the lesson's folder and link in the site)")
+    if name.lower() in RESERVED_LESSON_NAMES:
+        raise SpecError(path, "lesson", f"the name '{name}' is taken by the site's own files; rename the file")
+    return name
 
 
 class Checker:

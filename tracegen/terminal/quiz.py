@@ -17,7 +17,6 @@ Option numbers follow the order shown for that lesson and seed, which is fixed b
 from __future__ import annotations
 
 import math
-import textwrap
 import tomllib
 from pathlib import Path
 from typing import Any, TextIO, cast
@@ -25,8 +24,8 @@ from typing import Any, TextIO, cast
 from tracegen.errors import AnswersError
 from tracegen.files import parse_toml, toml_error_at, undecodable_line
 from tracegen.quiz.question import Question, answer_tolerance, is_within, matched_option, shown_answer
+from tracegen.terminal.text import wrap
 
-WIDTH = 88
 Response = int | tuple[int, ...] | float
 HOW_TO_ANSWER = {
     "single": "one option number",
@@ -107,17 +106,12 @@ def _multiple_feedback(question: Question, response: Response | None) -> list[st
 
 def render_question(question: Question, number: int, total: int) -> str:
     """Return the question as shown in the terminal, options numbered from 1."""
-    lines = [f"Question {number}/{total} [{question.id}]", *_wrap(question.prompt)]
+    lines = [f"Question {number}/{total} [{question.id}]", *wrap(question.prompt)]
     for index, option in enumerate(question.options if question.kind != "numeric" else (), start=1):
-        lines += _wrap(option.text, f"  {index}) ")
+        lines += wrap(option.text, f"  {index}) ")
     if question.kind == "numeric" and question.decimals is not None:
         lines.append(f"  (accepted within +-{answer_tolerance(question):g})")
     return "\n".join(lines) + "\n"
-
-
-def _wrap(text: str, first: str = "") -> list[str]:
-    indent = " " * len(first)
-    return textwrap.wrap(text, WIDTH, initial_indent=first, subsequent_indent=indent) or [first.rstrip()]
 
 
 def parse_response(question: Question, text: str) -> Response:
@@ -172,7 +166,7 @@ def run_quiz(questions: tuple[Question, ...], stdin: TextIO, stdout: TextIO,
             stdout.write(f"Answer: {_shown(question, response)}\n")
         score += is_right(question, response)
         for paragraph in feedback(question, response):
-            stdout.write("\n".join(_wrap(paragraph, "  ")) + "\n")
+            stdout.write("\n".join(wrap(paragraph, "  ")) + "\n")
         stdout.write("\n")
         if answers is None and response is None:
             left = len(questions) - number

@@ -15,7 +15,11 @@ from tracegen.charts.images import (
     weight_snapshots,
 )
 from tracegen.formats import fmt_example, fmt_shape, fmt_values
+from tracegen.terminal.text import WIDTH, wrap
 from tracegen.trace import Trace
+
+# Width of the stage label column of the data flow ("3. normalize").
+STAGE_LABEL = 14
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence[int],
@@ -48,13 +52,20 @@ def heading(text: str) -> list[str]:
 
 
 def data_flow(trace: Trace) -> list[str]:
-    """Return the stage table (shapes, operation, one real row before and after) and the scaler statistics."""
-    rows = [(f"{i}. {s.name}", fmt_shape(s.input_shape), s.operation + (f". Fitted on {s.fitted_on}." if s.fitted_on
-             else ""), fmt_shape(s.output_shape), f"{fmt_example(s.example_in)} -> {fmt_example(s.example_out)}")
-            for i, s in enumerate(trace.stages, start=1)]
+    """Return each stage (shapes in and out, operation, one real row before and after) and the scaler statistics.
+
+    One block per stage rather than a five-column table: the operation and the example row are
+    too long for columns within 80.
+    """
     lines = heading(f"Data Flow - {len(trace.stages)} stages")
-    lines += table(("stage", "input", "operation", "output", "example (before -> after)"), rows,
-                   (12, 18, 44, 20, 34))
+    for number, stage in enumerate(trace.stages, start=1):
+        label = f"{number}. {stage.name}".ljust(STAGE_LABEL)
+        indent = " " * STAGE_LABEL
+        lines += wrap(f"{fmt_shape(stage.input_shape)} -> {fmt_shape(stage.output_shape)}", label, indent)
+        fitted = f". Fitted on {stage.fitted_on}." if stage.fitted_on else ""
+        lines += wrap(stage.operation + fitted, indent)
+        lines += wrap(fmt_example(stage.example_in), indent + "row in:  ", indent + " " * 9)
+        lines += wrap(fmt_example(stage.example_out), indent + "row out: ", indent + " " * 9)
     normalize = next((s for s in trace.stages if s.name == "normalize"), None)
     if normalize is not None and normalize.fitted_params:
         lines.append("")
@@ -81,8 +92,8 @@ def training(trace: Trace) -> list[str]:
         for s in trace.snapshots:
             matrix = " ".join("[" + " ".join(str(c) for c in row) + "]" for row in s.confusion_matrix) \
                 if len(s.confusion_matrix) <= 3 else f"{len(s.confusion_matrix)}x{len(s.confusion_matrix)} matrix"
-            lines.append(f"  epoch {s.epoch:>3}: ROC AUC {s.roc_auc:.4f}, accuracy {s.accuracy:.4f}, "
-                         f"confusion {matrix}")
+            lines += wrap(f"ROC AUC {s.roc_auc:.4f}, accuracy {s.accuracy:.4f}, confusion {matrix}",
+                          f"  epoch {s.epoch:>3}: ", " " * 13)
     return lines
 
 
@@ -95,17 +106,17 @@ def prediction(trace: Trace) -> list[str]:
     lines.append(f"  1 raw          {fmt_values(p.raw, limit=6)}")
     lines.append(f"  2 normalized   {fmt_values(p.normalized, limit=6)}")
     if p.score:
-        lines.append(f"  3 score        {fmt_values(p.score, limit=6, digits=4)} (decision_function)")
+        lines += wrap(f"{fmt_values(p.score, limit=6, digits=4)} (decision_function)", "  3 score        ")
     else:
         lines.append("  3 score        (a neural network has no decision_function)")
     if len(classes) == 2:
         lines.append(f"  4 probability  P({classes[1]}) = {p.probability[1]:.4f}")
     else:
         best = sorted(range(len(classes)), key=lambda i: -p.probability[i])[:3]
-        lines.append("  4 probability  " + ", ".join(f"P({classes[i]}) = {p.probability[i]:.4f}" for i in best)
-                     + " (top 3)")
+        lines += wrap(", ".join(f"P({classes[i]}) = {p.probability[i]:.4f}" for i in best) + " (top 3)",
+                      "  4 probability  ")
     verdict = "correct" if p.predicted == p.actual else "wrong"
-    lines.append(f"  5 label        {p.rule} -> predicted {p.predicted} ({verdict})")
+    lines += wrap(f"{p.rule} -> predicted {p.predicted} ({verdict})", "  5 label        ")
     return lines
 
 
@@ -131,11 +142,11 @@ def evaluation(trace: Trace) -> list[str]:
         lines.append(chart.title)
         lines += list(chart.lines)
         lines.append("")
-        lines.append(f"Average precision (AP) {ev.average_precision:.4f}  vs chance level (prevalence of "
-                     f"class {ev.classes[1]}) {prevalence:.4f}")
+        lines += wrap(f"Average precision (AP) {ev.average_precision:.4f}  vs chance level (prevalence of "
+                      f"class {ev.classes[1]}) {prevalence:.4f}")
         lines.append(f"ROC AUC {ev.roc_auc:.4f}  vs chance level 0.5")
-        lines.append(f"PR curve: {len(curve.thresholds)} thresholds, {len(curve.precision)} points "
-                     f"(the last, P=1 R=0, is a sentinel with no threshold)")
+        lines += wrap(f"PR curve: {len(curve.thresholds)} thresholds, {len(curve.precision)} points "
+                      f"(the last, P=1 R=0, is a sentinel with no threshold)")
         lines.append("")
         lines.append(f"Confusion matrix at the model's own rule (accuracy {ev.accuracy:.4f}):")
         lines += confusion(ev.confusion_matrix, ev.classes)
@@ -153,8 +164,8 @@ def evaluation(trace: Trace) -> list[str]:
                        (10, 7, 6, 10, 9, 6), "lrrrrr")
         lines.append("")
         lines.append(f"ROC AUC one-vs-rest: micro {ev.roc_auc_micro:.4f}, macro {ev.roc_auc_macro:.4f}")
-        lines.append(f"Accuracy {ev.accuracy:.4f}" + "".join(f", top-{t.k} accuracy {t.accuracy:.4f}"
-                                                          for t in ev.top_k))
+        lines += wrap(f"Accuracy {ev.accuracy:.4f}" + "".join(f", top-{t.k} accuracy {t.accuracy:.4f}"
+                                                      for t in ev.top_k))
         lines.append("")
         lines += confusion(ev.confusion_matrix, ev.classes)
     return lines + catalogue(trace)
@@ -162,7 +173,7 @@ def evaluation(trace: Trace) -> list[str]:
 
 def render(trace: Trace, title: str) -> str:
     """Return the whole trace as terminal text."""
-    lines = [f"{title}  (lesson {trace.lesson}, seed {trace.seed}, trace {trace.hash[:12]})"]
+    lines = wrap(f"{title}  (lesson {trace.lesson}, seed {trace.seed}, trace {trace.hash[:12]})")
     # An evaluation-only trace (--predictions) has no training run and no traced row.
     sections = [data_flow, evaluation]
     if trace.epochs:
@@ -177,12 +188,13 @@ def render(trace: Trace, title: str) -> str:
 def provenance(trace: Trace) -> str:
     """Return the provenance block: versions, fingerprint and the run's wall times."""
     lines = heading("Provenance")
-    lines.append(f"  seed {trace.seed}, trace hash {trace.hash}")
-    lines.append(f"  data {trace.data.fingerprint}")
-    lines.append("  " + ", ".join(f"{name} {v}" for name, v in trace.versions.items()))
+    lines.append(f"  seed {trace.seed}")
+    lines.append(f"  trace hash {trace.hash}")
+    lines += wrap(f"data {trace.data.fingerprint}", "  ")
+    lines += wrap(", ".join(f"{name} {v}" for name, v in trace.versions.items()), "  ")
     if trace.timings:
-        lines.append("  wall time: " + ", ".join(f"{name} {seconds * 1000:.1f} ms"
-                                                   for name, seconds in trace.timings.items()))
+        lines += wrap(", ".join(f"{name} {seconds * 1000:.1f} ms" for name, seconds in trace.timings.items()),
+                      "  wall time: ", "    ")
     return "\n".join(lines) + "\n"
 
 
@@ -193,8 +205,9 @@ def threshold_choice(trace: Trace) -> list[str]:
     choice = trace.evaluation.threshold_choice
     if choice is None:
         return []
-    lines = ["", f"Threshold tuned for F1 on {len(choice.validation_y_true)} validation rows: "
-                 f"{choice.threshold:.4f} (validation F1 {choice.validation_score:.4f}); applied to the test rows:"]
+    lines = ["", *wrap(f"Threshold tuned for F1 on {len(choice.validation_y_true)} validation rows: "
+                       f"{choice.threshold:.4f} (validation F1 {choice.validation_score:.4f}); applied to the test "
+                       "rows:")]
     rows = [(label, " ".join(str(v) for row in m.confusion_matrix for v in row), f"{m.precision:.4f}",
              f"{m.recall:.4f}", f"{m.f1:.4f}", f"{m.accuracy:.4f}")
             for label, m in (("default 0.5", choice.default), (f"tuned {choice.threshold:.4f}", choice.test))]
@@ -208,8 +221,8 @@ def feature_bins(trace: Trace) -> list[str]:
     if bins is None:
         return []
     n = len(bins.counts)
-    lines = ["", f"Recall per class in {n} quantile bins of {bins.property} (rows per bin: "
-                 f"{', '.join(str(c) for c in bins.counts)}):"]
+    lines = ["", *wrap(f"Recall per class in {n} quantile bins of {bins.property} (rows per bin: "
+                       f"{', '.join(str(c) for c in bins.counts)}):")]
     headers = ("class", *(f"{bins.edges[b]:.3g}-{bins.edges[b + 1]:.3g}" for b in range(n)))
     rows = [(name, *("-" if r is None else f"{r:.3f}" for r in rates))
             for name, rates in zip(trace.evaluation.classes, bins.recall)]
@@ -223,7 +236,7 @@ def samples(trace: Trace) -> list[str]:
         return []
     ev = trace.evaluation
     name = ev.classes[explorer.class_index]
-    lines = ["", f"Sample explorer for class {name}: TP, FP, FN, most confident first"]
+    lines = ["", *wrap(f"Sample explorer for class {name}: TP, FP, FN, most confident first")]
     side = image_side(len(explorer.samples[0].values)) if explorer.samples else None
     for outcome in ("TP", "FP", "FN"):
         group = [s for s in explorer.samples if s.outcome == outcome]
@@ -231,13 +244,14 @@ def samples(trace: Trace) -> list[str]:
         if not group:
             continue
         if side is None:
-            lines += [f"  test row {s.test_row}: true {ev.classes[s.actual]}, predicted {ev.classes[s.predicted]}, "
-                      f"P({name}) {s.probability:.3f}, values {fmt_values(s.values)}" for s in group]
+            lines += [line for s in group for line in wrap(
+                f"test row {s.test_row}: true {ev.classes[s.actual]}, predicted {ev.classes[s.predicted]}, "
+                f"P({name}) {s.probability:.3f}, values {fmt_values(s.values)}", "  ", "    ")]
             continue
         low, high = 0.0, max(max(s.values) for s in group)
         blocks = [[f"row {s.test_row}", f"true {ev.classes[s.actual]} pred {ev.classes[s.predicted]}",
                    f"P({name})={s.probability:.3f}", *shade_image(s.values, side, low, high)] for s in group]
-        lines += side_by_side(blocks)
+        lines += side_by_side_rows(blocks)
     return lines
 
 
@@ -247,13 +261,22 @@ def weight_maps(trace: Trace) -> list[str]:
     shots = weight_snapshots(trace)
     if not shots or side is None:
         return []
-    lines = ["", f"Weights per class as {side}x{side} maps: darker = larger positive weight (ink there raises the "
-                 f"class's score); blank = zero or negative"]
+    lines = ["", *wrap(f"Weights per class as {side}x{side} maps: darker = larger positive weight (ink there "
+                       "raises the class's score); blank = zero or negative")]
     for snap in shots:
         lines.append(f"epoch {snap.epoch}:")
-        blocks = [[f"class {name}", *positive_image(values, side)] for name, values in class_weights(trace, snap)]
-        for start in range(0, len(blocks), 5):
-            lines += side_by_side(blocks[start:start + 5])
+        lines += side_by_side_rows([[f"class {name}", *positive_image(values, side)]
+                                    for name, values in class_weights(trace, snap)])
+    return lines
+
+
+def side_by_side_rows(blocks: Sequence[Sequence[str]], gap: int = 3) -> list[str]:
+    """Return text blocks side by side, as many to a row as fit within WIDTH, rows apart by a blank line."""
+    block_width = max(len(line) for block in blocks for line in block)
+    per_row = max(1, (WIDTH + gap) // (block_width + gap))
+    lines: list[str] = []
+    for start in range(0, len(blocks), per_row):
+        lines += ([""] if start else []) + side_by_side(blocks[start:start + per_row], gap)
     return lines
 
 
