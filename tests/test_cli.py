@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -166,3 +167,29 @@ def test_json_refuses_to_replace_a_link_or_a_fifo_and_replaces_a_file(tmp_path, 
     replaced = Trace.from_json((tmp_path / "old.json").read_text(encoding="utf-8"))
     assert code == 0 and replaced.lesson == "precision-recall"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["fifo", "link", "mine.txt", "old.json"]
+
+
+@pytest.mark.parametrize("argv", [["quiz", "precision-recall"], ["run", "precision-recall", "--epochs", "2"]])
+def test_reader_gone_is_a_quiet_exit(argv):
+    """`tracegen quiz ... | head -1`: when stdout's reader has gone, no BrokenPipeError traceback, exit 1."""
+    # The read end is closed before tracegen writes a byte, so its first write meets a reader that has gone.
+    process = subprocess.Popen([sys.executable, "-m", "tracegen", *argv], cwd=ROOT, stdin=subprocess.DEVNULL,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process.stdout.close()
+    _, err = process.communicate(timeout=300)
+    assert err.decode() == "" and process.returncode == 1
+
+
+@pytest.mark.parametrize("closed", [1, 2])
+def test_closed_stdout_or_stderr_keeps_the_exit_code(closed, tmp_path):
+    """Started with stdout or stderr closed (`>&-`), a run still exits 0 and a bad lesson 2, with no traceback."""
+    good = subprocess.run([sys.executable, "-m", "tracegen", "run", "precision-recall", "--epochs", "2"], cwd=ROOT,
+                          capture_output=True, preexec_fn=lambda: os.close(closed), check=False)
+    bad = subprocess.run([sys.executable, "-m", "tracegen", "run", str(tmp_path / "missing.md")], cwd=ROOT,
+                         capture_output=True, preexec_fn=lambda: os.close(closed), check=False)
+    assert (good.returncode, bad.returncode) == (0, 2)
+    for result in (good, bad):
+        assert b"Traceback" not in result.stderr and b"Exception ignored" not in result.stderr
+    if closed == 1:
+        expected = f"tracegen: error: {tmp_path / 'missing.md'}: lesson: file not found"
+        assert bad.stderr.decode().splitlines() == [expected]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import math
 import xml.etree.ElementTree as ET
@@ -13,6 +14,7 @@ from tests import quiz_oracles as oracles
 from tests.conftest import ROOT
 from tracegen import export, quiz
 from tracegen.cli import main
+from tracegen.errors import printable
 from tracegen.quiz.question import Option, Question, answer_tolerance, shown_answer
 
 QTI = "{http://www.imsglobal.org/xsd/imsqti_v2p1}"
@@ -208,6 +210,27 @@ def test_gift_escapes_every_special_character(binary_trace):
     assert [a["feedback"] for a in parsed["answers"]] == ["Right ~ yes: it is.", "No = never # ever."]
 
 
+def test_gift_escapes_a_lone_cr_as_a_line_break(binary_trace):
+    """A lone CR (or CRLF) is a line break like LF: written as \\n, never raw, so no line can start inside text."""
+    question = dataclasses.replace(TRICKY, prompt="one\rtwo\r\nthree", explanation="a\rb")
+    text = export.to_gift((question,), binary_trace, "t")
+    assert "\r" not in text
+    (parsed,) = parse_gift(text)
+    assert parsed["text"] == "one\ntwo\nthree" and parsed["general"] == "a\nb"
+
+
+@pytest.mark.parametrize("lesson", ["x\n::evil::[plain]Injected? {=yes ~no}\n", "cr\r$CATEGORY: elsewhere",
+                                    "esc\x1b[2J"])
+def test_gift_header_lines_stay_one_line(lesson, binary_trace):
+    """A lesson (file) name or title with a line break cannot start a GIFT question or category of its own."""
+    trace = dataclasses.replace(binary_trace, lesson=lesson)
+    text = export.to_gift((TRICKY,), trace, f"Title {lesson}")
+    assert "\r" not in text and "\x1b" not in text
+    parsed = parse_gift(text)
+    assert [q["title"] for q in parsed] == ["tricky"]
+    assert parsed[0]["category"] == f"tracegen/{printable(lesson)}/seed-{trace.seed}"
+
+
 def test_multiple_select_weights_use_moodle_grades():
     """Right options share 100% and wrong ones -100%, with weights from Moodle's grade list."""
     options = tuple(Option(str(i), i < 3, "f", None if i < 3 else "m") for i in range(7))
@@ -308,6 +331,25 @@ def test_qti_escapes_markup_in_text(binary_trace):
                         generator="g", options=(Option("a < b", True, "f&"), Option("c", False, "g", "m")))
     root = open_package(export.to_qti_zip((question,), binary_trace, "t"))["items/x.xml"]
     assert root.find(f".//{QTI}prompt").text == "Is 1 < 2 & {ok}?"
+
+
+@pytest.mark.parametrize("bad", ["\x00", "\x08", "\x1b", "\ufffe", "\uffff", "\ud800"])
+def test_qti_has_no_character_xml_cannot_hold(bad, binary_trace):
+    """NUL, other C0 controls, U+FFFE/U+FFFF and lone surrogates anywhere (prompt, option, title) still parse."""
+    question = dataclasses.replace(TRICKY, prompt=f"prompt{bad}end", explanation=f"why{bad}",
+                                   options=(Option(f"a{bad}", True, f"f{bad}"), Option("b", False, "g", "m")))
+    files = open_package(export.to_qti_zip((question,), binary_trace, f"title{bad}"))
+    root = files["items/tricky.xml"]
+    assert root.find(f".//{QTI}prompt").text == "prompt\ufffdend"
+    assert root.get("title") == "prompt\ufffdend"
+    assert files["assessment.xml"].get("title") == "title\ufffd"
+    assert [c.text for c in root.iter(f"{QTI}simpleChoice")] == ["a\ufffd", "b"]
+
+
+def test_xml_safe_keeps_every_character_xml_can_hold():
+    """Tab, line breaks, the edges of each allowed range and astral characters are kept as they are."""
+    text = "\t\n\r \ud7ff\ue000\ufffd\U00010000\U0010ffff é 数"
+    assert export.xml_safe(text) == text
 
 
 # ---------------------------------------------------------------- CLI

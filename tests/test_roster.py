@@ -44,7 +44,7 @@ def test_one_retake_for_two_learners_is_refused():
     ("name\nann\n", "the first line must name the columns, one of them 'learner'"),
     ("learner\n", "lists no learners"),
     ("learner\nann\nann\n", "roster.csv:3: learner: listed twice (first on line 2)"),
-    ("learner,variant\nann,0\n", "roster.csv:2: variant: expected a retake number 1-100000, got '0'"),
+    ("learner,variant\nann,0\n", "roster.csv:2: variant: expected a retake number 1-2000, got '0'"),
     ("learner,variant\nann,٣\n", "roster.csv:2: variant: expected a retake number"),
     ("learner\n=HYPERLINK(1)\n", "roster.csv:2: learner: starts with '=', which a spreadsheet would run"),
     ("learner,email\nann,a@x\n,b@x\n", "roster.csv:3: learner: expected a name or id"),

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from tracegen.ascii_numbers import parse_int
 from tracegen.errors import SpecError, TracegenError
 from tracegen.expressions import ExpressionError, evaluate_expression
 from tracegen.spec import LessonSpec
@@ -140,7 +141,7 @@ def parse_seeds(text: str) -> range:
     """Parse `--seeds`: one seed (``5``) or an inclusive range (``0-39``) of seeds in [0, 2**32)."""
     first, dash, last = text.strip().partition("-")
     try:
-        low, high = int(first), int(last) if dash else int(first)
+        low, high = parse_int(first), parse_int(last) if dash else parse_int(first)
     except ValueError:
         raise ValueError(f"expected a seed or a range such as 0-39, got {text!r}") from None
     if not 0 <= low <= high < 2**32:

@@ -6,6 +6,17 @@ with exit code 2. Any other exception is a bug and keeps its traceback.
 
 from __future__ import annotations
 
+import re
+
+# C0 and C1 control characters and the Unicode line and paragraph separators: each would end the
+# one error line or let text (a key, a file name, a prompt) send escape codes to the terminal.
+CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def printable(text: str) -> str:
+    """Return `text` with each control character written as Python writes it in a repr (\\n, \\x1b)."""
+    return CONTROL.sub(lambda found: found.group().encode("unicode_escape").decode("ascii"), text)
+
 
 class TracegenError(Exception):
     """A problem with user input: a lesson, a data file, an option or an output path."""
@@ -21,7 +32,7 @@ class TracegenError(Exception):
         """Return the error as the single line the CLI prints."""
         where = f"{self.file}:{self.line}" if self.line is not None else self.file
         parts = [where, self.field, self.message] if self.field else [where, self.message]
-        return ": ".join(parts)
+        return printable(": ".join(parts))
 
 
 class SpecError(TracegenError):

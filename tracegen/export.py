@@ -17,6 +17,7 @@ import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from tracegen.errors import printable
 from tracegen.quiz.question import Question, answer_tolerance, shown_answer
 from tracegen.trace import Trace
 
@@ -26,6 +27,9 @@ QTI_XSD = "http://www.imsglobal.org/xsd/qti/qtiv2p1/imsqti_v2p1.xsd"
 CP_NS = "http://www.imsglobal.org/xsd/imscp_v1p1"
 CP_XSD = "http://www.imsglobal.org/xsd/imscp_v1p1.xsd"
 XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
+# Characters outside XML 1.0's Char production.
+XML_INVALID = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+REPLACEMENT_CHARACTER = "\ufffd"
 # Fixed timestamp so the same questions always give a byte-identical zip.
 ZIP_DATE = (2000, 1, 1, 0, 0, 0)
 
@@ -71,12 +75,18 @@ def gift_escape(text: str) -> str:
     text = text.replace("\\", "\\\\")
     for char in GIFT_SPECIAL:
         text = text.replace(char, "\\" + char)
-    return text.replace("\r\n", "\n").replace("\n", "\\n")
+    # A lone CR is a line break too (Moodle splits lines on it), so every break becomes \n.
+    return text.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\\n")
+
+
+def gift_line(text: str) -> str:
+    """Return `text` for a GIFT comment or category line: control characters escaped, so it stays one line."""
+    return printable(text)
 
 
 def gift_question(question: Question) -> str:
     """Return one question in Moodle GIFT format."""
-    lines = [f"// {question.id}: {question.kind}, from {question.generator}",
+    lines = [f"// {gift_line(question.id)}: {question.kind}, from {question.generator}",
              f"::{gift_escape(question.id)}::[plain]{gift_escape(question.prompt)} {{"
              + ("#" if question.kind == "numeric" else "")]
     if question.kind == "numeric":
@@ -102,9 +112,10 @@ def gift_question(question: Question) -> str:
 
 def to_gift(questions: tuple[Question, ...], trace: Trace, title: str) -> str:
     """Return every question as a Moodle GIFT file, in a category named after lesson and seed."""
-    header = [f"// tracegen export: {title}",
-              f"// lesson {trace.lesson}, seed {trace.seed}, trace {trace.hash}",
-              f"$CATEGORY: tracegen/{trace.lesson}/seed-{trace.seed}", ""]
+    lesson = gift_line(trace.lesson)  # a file name may hold a line break, which would start a GIFT line
+    header = [f"// tracegen export: {gift_line(title)}",
+              f"// lesson {lesson}, seed {trace.seed}, trace {trace.hash}",
+              f"$CATEGORY: tracegen/{lesson}/seed-{trace.seed}", ""]
     return "\n".join(header) + "\n" + "\n\n".join(gift_question(q) for q in questions) + "\n"
 
 
@@ -251,7 +262,20 @@ def _namespaces(namespace: str, schema: str) -> dict[str, str]:
     return {"xmlns": namespace, "xmlns:xsi": XSI_NS, "xsi:schemaLocation": f"{namespace} {schema}"}
 
 
+def xml_safe(text: str) -> str:
+    """Return `text` with each character XML 1.0 cannot hold (NUL, U+FFFE, a lone surrogate...) as U+FFFD.
+
+    ElementTree escapes markup but writes these as they are, and no parser reads the result;
+    XML has no escape for them, not even a character reference.
+    """
+    return XML_INVALID.sub(REPLACEMENT_CHARACTER, text)
+
+
 def _xml(root: ET.Element) -> bytes:
+    for element in root.iter():  # every text, tail and attribute value, whatever question field it holds
+        element.text = None if element.text is None else xml_safe(element.text)
+        element.tail = None if element.tail is None else xml_safe(element.tail)
+        element.attrib = {name: xml_safe(value) for name, value in element.attrib.items()}
     ET.indent(root)
     return ('<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n").encode()
 

@@ -18,7 +18,7 @@ import stat
 import tempfile
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 # Files are hashed block by block, so a large CSV is never held in memory for its hash.
 HASH_BLOCK = 1 << 20
@@ -80,7 +80,7 @@ def not_replaceable(path: Path) -> str | None:
 def sha256_file(path: Path) -> str:
     """Return the sha256 of the file's bytes as 64 hex digits (OSError if it cannot be read)."""
     digest = hashlib.sha256()
-    with open(path, "rb") as handle:
+    with open_regular(path) as handle:
         for block in iter(lambda: handle.read(HASH_BLOCK), b""):
             digest.update(block)
     return digest.hexdigest()
@@ -129,26 +129,75 @@ def toml_error_at(exc: tomllib.TOMLDecodeError, first_line: int = 1) -> tuple[st
     return f"{text[:where.start()]} at column {where.group(2)}", int(where.group(1)) + first_line - 1
 
 
-def read_regular(path: Path, limit: int) -> bytes:
-    """Return the bytes of `path`, which must be a regular file of at most `limit` bytes, else OSError.
+# Files read whole as text (a lesson, an answers file, a template, a static file) are far smaller.
+MAX_TEXT_BYTES = 4 * 1024 * 1024
+# What a path that is not a regular file is, for the error line.
+FILE_KINDS = ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+              (stat.S_ISSOCK, "a socket"))
 
-    A symlink at `path` is not followed (ELOOP), and a FIFO or device is opened without blocking
-    and refused before anything is read, so an untrusted file (a cache entry) can neither hang
-    the read nor point it elsewhere. A file over `limit` bytes is refused before it is read.
+
+def open_regular(path: Path | str, max_bytes: int | None = None, *, follow_symlinks: bool = True) -> BinaryIO:
+    """Open `path` for reading bytes if it is a regular file (of at most `max_bytes`); else raise OSError.
+
+    O_NONBLOCK keeps the open from waiting for a FIFO's writer, and fstat checks the file that was
+    opened, not the name. A directory raises IsADirectoryError; a FIFO, device or socket an OSError
+    whose strerror says what it is ("is a FIFO, not a regular file"); a symbolic-link loop open's own
+    ELOOP, as does any symlink with follow_symlinks=False; a file over `max_bytes` an OSError giving its size.
     """
-    flags = (os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
-             | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0))
-    handle = os.open(path, flags)
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOCTTY", 0)
+    if not follow_symlinks:
+        flags |= getattr(os, "O_NOFOLLOW", 0)
+    descriptor = os.open(path, flags)
     try:
-        info = os.fstat(handle)
+        info = os.fstat(descriptor)
+        if stat.S_ISDIR(info.st_mode):
+            raise IsADirectoryError(errno.EISDIR, "Is a directory", str(path))
         if not stat.S_ISREG(info.st_mode):
-            raise OSError(errno.EINVAL, "not a regular file", str(path))
-        if info.st_size > limit:
-            raise OSError(errno.EFBIG, f"larger than {limit} bytes", str(path))
-        with os.fdopen(handle, "rb", closefd=False) as stream:
-            data = stream.read(limit + 1)  # one byte more: a file that grew since fstat is refused too
-    finally:
-        os.close(handle)
+            kind = next((name for test, name in FILE_KINDS if test(info.st_mode)), "a special file")
+            raise OSError(errno.EINVAL, f"is {kind}, not a regular file", str(path))
+        if max_bytes is not None and info.st_size > max_bytes:
+            raise OSError(errno.EFBIG, f"is {info.st_size} bytes, over the {max_bytes} bytes this file may have",
+                          str(path))
+        os.set_blocking(descriptor, True)
+        return os.fdopen(descriptor, "rb")
+    except BaseException:
+        os.close(descriptor)
+        raise
+
+
+def read_bytes(path: Path | str) -> bytes:
+    """Return a regular file of at most MAX_TEXT_BYTES whole (OSError, as open_regular says, if not)."""
+    with open_regular(path, MAX_TEXT_BYTES) as handle:
+        # One byte past the limit: a file that grew after fstat is still refused, not read without end.
+        data = handle.read(MAX_TEXT_BYTES + 1)
+    if len(data) > MAX_TEXT_BYTES:
+        raise OSError(errno.EFBIG, f"is over the {MAX_TEXT_BYTES} bytes this file may have", str(path))
+    return data
+
+
+def read_text(path: Path | str, encoding: str = "utf-8") -> str:
+    """Return read_bytes(path) decoded (UnicodeDecodeError if it is not `encoding`)."""
+    return read_bytes(path).decode(encoding)
+
+
+def read_regular(path: Path, limit: int) -> bytes:
+    """Return the bytes of an untrusted file (a cache entry): a regular file of at most `limit` bytes, else OSError.
+
+    A symlink at `path` is not followed (ELOOP), so the entry cannot point the read elsewhere; a
+    FIFO, device or directory is refused before anything is read ("not a regular file").
+    """
+    try:
+        with open_regular(path, follow_symlinks=False) as handle:
+            size = os.fstat(handle.fileno()).st_size
+            if size > limit:
+                raise OSError(errno.EFBIG, f"larger than {limit} bytes", str(path))
+            data = handle.read(limit + 1)  # one byte more: a file that grew since fstat is refused too
+    except IsADirectoryError:
+        raise OSError(errno.EINVAL, "not a regular file", str(path)) from None
+    except OSError as exc:
+        if exc.errno == errno.EINVAL:
+            raise OSError(errno.EINVAL, "not a regular file", str(path)) from None
+        raise
     if len(data) > limit:
         raise OSError(errno.EFBIG, f"larger than {limit} bytes", str(path))
     return data

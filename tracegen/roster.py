@@ -16,11 +16,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tracegen.errors import UsageError
+from tracegen.site.runs import MAX_VARIANTS
 
 LEARNER, VARIANT = "learner", "variant"
 # Names and ids longer than this are not a roster (a wrong file): refuse rather than echo it back.
 MAX_LEARNER = 200
-MAX_LEARNERS = 100_000
+# One retake each, and a lesson has at most MAX_VARIANTS retakes.
+MAX_LEARNERS = MAX_VARIANTS
 # A cell starting with one of these is a formula to a spreadsheet, and the teacher's table is opened in one.
 FORMULA_START = "=+-@"
 

@@ -54,3 +54,20 @@ def test_bad_predictions(tmp_path, text, field, message):
         load_predictions(path)
     assert error.value.file == str(path) and error.value.field == field
     assert message in error.value.message
+
+
+def one_hot_file(tmp_path, n_classes):
+    """A predictions file of n_classes labels, each row certain of its own label."""
+    names = [f"c{i}" for i in range(n_classes)]
+    rows = "".join(f"{name}," + ",".join("1" if other == name else "0" for other in names) + "\n" for name in names)
+    return predictions_file(tmp_path, "y_true," + ",".join(names) + "\n" + rows)
+
+
+def test_class_bound_is_inclusive(tmp_path):
+    """MAX_CLASSES labels load; one more is refused on y_true before anything is evaluated."""
+    from tracegen.pipeline.predictions import MAX_CLASSES
+
+    assert len(load_predictions(one_hot_file(tmp_path, MAX_CLASSES)).classes) == MAX_CLASSES
+    with pytest.raises(DataError, match=f"{MAX_CLASSES + 1} different labels, over the {MAX_CLASSES} classes") as err:
+        load_predictions(one_hot_file(tmp_path, MAX_CLASSES + 1))
+    assert err.value.field == "y_true"

@@ -33,6 +33,13 @@ def test_plan_refuses_seeds_past_the_largest(binary_spec):
     assert len(runs.plan_runs([binary_spec], runs.MAX_SEED - 5, 5)) == 6
 
 
+def test_plan_refuses_more_variants_than_the_bound(binary_spec):
+    """--variants MAX_VARIANTS plans one run per variant; one more is refused before anything runs."""
+    assert len(runs.plan_runs([binary_spec], 0, runs.MAX_VARIANTS)) == runs.MAX_VARIANTS + 1
+    with pytest.raises(TracegenError, match=f"expected at most {runs.MAX_VARIANTS} retakes per lesson"):
+        runs.plan_runs([binary_spec], 0, runs.MAX_VARIANTS + 1)
+
+
 def test_run_json_sends_an_error_as_its_class_and_fields(binary_spec, monkeypatch):
     """A lesson error inside a worker comes back as parts the parent raises again as the same error."""
     def fail(spec, seed):

@@ -6,7 +6,7 @@ import pytest
 
 from tests.conftest import write_lesson
 from tracegen.errors import SpecError
-from tracegen.spec import load_lesson
+from tracegen.spec import checks, load_lesson
 
 MINIMAL = 'epochs = 3\n[dataset]\nsource = "iris"\n'
 
@@ -75,3 +75,46 @@ def test_every_top_level_name_of_a_site_is_refused_as_a_lesson_name(tmp_path):
         for spelling in (name, name.upper()):
             with pytest.raises(SpecError, match="lesson: "):
                 load_lesson(write_lesson(tmp_path, 'epochs = 1\n[dataset]\nsource = "iris"\n', name=spelling))
+
+
+@pytest.mark.parametrize(("hidden", "n_features", "n_classes"), [((5,), 4, 2), ((7, 3), 6, 3), ((2, 4, 3), 3, 5)])
+def test_mlp_weights_counts_what_scikit_learn_allocates(hidden, n_features, n_classes):
+    """The model-size bound counts exactly MLPClassifier's weights and biases (one output unit for two classes)."""
+    import numpy as np
+    from sklearn.neural_network import MLPClassifier
+
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(30, n_features)), np.arange(30) % n_classes
+    model = MLPClassifier(hidden_layer_sizes=hidden, max_iter=1, random_state=0)
+    model.partial_fit(X, y, classes=np.arange(n_classes))
+    allocated = sum(w.size for w in model.coefs_) + sum(b.size for b in model.intercepts_)
+    outputs = 1 if n_classes == 2 else n_classes
+    assert checks.mlp_weights([n_features, *hidden, outputs]) == allocated
+
+
+def test_data_set_bound_is_inclusive(tmp_path):
+    """Rows of exactly MAX_DATA_BYTES are a lesson's to load; one feature more is refused, naming n_samples."""
+    n_features = 100
+    n_samples = checks.MAX_DATA_BYTES // checks.data_bytes(1, n_features)
+    front = (f'epochs = 1\n[dataset]\nsource = "make_classification"\nn_samples = {n_samples}\n'
+             f'n_features = {n_features}\n')
+    load_lesson(write_lesson(tmp_path, front))
+    over = front.replace(f"n_samples = {n_samples}", f"n_samples = {n_samples + 1}")
+    with pytest.raises(SpecError, match="over the 512 MB a lesson may load") as raised:
+        load_lesson(write_lesson(tmp_path, over))
+    assert raised.value.field == "dataset.n_samples"
+
+
+def test_hidden_layer_bounds_are_inclusive(tmp_path):
+    """MAX_HIDDEN_LAYERS layers are accepted, one more refused; so are weights at and past MAX_MODEL_WEIGHTS."""
+    def lesson(sizes):
+        return write_lesson(tmp_path, f'{MINIMAL}[model]\nkind = "mlp"\nhidden_layer_sizes = {sizes}\n')
+
+    load_lesson(lesson([1] * checks.MAX_HIDDEN_LAYERS))
+    with pytest.raises(SpecError, match=f"expected at most {checks.MAX_HIDDEN_LAYERS} layers"):
+        load_lesson(lesson([1] * (checks.MAX_HIDDEN_LAYERS + 1)))
+    # (a + 1) * b weights between two hidden layers of a and b units
+    fitting = checks.MAX_MODEL_WEIGHTS // (checks.MAX_HIDDEN_UNITS + 1)
+    load_lesson(lesson([checks.MAX_HIDDEN_UNITS, fitting]))
+    with pytest.raises(SpecError, match="weights, over the 10000000 a lesson may train"):
+        load_lesson(lesson([checks.MAX_HIDDEN_UNITS, fitting + 1]))

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import os
+import posixpath
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, select_autoescape
 from jinja2.ext import Extension
+from jinja2.loaders import split_template_path
 
 from tracegen.errors import TracegenError
+from tracegen.files import read_text, undecodable_line
 from tracegen.formats import fmt_values
 
 if TYPE_CHECKING:
@@ -92,10 +96,41 @@ class DedentExtension(Extension):
         return dedent_html(source)
 
 
+class RegularFileLoader(FileSystemLoader):
+    """Jinja's FileSystemLoader reading through tracegen.files: a FIFO, device, link loop or bad UTF-8 is one line."""
+
+    def get_source(self, environment: Environment, template: str) -> tuple[str, str, Any]:
+        for searchpath in self.searchpath:
+            filename = posixpath.join(searchpath, *split_template_path(template))
+            if os.path.lexists(filename):
+                return _template_source(filename, self.encoding)
+        return super().get_source(environment, template)  # raises TemplateNotFound, worded as Jinja does
+
+
+def _template_source(filename: str, encoding: str) -> tuple[str, str, Any]:
+    try:
+        contents = read_text(filename, encoding)
+        mtime = os.path.getmtime(filename)
+    except UnicodeDecodeError:
+        line, detail = undecodable_line(Path(filename))
+        raise TracegenError(filename, "template", f"not UTF-8 text ({detail}); save the template as UTF-8",
+                            line=line) from None
+    except OSError as exc:
+        raise TracegenError(filename, "template", f"cannot read: {exc.strerror}") from None
+
+    def uptodate() -> bool:
+        try:
+            return os.path.getmtime(filename) == mtime
+        except OSError:
+            return False
+
+    return contents, os.path.normpath(filename), uptodate
+
+
 def make_environment(templates_dir: Path = TEMPLATES_DIR) -> Environment:
     """Return the one Jinja environment: templates/ on disk, autoescape, strict undefined."""
     env = Environment(
-        loader=FileSystemLoader(str(templates_dir)),
+        loader=RegularFileLoader(str(templates_dir)),
         autoescape=select_autoescape(["html", "xml"]),
         undefined=StrictUndefined,
         trim_blocks=True,

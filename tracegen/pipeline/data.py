@@ -6,22 +6,35 @@ trace hash) never pays for importing it.
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import csv
 import hashlib
 import importlib.util
+import io
 import json
 import math
 import re
 from array import array
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
+from tracegen.ascii_numbers import parse_float
 from tracegen.errors import DataError
-from tracegen.files import sha256_file, undecodable_line
+from tracegen.files import HASH_BLOCK, open_regular, sha256_file, undecodable_line
 from tracegen.spec import LessonSpec
+from tracegen.spec.checks import (
+    DEFAULT_HIDDEN_LAYERS,
+    MAX_DATA_BYTES,
+    MAX_MODEL_WEIGHTS,
+    data_bytes,
+    data_too_large,
+    mlp_weights,
+    model_too_large,
+)
 
 BUILTIN_FILES = {
     "breast_cancer": "breast_cancer.csv",
@@ -126,11 +139,14 @@ def load_csv(path: Path, target: str, lesson: Path | str, min_rows: int = 1,
     """Read a CSV with a header row: numeric feature columns plus one target column.
 
     The file is parsed in one streaming pass straight into typed arrays, so a large file is
-    never held as text and as numbers at the same time.
+    never held as text and as numbers at the same time (a quick scan of its bytes first says
+    whether any cell can hold a non-ASCII digit).
     """
     try:
         # Opened apart from the `with` below so that only open's own errors become "cannot read".
-        handle = open(path, encoding="utf-8-sig", newline="")  # noqa: SIM115
+        raw = open_regular(path)
+        ascii_only = _ascii_only(raw)
+        handle = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
     except FileNotFoundError:
         raise DataError(lesson, path_field, f"CSV file not found: {path}") from None
     except OSError as exc:
@@ -139,7 +155,7 @@ def load_csv(path: Path, target: str, lesson: Path | str, min_rows: int = 1,
         # strict: a stray or unclosed quote is an error, not a field that swallows the next lines.
         rows = csv.reader(handle, strict=True)
         try:
-            return _read_rows(rows, path, target, min_rows)
+            return _read_rows(rows, path, target, min_rows, ascii_only)
         except UnicodeDecodeError:
             # The decoder reads ahead in blocks, so rows.line_num is not where the byte is: find it.
             line, detail = undecodable_line(path)
@@ -147,10 +163,21 @@ def load_csv(path: Path, target: str, lesson: Path | str, min_rows: int = 1,
                             "(e.g. 'CSV UTF-8' in a spreadsheet)", line=line) from None
 
 
-def _read_rows(rows, path: Path, target: str, min_rows: int = 1) -> Dataset:
+def _ascii_only(raw: BinaryIO) -> bool:
+    """Return whether a file holds only ASCII after a UTF-8 byte-order mark; leave it rewound."""
+    found = True
+    for index, block in enumerate(iter(lambda: raw.read(HASH_BLOCK), b"")):
+        if not (block.removeprefix(codecs.BOM_UTF8) if index == 0 else block).isascii():
+            found = False
+            break
+    raw.seek(0)
+    return found
+
+
+def _read_rows(rows, path: Path, target: str, min_rows: int, ascii_only: bool) -> Dataset:
     read = [0]  # the last line read as a whole record
     try:
-        return _parse_rows(rows, path, target, min_rows, read)
+        return _parse_rows(rows, path, target, min_rows, read, ascii_only)
     except csv.Error as exc:
         if "unexpected end of data" in str(exc):
             # The record with the open quote starts on the line after the last one read whole.
@@ -160,7 +187,7 @@ def _read_rows(rows, path: Path, target: str, min_rows: int = 1) -> Dataset:
                         line=rows.line_num) from None
 
 
-def _parse_rows(rows, path: Path, target: str, min_rows: int, read: list[int]) -> Dataset:
+def _parse_rows(rows, path: Path, target: str, min_rows: int, read: list[int], ascii_only: bool) -> Dataset:
     header = next(rows, None)
     if not header or all(not cell.strip() for cell in header):
         raise DataError(path, "header", "the file is empty; expected a header row and data rows", line=1)
@@ -172,7 +199,9 @@ def _parse_rows(rows, path: Path, target: str, min_rows: int, read: list[int]) -
         if name in header[:index]:
             raise DataError(path, name, "duplicate column name; give every column a unique name", line=1)
     if target not in header:
-        raise DataError(path, target, f"target column not found; columns are: {', '.join(header)}", line=1)
+        # The header is not echoed: the file may be any file the lesson points at, not a CSV.
+        raise DataError(path, target, f"target column not found among the {len(header)} column(s) of the header "
+                        "row; name it exactly as the header does", line=1)
     width = len(header)
     target_index = header.index(target)
     feature_index = [i for i in range(width) if i != target_index]
@@ -180,14 +209,21 @@ def _parse_rows(rows, path: Path, target: str, min_rows: int, read: list[int]) -
         raise DataError(path, "columns", "no feature columns besides the target", line=1)
     values, codes, lines = array("d"), array("q"), array("q")
     label_codes: dict[str, int] = {}
+    max_rows = MAX_DATA_BYTES // data_bytes(1, len(feature_index))
     for row in rows:
         read[0] = rows.line_num
         if not row:
             continue
         if len(row) != width:
             raise DataError(path, "row", f"has {len(row)} fields, the header has {width}", line=rows.line_num)
+        if len(codes) == max_rows:
+            raise DataError(path, "rows", f"more than {data_too_large(max_rows, len(feature_index))}",
+                            line=rows.line_num)
         try:
-            values.extend([float(row[i]) for i in feature_index])
+            # Only ASCII numbers: float() would also read other scripts' digits. A test of the whole file,
+            # or else of the whole row (a label may be "café"), keeps the common case fast.
+            number = float if ascii_only or "".join(row).isascii() else parse_float
+            values.extend([number(row[i]) for i in feature_index])
         except ValueError:
             _raise_bad_cell(path, header, feature_index, row, rows.line_num)
         label = row[target_index].strip()
@@ -237,7 +273,7 @@ def _check_text(path: Path, field_name: str, text: str, line: int) -> None:
 def _raise_bad_cell(path: Path, header: list[str], feature_index: list[int], row: list[str], line: int) -> None:
     for i in feature_index:
         try:
-            float(row[i])
+            parse_float(row[i])
         except ValueError:
             shown = repr(row[i]) if row[i].strip() else "an empty cell"
             raise DataError(path, header[i], f"non-numeric value {shown}; feature columns must be numbers",
@@ -261,6 +297,12 @@ def check_fits(data: Dataset, spec: LessonSpec) -> None:
     if batch_size is not None and batch_size > training_rows(len(data.y), spec):
         raise DataError(spec.path, "model.batch_size", f"expected at most the {training_rows(len(data.y), spec)} "
                         f"training rows, got {batch_size}; lower batch_size")
+    if spec.model.kind == "mlp":
+        # MLPClassifier has one output unit for two classes, one per class otherwise.
+        layers = [data.X.shape[1], *spec.model.params.get("hidden_layer_sizes", DEFAULT_HIDDEN_LAYERS),
+                  1 if len(data.classes) == 2 else len(data.classes)]
+        if mlp_weights(layers) > MAX_MODEL_WEIGHTS:
+            raise DataError(spec.path, "model.hidden_layer_sizes", model_too_large(layers))
     evaluation = spec.evaluation
     n_classes = len(data.classes)
     shown = ", ".join(data.classes[:6]) + (", ..." if n_classes > 6 else "")

@@ -26,6 +26,7 @@ from sklearn.metrics import (
     top_k_accuracy_score,
 )
 
+from tracegen.errors import DataError
 from tracegen.trace import (
     BinaryEvaluation,
     ClassCurves,
@@ -291,6 +292,9 @@ def evaluation_extras(spec: LessonSpec, data: Dataset, parts: Parts, X: np.ndarr
             values, name = raw.mean(axis=1), "mean of the raw feature values"
         else:
             values, name = raw[:, data.feature_names.index(options.by_feature)], options.by_feature
+        if values.min() == values.max():  # one value leaves nothing to bin: no edges, no bins
+            raise DataError(spec.path, "evaluation.by_feature", f"{name} is {values[0]:g} in every test row; "
+                            "bin by a feature whose values differ")
         extras["by_feature"] = feature_bins(values, y_test, y_pred, len(data.classes), options.bins, name)
     if options.explore_class is not None:
         extras["samples"] = explore_samples(data.X[parts.test], y_test, y_pred, proba,

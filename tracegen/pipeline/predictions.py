@@ -24,6 +24,9 @@ THRESHOLDS = (0.3, 0.5, 0.7)
 TOP_K = (1, 2, 3)
 RULE = "the class with the highest probability (binary: score > 0.5)"
 PROBABILITY_SUM_TOLERANCE = 1e-6
+# Metrics, matrix and page grow with the square of the classes: 100 take about 13 s and make a
+# 280 KB page (2,000 took 194 s and 40 MB); more cannot be read as a lesson page anyway.
+MAX_CLASSES = 100
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,9 @@ def load_predictions(path: Path) -> Predictions:
     (scikit-learn's classes_[1]). Probability columns are named after the labels they score.
     """
     data = load_csv(path, "y_true", lesson=path, path_field="predictions")
+    if len(data.classes) > MAX_CLASSES:
+        raise DataError(path, "y_true", f"{len(data.classes)} different labels, over the {MAX_CLASSES} classes a "
+                        "predictions page can show; evaluate fewer classes (e.g. the most frequent ones)")
     columns = data.feature_names
     if columns == ("score",):
         if len(data.classes) != 2:

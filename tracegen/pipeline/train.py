@@ -10,6 +10,7 @@ from tracegen.errors import SpecError
 from tracegen.pipeline import evaluate
 from tracegen.pipeline.records import row_example
 from tracegen.spec import LessonSpec, ModelSpec
+from tracegen.spec.checks import DEFAULT_HIDDEN_LAYERS
 from tracegen.trace import EpochRecord, Snapshot, StageRecord
 
 # What to change in the lesson when a model's weights overflow while it trains (its step size).
@@ -34,7 +35,7 @@ def describe(spec: ModelSpec) -> str:
     """Return the model in words."""
     if spec.kind == "logistic":
         return "logistic (sigmoid) classifier, SGDClassifier(loss='log_loss')"
-    sizes = spec.params.get("hidden_layer_sizes", [100])
+    sizes = spec.params.get("hidden_layer_sizes", DEFAULT_HIDDEN_LAYERS)
     return f"MLPClassifier with hidden layers {tuple(sizes)}"
 
 

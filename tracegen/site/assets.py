@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from tracegen.errors import TracegenError
+from tracegen.files import read_bytes, read_text, undecodable_line
 from tracegen.site.write import MARKER, MARKER_TEXT
 
 if TYPE_CHECKING:
@@ -48,12 +50,21 @@ def static_files(templates_dir: Path) -> dict[str, bytes]:
         return {}
     files = {}
     for path in sorted(folder.rglob("*")):
-        if not path.is_file():
-            continue
-        compact = COMPACTORS.get(path.suffix)
-        data = compact(path.read_text(encoding="utf-8")).encode() if compact else path.read_bytes()
-        files[f"{STATIC}/{path.relative_to(folder).as_posix()}"] = data
+        if not path.is_dir():  # a FIFO, device or link loop among them is an error, not skipped
+            files[f"{STATIC}/{path.relative_to(folder).as_posix()}"] = static_file(path)
     return files
+
+
+def static_file(path: Path) -> bytes:
+    """Return one static file's bytes (CSS and JS compacted); an unreadable or non-UTF-8 one is one error line."""
+    compact = COMPACTORS.get(path.suffix)
+    try:
+        return compact(read_text(path)).encode() if compact else read_bytes(path)
+    except UnicodeDecodeError:
+        line, detail = undecodable_line(path)
+        raise TracegenError(path, "static file", f"not UTF-8 text ({detail}); save it as UTF-8", line=line) from None
+    except OSError as exc:
+        raise TracegenError(path, "static file", f"cannot read: {exc.strerror}") from None
 
 
 def site_frame(templates_dir: Path) -> dict[str, bytes]:

@@ -43,8 +43,16 @@ class PlannedRun:
     label: str
 
 
+# Retakes per lesson: one per learner of a large course (a roster of up to this many); each is a
+# full pipeline run and page, so the bound keeps a mistyped K from starting a days-long build.
+MAX_VARIANTS = 2000
+
+
 def plan_runs(specs: Sequence[LessonSpec], seed: int | None, variants: int) -> list[PlannedRun]:
     """Return every run the site needs, lesson by lesson: the base seed, then base seed + k for k = 1..variants."""
+    if variants > MAX_VARIANTS:
+        raise TracegenError("--variants", "", f"expected at most {MAX_VARIANTS} retakes per lesson, got {variants}; "
+                            "each one is a full run and page")
     runs = []
     for index, spec in enumerate(specs):
         base = spec.split.seed if seed is None else seed

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from tracegen.errors import SpecError
-from tracegen.files import parse_toml, toml_error_at, undecodable_line
+from tracegen.files import parse_toml, read_text, toml_error_at, undecodable_line
 from tracegen.spec.checks import (  # noqa: F401  (the check bounds are part of tracegen.spec's names)
     BUILTIN_DATASETS,
     CONTROL_CHARACTER,
@@ -138,7 +138,11 @@ class LessonSpec:
         """Return the CSV path resolved against the lesson file's folder."""
         if self.dataset.path is None:
             return None
-        return (self.path.parent / self.dataset.path).resolve()
+        path = self.path.parent / self.dataset.path
+        try:
+            return path.resolve()
+        except RuntimeError:  # a symbolic-link loop: opening it gives the one-line error
+            return path.absolute()
 
 
 TOP_LEVEL_KEYS = {
@@ -164,7 +168,8 @@ def load_lesson(path: str | Path) -> LessonSpec:
     """Read and validate one lesson file."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        # utf-8-sig: a byte-order mark (as some editors save) is not text before the opening fence.
+        text = read_text(path, encoding="utf-8-sig")
     except FileNotFoundError:
         raise SpecError(path, "lesson", "file not found") from None
     except UnicodeDecodeError:

@@ -8,6 +8,7 @@ Errors read "expected ..., got ...", as scikit-learn's do.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -30,6 +31,14 @@ MAKE_CLASSIFICATION_RANGES = {
 }
 MAX_SEED = 2**32 - 1
 MAX_HIDDEN_UNITS = 10_000
+MAX_HIDDEN_LAYERS = 20
+# MLPClassifier's own default, used when a lesson gives no hidden_layer_sizes.
+DEFAULT_HIDDEN_LAYERS = (100,)
+# Estimated memory, checked before anything is trained so a laptop gets one line, not a worker
+# killed for memory: the rows as float64 (scaling and the split copy them a few times more), and
+# an MLP's weights and biases (the optimizer keeps about three more copies of them).
+MAX_DATA_BYTES = 512 * 2**20
+MAX_MODEL_WEIGHTS = 10_000_000
 NORMALIZATIONS = ("standard", "minmax", "none")
 MODEL_PARAMS = {
     # SGDClassifier(loss="log_loss"): a logistic (sigmoid) classifier trained by SGD.
@@ -52,8 +61,13 @@ def dataset_fields(check: Checker, table: dict[str, Any]) -> dict[str, Any]:
     check.choice("dataset.source", source, DATASET_SOURCES)
     if source == "csv":
         check.known_keys(table, {"source", "path", "target"}, "dataset")
-        return dict(source=source, path=check.typed(table, "path", str, "dataset", required=True),
-                    target=check.typed(table, "target", str, "dataset", required=True))
+        fields = dict(source=source, path=check.typed(table, "path", str, "dataset", required=True),
+                      target=check.typed(table, "target", str, "dataset", required=True))
+        for key in ("path", "target"):
+            if not fields[key].strip():
+                check.fail(f"dataset.{key}", f"expected {'a file path' if key == 'path' else 'a column name'}, "
+                           f"got an empty string")
+        return fields
     if source == "make_classification":
         params = {key: check.of_kind(table, key, kind, "dataset")
                   for key, kind in MAKE_CLASSIFICATION_PARAMS.items() if key in table}
@@ -61,6 +75,9 @@ def dataset_fields(check: Checker, table: dict[str, Any]) -> dict[str, Any]:
             low, high = MAKE_CLASSIFICATION_RANGES.get(key, (None, None))
             if low is not None and not low <= value <= high:
                 check.fail(f"dataset.{key}", f"expected a value in {low}..{high}, got {value}")
+        n_samples, n_features = params.get("n_samples", 100), params.get("n_features", 20)  # scikit-learn's defaults
+        if data_bytes(n_samples, n_features) > MAX_DATA_BYTES:
+            check.fail("dataset.n_samples", data_too_large(n_samples, n_features))
         weights = params.get("weights", [])
         if not all(isinstance(w, (int, float)) and not isinstance(w, bool) and 0 <= w <= 1 for w in weights):
             check.fail("dataset.weights", f"expected class proportions in [0, 1], got {weights!r}")
@@ -110,7 +127,34 @@ def model_fields(check: Checker, table: dict[str, Any]) -> dict[str, Any]:
                                 for s in sizes):
             check.fail("model.hidden_layer_sizes",
                        f"expected a list of integers in 1..{MAX_HIDDEN_UNITS}, got {sizes!r}")
+        if len(sizes) > MAX_HIDDEN_LAYERS:
+            check.fail("model.hidden_layer_sizes", f"expected at most {MAX_HIDDEN_LAYERS} layers, got {len(sizes)}")
+        # The weights between hidden layers alone; the data's features and classes are added in check_fits.
+        if mlp_weights(sizes) > MAX_MODEL_WEIGHTS:
+            check.fail("model.hidden_layer_sizes", model_too_large(sizes))
     return dict(kind=kind, params=params)
+
+
+def data_bytes(n_samples: int, n_features: int) -> int:
+    """Return the estimated memory of a data set's rows: one float64 per value."""
+    return n_samples * n_features * 8
+
+
+def data_too_large(n_samples: int, n_features: int) -> str:
+    """Return the message for rows over MAX_DATA_BYTES."""
+    return (f"{n_samples} samples x {n_features} features is {data_bytes(n_samples, n_features) / 2**20:.0f} MB "
+            f"as float64, over the {MAX_DATA_BYTES // 2**20} MB a lesson may load; use fewer samples or features")
+
+
+def mlp_weights(layer_sizes: Sequence[int]) -> int:
+    """Return the weights and biases of an MLP whose layers have these sizes, in order."""
+    return sum((fan_in + 1) * fan_out for fan_in, fan_out in zip(layer_sizes, layer_sizes[1:]))
+
+
+def model_too_large(layer_sizes: Sequence[int]) -> str:
+    """Return the message for an MLP over MAX_MODEL_WEIGHTS (layer_sizes from input to output)."""
+    return (f"layers of {' -> '.join(map(str, layer_sizes))} units have {mlp_weights(layer_sizes)} weights, over the "
+            f"{MAX_MODEL_WEIGHTS} a lesson may train; use fewer or smaller hidden layers")
 
 
 def evaluation_fields(check: Checker, table: dict[str, Any], epochs: int, validation_size: float) -> dict[str, Any]:

@@ -21,8 +21,9 @@ import tomllib
 from pathlib import Path
 from typing import Any, TextIO, cast
 
+from tracegen.ascii_numbers import parse_float, parse_int
 from tracegen.errors import AnswersError
-from tracegen.files import parse_toml, toml_error_at, undecodable_line
+from tracegen.files import parse_toml, read_text, toml_error_at, undecodable_line
 from tracegen.quiz.question import Question, answer_tolerance, is_within, matched_option, shown_answer
 from tracegen.terminal.text import wrap
 
@@ -118,11 +119,11 @@ def parse_response(question: Question, text: str) -> Response:
     """Parse one typed answer; raise ValueError with a hint when it does not fit the question."""
     text = text.strip()
     if question.kind == "numeric":
-        value = float(text)
+        value = parse_float(text)
         if not math.isfinite(value):
             raise ValueError("expected a finite number")
         return value
-    numbers = [int(part) for part in text.replace(",", " ").split()]
+    numbers = [parse_int(part) for part in text.replace(",", " ").split()]
     if not numbers:
         raise ValueError("expected an option number")
     for number in numbers:
@@ -188,11 +189,15 @@ def _shown(question: Question, response: Response | None) -> str:
 # ---------------------------------------------------------------- answers file
 
 
+# No answer needs more digits; float() overflows on a few hundred, and str() fails on thousands.
+ANSWER_DIGITS = 15
+
+
 def load_answers(path: Path, questions: tuple[Question, ...]) -> dict[str, Response]:
     """Read and check an answers file against the questions it answers."""
     path = Path(path)
     try:
-        data = parse_toml(path.read_text(encoding="utf-8"))
+        data = parse_toml(read_text(path))
     except FileNotFoundError:
         raise AnswersError(path, "answers", "file not found") from None
     except IsADirectoryError:
@@ -207,6 +212,8 @@ def load_answers(path: Path, questions: tuple[Question, ...]) -> dict[str, Respo
                                             f"'test_rows = 200'", line=line) from None
     except OSError as exc:
         raise AnswersError(path, "answers", f"cannot read: {exc.strerror}") from None
+    except ValueError as exc:  # tomllib's int() refuses a number of thousands of digits with a plain ValueError
+        raise AnswersError(path, "answers", f"malformed TOML: {str(exc).split(';')[0]}") from None
     by_id = {question.id: question for question in questions}
     answers = {}
     for key, value in data.items():
@@ -218,6 +225,8 @@ def load_answers(path: Path, questions: tuple[Question, ...]) -> dict[str, Respo
 
 def _checked(path: Path, question: Question, value: Any) -> Response:
     n = len(question.options)
+    if any(isinstance(v, int) and abs(v) >= 10**ANSWER_DIGITS for v in (value if isinstance(value, list) else [value])):
+        raise AnswersError(path, question.id, f"expected a number of at most {ANSWER_DIGITS} digits")
     if question.kind == "numeric":
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
             raise AnswersError(path, question.id, f"expected a number for this numeric question, got {value!r}")
