@@ -37,6 +37,7 @@ def _same(a: float, b: float) -> bool:
 
 
 def is_number(value: Any) -> bool:
+    """Return True for an int or a float (True and False count, as in Python arithmetic)."""
     return isinstance(value, (int, float))
 
 
@@ -134,6 +135,8 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "compare": compare, "change": change, "pick": pick, "lowest": lowest, "highest": highest, "column": column,
     "fmt": fmt,
 }
+
+
 def describe(value: Any) -> str:
     """Return how an error names a value: itself when short plain data, else what kind of thing it is."""
     if isinstance(value, (bool, int, float)) or (isinstance(value, str) and len(value) <= 60):
@@ -170,7 +173,7 @@ def _checked_spec(spec: str) -> None:
     # format(1, "1000000000") builds a gigabyte of spaces, and ".1000000000f" as many digits.
     for number in re.findall(r"\d+", spec):
         if len(number.lstrip("0")) > 3 or int(number) > MAX_FORMAT_NUMBER:
-            raise ExpressionError(f"format {spec!r} asks for a width or precision of {number[:20]}; "
+            raise ExpressionError(f"format {quoted(spec)} asks for a width or precision of {number[:20]}; "
                                   f"the limit is {MAX_FORMAT_NUMBER}")
 
 

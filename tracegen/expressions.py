@@ -109,9 +109,8 @@ def _eval(node: ast.AST, names: dict[str, Any], text: str) -> Any:
         args = [_eval(arg, names, text) for arg in node.args]
         try:
             return _made(FUNCTIONS[node.func.id](*args), text)
-        except ExpressionError as exc:
-            raise ExpressionError(f"cannot compute {quoted(text)}: {exc}") from None
-        except (TypeError, ValueError, IndexError, OverflowError) as exc:
+        # The word functions' own ExpressionError and the builtins' errors alike name the expression.
+        except (ExpressionError, TypeError, ValueError, IndexError, OverflowError) as exc:
             raise ExpressionError(f"cannot compute {quoted(text)}: {exc}") from None
     raise ExpressionError(f"unsupported syntax in {quoted(text)}; use fields, [index], + - * /, comparisons, "
                           f"and/or/not and {', '.join(FUNCTIONS)}")
