@@ -21,11 +21,11 @@ import numpy as np
 
 from tracegen.errors import DataError
 from tracegen.pipeline.predictions import PROBABILITY_SUM_TOLERANCE, Predictions, evaluation_trace
+from tracegen.resources import BUILT_IN_LESSONS
 from tracegen.spec import LessonSpec, load_lesson
 from tracegen.trace import Trace
 
 __all__ = ["from_estimator", "from_predictions", "load_lesson", "run"]
-BUILT_IN_LESSONS = Path(__file__).resolve().parent.parent / "lessons"
 
 
 def run(lesson: str | Path | LessonSpec, *, seed: int | None = None, epochs: int | None = None) -> Trace:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from tracegen.errors import OutputError, SpecError, TracegenError, UsageError
 from tracegen.files import not_replaceable, write_atomic
-from tracegen.options import build_parser, usable_cpus
+from tracegen.options import build_parser, lessons_folder, usable_cpus
 from tracegen.streams import closed_streams_to_devnull, reader_gone, report
 
 if TYPE_CHECKING:
@@ -127,7 +127,8 @@ def cmd_build(args: argparse.Namespace) -> int:
         progress.abandon()  # so an error line does not land on a half-drawn progress line
         raise
     progress.summary(build_summary(report, len(specs)))
-    print(f"built {args.out}/: {len(specs)} lesson(s), {len(report.page_weights)} lesson page(s), "
+    source = "" if args.names else f" from {args.lessons}"
+    print(f"built {args.out}/: {len(specs)} lesson(s){source}, {len(report.page_weights)} lesson page(s), "
           f"{len(report.files)} files")
     for line in report.weight_lines():
         print(f"  {line}")
@@ -216,8 +217,9 @@ def cmd_quiz(args: argparse.Namespace) -> int:
     answers = quiz_terminal.load_answers(args.answers, questions) if args.answers is not None else None
     sys.stdout.write("\n".join(wrap(f"{spec.title}: {len(questions)} questions (lesson {trace.lesson}, "
                                      f"seed {trace.seed}, trace {trace.hash[:12]})")) + "\n\n")
-    quiz_terminal.run_quiz(questions, sys.stdin, sys.stdout, answers)
-    return 0
+    score, total = quiz_terminal.run_quiz(questions, sys.stdin, sys.stdout, answers)
+    # Graded from a file, the exit code carries the verdict (an autograder reads it); asked live, it does not.
+    return 1 if answers is not None and score * 100 < args.fail_under * total else 0
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -270,6 +272,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     closed_streams_to_devnull()
     try:
         args = build_parser().parse_args(argv)
+        args.lessons = lessons_folder(args.lessons)
         code = COMMANDS[args.command](args)
     except TracegenError as exc:
         if debug:

@@ -9,6 +9,7 @@ import argparse
 import os
 from pathlib import Path
 
+from tracegen import __version__
 from tracegen.ascii_numbers import parse_int
 from tracegen.errors import UsageError
 
@@ -44,6 +45,17 @@ def seed_int(text: str) -> int:
     return value
 
 
+def percent(text: str) -> float:
+    """Parse a percentage from 0 to 100."""
+    try:
+        value = float(text) if text.isascii() else float("nan")
+    except ValueError:
+        value = float("nan")
+    if not 0 <= value <= 100:
+        raise argparse.ArgumentTypeError(f"expected a percentage from 0 to 100, got {text!r}")
+    return value
+
+
 def seed_range(text: str) -> range:
     """Parse --seeds: one seed (5) or an inclusive range (0-39)."""
     from tracegen.claims import parse_seeds
@@ -57,8 +69,10 @@ def seed_range(text: str) -> range:
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="tracegen", description="Run real classification pipelines and teach from the trace.")
     parser.add_argument("--debug", action="store_true", help="show tracebacks, for bug reports")
-    parser.add_argument("--lessons", type=Path, default=DEFAULT_LESSONS, metavar="DIR",
-                        help="folder of lesson files (default: lessons)")
+    parser.add_argument("--version", action="version", version=f"tracegen {__version__}")
+    parser.add_argument("--lessons", type=Path, metavar="DIR",
+                        help="folder of lesson files (default: ./lessons if there is one, else tracegen's "
+                             "built-in lessons)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     commands.required = True
 
@@ -114,6 +128,9 @@ def build_parser() -> argparse.ArgumentParser:
     quiz.add_argument("--seed", type=seed_int, help="override the lesson's seed (a new variant, new numbers)")
     quiz.add_argument("--answers", type=Path, metavar="FILE",
                       help="grade the answers in this TOML file instead of asking (id = answer per line)")
+    quiz.add_argument("--fail-under", type=percent, default=100.0, metavar="PERCENT",
+                      help="with --answers: exit 1 when the score is below PERCENT of the questions "
+                           "(default 100: anything short of full marks), so a grader can gate on it")
     quiz.set_defaults(command="quiz")
 
     check = commands.add_parser("check", help="run lessons for a range of seeds; report false claims and questions "
@@ -148,3 +165,12 @@ def build_parser() -> argparse.ArgumentParser:
 def usable_cpus() -> int:
     """Return how many CPUs this process may run on (the default number of build workers)."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def lessons_folder(given: Path | None) -> Path:
+    """Return the lessons folder: --lessons, else ./lessons when present, else the built-in catalogue."""
+    from tracegen.resources import BUILT_IN_LESSONS
+
+    if given is not None:
+        return given
+    return DEFAULT_LESSONS if DEFAULT_LESSONS.is_dir() else BUILT_IN_LESSONS

@@ -85,13 +85,24 @@ def test_quiz_with_answers_file_prints_score_and_exits_0(tmp_path, lesson_questi
 
 
 def test_quiz_with_wrong_answers_gives_misconception_feedback(tmp_path, lesson_questions):
-    """Wrong answers score 0 and each gets the feedback of the misconception it matches."""
+    """Wrong answers score 0 (exit 1: an autograder can gate on it) and each gets its misconception's feedback."""
     path = answers_file(tmp_path, lesson_questions, wrong_answer)
     result = run_cli("quiz", "precision-recall", "--answers", str(path))
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == 1, result.stderr
     assert result.stdout.strip().splitlines()[-1] == f"score: 0/{len(lesson_questions)}"
     question = next(q for q in lesson_questions if q.id == "precision_at_threshold")
     assert "".join(question.options[0].feedback.split()) in "".join(result.stdout.split())
+
+
+@pytest.mark.parametrize(("fail_under", "code"), [(None, 1), ("100", 1), ("40", 0), ("0", 0)])
+def test_fail_under_sets_the_pass_mark(tmp_path, lesson_questions, fail_under, code, capsys):
+    """Half the answers right (rounded down, so under 50%): exit 1 by default (full marks) and at 100, 0 at 40 or 0."""
+    half = {q.id for q in lesson_questions[: len(lesson_questions) // 2]}
+    assert 40 <= 100 * len(half) / len(lesson_questions) <= 50
+    path = answers_file(tmp_path, lesson_questions, lambda q: right_answer(q) if q.id in half else wrong_answer(q))
+    argv = ["--lessons", str(ROOT / "lessons"), "quiz", "precision-recall", "--answers", str(path)]
+    assert main(argv + (["--fail-under", fail_under] if fail_under else [])) == code
+    assert capsys.readouterr().out.strip().splitlines()[-1] == f"score: {len(half)}/{len(lesson_questions)}"
 
 
 def test_interactive_quiz_asks_on_stdin_and_reprompts_bad_input(lesson_questions):

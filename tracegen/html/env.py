@@ -17,11 +17,11 @@ from jinja2.loaders import split_template_path
 from tracegen.errors import TracegenError
 from tracegen.files import read_text, undecodable_line
 from tracegen.formats import fmt_values
+from tracegen.resources import TEMPLATES_DIR
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
 
-TEMPLATES_DIR = Path(__file__).resolve().parent.parent.parent / "templates"
 TIMES = "\u00a0×\u00a0"
 
 

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tracegen.errors import TracegenError
+from tracegen.resources import TEMPLATES_DIR
 from tracegen.site import assets, index, pages, runs, uptodate, write
 from tracegen.site.report import PAGE_BUDGET, PredictionsReport, SiteReport
 from tracegen.spec import LessonSpec
@@ -38,9 +39,7 @@ if TYPE_CHECKING:
     from tracegen.quiz.question import Question
     from tracegen.trace import Trace
 
-# Same folder as html.env.TEMPLATES_DIR (a test checks), named here so that deciding whether the site is
-# up to date needs no jinja2.
-DEFAULT_TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
+DEFAULT_TEMPLATES = TEMPLATES_DIR
 
 __all__ = [
     "DEFAULT_TEMPLATES", "PAGE_BUDGET", "PredictionsReport", "SiteReport",

@@ -1,0 +1,89 @@
+"""A wheel of tracegen installs anywhere and builds its built-in catalogue from an empty folder."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+PACKAGES = sorted({p.parent.relative_to(ROOT).as_posix().replace("/", ".")
+                   for p in (ROOT / "tracegen").rglob("*.py")})
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory):
+    out = tmp_path_factory.mktemp("wheel")
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", str(ROOT),
+                    "-w", str(out)], check=True, capture_output=True, timeout=300)
+    (path,) = out.glob("tracegen-*.whl")
+    return path
+
+
+@pytest.fixture(scope="module")
+def installed(wheel, tmp_path_factory):
+    """A fresh virtual environment with the wheel installed (not editable); dependencies from this one."""
+    venv = tmp_path_factory.mktemp("venv")
+    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True, timeout=300)
+    python = venv / "bin" / "python"
+    subprocess.run([str(python), "-m", "pip", "install", "-q", "--no-deps", "--force-reinstall", str(wheel)],
+                   check=True, capture_output=True, timeout=300)
+    return venv
+
+
+def test_pyproject_lists_every_package():
+    import tomllib
+
+    listed = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["packages"]
+    assert set(PACKAGES) <= set(listed)
+
+
+def test_the_wheel_holds_every_module_template_static_file_and_lesson(wheel):
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for source in sorted((ROOT / "tracegen").rglob("*.py")):
+        assert source.relative_to(ROOT).as_posix() in names
+    for folder, target in (("templates", "tracegen/templates"), ("lessons", "tracegen/lessons")):
+        for path in sorted((ROOT / folder).rglob("*")):
+            if path.is_file():
+                assert f"{target}/{path.relative_to(ROOT / folder).as_posix()}" in names
+
+
+def run(installed: Path, cwd: Path, *argv: str) -> subprocess.CompletedProcess:
+    # PYTHONPATH and the working folder could point at the checkout; the installed copy must do alone.
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
+    return subprocess.run([str(installed / "bin" / "tracegen"), *argv], cwd=cwd, env=env, capture_output=True,
+                          text=True, timeout=900)
+
+
+def test_an_installed_copy_builds_runs_quizzes_and_exports_from_an_empty_folder(installed, tmp_path):
+    where = run(installed, tmp_path, "--version")
+    assert where.returncode == 0 and where.stdout.startswith("tracegen ")
+    built = run(installed, tmp_path, "build", "precision-recall", "multiclass-roc", "--reproducible", "-q")
+    assert built.returncode == 0, built.stderr
+    page = (tmp_path / "site" / "precision-recall" / "index.html").read_text(encoding="utf-8")
+    assert "Precision-recall curves" in page and (tmp_path / "site" / "static" / "site.css").is_file()
+    ran = run(installed, tmp_path, "run", "precision-recall", "--epochs", "2")
+    assert ran.returncode == 0 and "Data Flow" in ran.stdout
+    (tmp_path / "answers.toml").write_text("test_rows = 200\n", encoding="utf-8")
+    quizzed = run(installed, tmp_path, "quiz", "precision-recall", "--answers", "answers.toml")
+    assert quizzed.returncode in (0, 1) and "score: " in quizzed.stdout, quizzed.stderr
+    exported = run(installed, tmp_path, "export", "roc-curve", "--format", "gift")
+    assert exported.returncode == 0 and (tmp_path / "roc-curve-seed1.gift").is_file()
+    imported = subprocess.run([str(installed / "bin" / "python"), "-c", "import tracegen, tracegen.resources as r; "
+                               "print(r.TEMPLATES_DIR)"], cwd=tmp_path, capture_output=True, text=True, check=True)
+    assert str(installed) in imported.stdout  # the installed package's own templates, not the checkout's
+
+
+def test_a_lessons_folder_in_the_working_folder_is_used_instead_and_named(installed, tmp_path):
+    (tmp_path / "lessons").mkdir()
+    (tmp_path / "lessons" / "mine.md").write_text(
+        '+++\ntitle = "Mine"\nepochs = 2\n[dataset]\nsource = "iris"\n+++\nHello.\n', encoding="utf-8")
+    built = run(installed, tmp_path, "build", "--reproducible", "-q")
+    assert built.returncode == 0, built.stderr
+    assert built.stdout.startswith("built site/: 1 lesson(s) from lessons,")
+    assert sorted(p.name for p in (tmp_path / "site").iterdir() if p.is_dir()) == ["mine", "static"]
