@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import deadline
+from tests.conftest import ROOT, deadline
 from tracegen import files
 
 
@@ -194,6 +194,22 @@ def test_read_regular_never_follows_a_symlink_or_opens_a_special_file(tmp_path):
         for name in ("fifo", "folder"):
             with pytest.raises(OSError, match="not a regular file"):
                 files.read_regular(tmp_path / name, 100)
+
+
+def test_write_atomic_gives_the_file_the_users_umask(tmp_path):
+    """mkstemp's 0600 is not what the user asked for: under umask 027 a written file is 0640, under 002 0664."""
+    import os
+    import stat
+    import subprocess
+    import sys
+
+    for umask, mode in ((0o027, 0o640), (0o002, 0o664)):
+        path = tmp_path / f"out-{umask:o}.gift"
+        script = (f"import os; os.umask({umask}); from tracegen.files import write_atomic; "
+                  f"write_atomic({str(path)!r}, 'x')")
+        subprocess.run([sys.executable, "-c", script], check=True, cwd=tmp_path,
+                       env={**os.environ, "PYTHONPATH": str(ROOT)})
+        assert stat.S_IMODE(os.stat(path).st_mode) == mode
 
 
 # --- parse_toml: nesting and sizes tomllib cannot parse cheaply are one TOMLDecodeError ---------

@@ -262,7 +262,26 @@ def _export_bank(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"run": cmd_run, "build": cmd_build, "quiz": cmd_quiz, "check": cmd_check, "export": cmd_export}
+def cmd_new(args: argparse.Namespace) -> int:
+    """tracegen new DIR: a starter course that `cd DIR && tracegen build` builds at once."""
+    from tracegen.resources import STARTER
+
+    folder: Path = args.folder
+    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+        raise OutputError(folder, "new", "exists and is not an empty folder; give a new folder for the course")
+    lessons = sorted(STARTER.glob("*.md"))
+    files = {Path("lessons") / p.name: p.read_text(encoding="utf-8") for p in lessons if p.name != "README.md"}
+    files[Path("README.md")] = (STARTER / "README.md").read_text(encoding="utf-8")
+    files[Path(".gitignore")] = "# Built by tracegen: rebuilt from the lessons at any time.\nsite/\n.tracegen-cache/\n"
+    for relative, text in files.items():
+        write_output(folder / relative, text)
+    print(f"wrote {folder}/: {len(files) - 2} lessons in lessons/, README.md, .gitignore")
+    print(f"next: cd {folder} && tracegen build, then open site/index.html")
+    return 0
+
+
+COMMANDS = {"new": cmd_new, "run": cmd_run, "build": cmd_build, "quiz": cmd_quiz, "check": cmd_check,
+            "export": cmd_export}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -34,6 +34,16 @@ LONG_DOTTED_KEY = re.compile(rf"(?:^|(?<=[{{,\[]))[ \t]*+{_KEY_PART}"
                              rf"(?:[ \t]*+\.[ \t]*+{_KEY_PART}){{{MAX_TOML_KEY_PARTS},}}", re.MULTILINE)
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)  # the only way to read it is to set it, so put it straight back
+    os.umask(mask)
+    return mask
+
+
+# Read once, at import (before any thread starts), as umask is per process.
+UMASK = _umask()
+
+
 def write_atomic(path: Path, data: bytes | str) -> None:
     """Write `data` (text as UTF-8) to `path` through a temporary file in the same folder, then rename.
 
@@ -51,6 +61,8 @@ def write_atomic(path: Path, data: bytes | str) -> None:
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(payload)
+            # mkstemp makes the file 0600; the user's file gets the mode any file they make would.
+            os.fchmod(stream.fileno(), 0o666 & ~UMASK)
         os.replace(temp, path)
     except BaseException:
         with contextlib.suppress(OSError):

@@ -123,6 +123,10 @@ def build_parser() -> argparse.ArgumentParser:
                        help="build one page evaluating your own model's predictions instead of the lessons")
     build.set_defaults(command="build")
 
+    new = commands.add_parser("new", help="start a course: two lessons (binary, multiclass), a README, a .gitignore")
+    new.add_argument("folder", type=Path, metavar="DIR", help="a new or empty folder for the course")
+    new.set_defaults(command="new")
+
     quiz = commands.add_parser("quiz", help="take a lesson's quiz in the terminal, with feedback and a score")
     quiz.add_argument("lesson", metavar="LESSON", help="a lesson name in lessons/ or a path to a lesson file")
     quiz.add_argument("--seed", type=seed_int, help="override the lesson's seed (a new variant, new numbers)")

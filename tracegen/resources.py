@@ -20,3 +20,5 @@ def _shipped(name: str) -> Path:
 
 TEMPLATES_DIR = _shipped("templates")
 BUILT_IN_LESSONS = _shipped("lessons")
+# What `tracegen new` copies into a new course (inside the package in both layouts).
+STARTER = PACKAGE / "starter"
