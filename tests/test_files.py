@@ -210,3 +210,27 @@ def test_write_atomic_gives_the_file_the_users_umask(tmp_path):
         subprocess.run([sys.executable, "-c", script], check=True, cwd=tmp_path,
                        env={**os.environ, "PYTHONPATH": str(ROOT)})
         assert stat.S_IMODE(os.stat(path).st_mode) == mode
+
+
+# --- parse_toml: nesting and sizes tomllib cannot parse cheaply are one TOMLDecodeError ---------
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("x = " + "[" * 50_000 + "]" * 50_000, "arrays or inline tables nested too deeply"),
+    ("x = " + "{a = " * 50_000 + "1" + "}" * 50_000, "arrays or inline tables nested too deeply"),
+    ("n = 1\n" + "a." * 50_000 + "b = 1", "a dotted key of more than 100 parts (at line 2, column 1)"),
+    ("[" + ".".join(["a"] * 50_000) + "]", "a dotted key of more than 100 parts (at line 1, column 2)"),
+    ("x = {" + " . ".join(['"q\\"."'] * 101) + " = 1}", "a dotted key of more than 100 parts (at line 1, column 6)"),
+], ids=["arrays", "inline-tables", "dotted-key", "table-header", "quoted-key-parts"])
+def test_nesting_too_deep_for_tomllib_is_a_decode_error(text, message):
+    """Each of these was a RecursionError or minutes of tomllib; now a TOMLDecodeError."""
+    with pytest.raises(tomllib.TOMLDecodeError) as error:
+        files.parse_toml(text)
+    assert str(error.value) == message
+
+
+def test_keys_and_values_within_the_bounds_parse_as_tomllib_does():
+    """100 key parts, 50 nested arrays and a long dotted name inside a quoted value are ordinary TOML."""
+    text = (".".join(["k"] * files.MAX_TOML_KEY_PARTS) + " = 1\n"
+            + "deep = " + "[" * 50 + "]" * 50 + "\n"
+            + 'prose = "' + "a." * 500 + '"\n')
+    assert files.parse_toml(text) == tomllib.loads(text)

@@ -18,12 +18,20 @@ import stat
 import tempfile
 import tomllib
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 # Files are hashed block by block, so a large CSV is never held in memory for its hash.
 HASH_BLOCK = 1 << 20
 # tomllib ends each message with the position of the error.
 TOML_POSITION = re.compile(r" \(at line (\d+), column (\d+)\)$")
+# tomllib's time grows with the square of a dotted key's parts (50,000 parts: two minutes), and it
+# recurses once per nested array or inline table; a lesson or an answers file needs a handful of each.
+MAX_TOML_KEY_PARTS = 100
+_KEY_PART = r"""(?:[A-Za-z0-9_-]++|"(?:[^"\\\n]|\\.)*+"|'[^'\n]*+')"""
+# Only where a key can start (a line, a [table] header, an inline table), so a long dotted name
+# inside a quoted value is left alone.
+LONG_DOTTED_KEY = re.compile(rf"(?:^|(?<=[{{,\[]))[ \t]*+{_KEY_PART}"
+                             rf"(?:[ \t]*+\.[ \t]*+{_KEY_PART}){{{MAX_TOML_KEY_PARTS},}}", re.MULTILINE)
 
 
 def _umask() -> int:
@@ -100,6 +108,24 @@ def undecodable_line(path: Path) -> tuple[int | None, str]:
             except UnicodeDecodeError as exc:
                 return number, f"byte 0x{raw[exc.start]:02x}, byte {exc.start + 1} of the line: {exc.reason}"
     return None, "a multi-byte character is cut off at the end of the file"
+
+
+def parse_toml(text: str) -> dict[str, Any]:
+    """Return ``tomllib.loads(text)``; nesting too deep to parse cheaply is a TOMLDecodeError too.
+
+    So every caller reports it as the one malformed-TOML line it gives for any other mistake. An
+    integer of thousands of digits still raises tomllib's plain ValueError (int()'s digit limit).
+    """
+    long_key = LONG_DOTTED_KEY.search(text)
+    if long_key is not None:
+        line = text.count("\n", 0, long_key.start()) + 1
+        column = long_key.start() - (text.rfind("\n", 0, long_key.start()) + 1) + 1
+        raise tomllib.TOMLDecodeError(f"a dotted key of more than {MAX_TOML_KEY_PARTS} parts "
+                                      f"(at line {line}, column {column})")
+    try:
+        return tomllib.loads(text)
+    except RecursionError:
+        raise tomllib.TOMLDecodeError("arrays or inline tables nested too deeply") from None
 
 
 def toml_error_at(exc: tomllib.TOMLDecodeError, first_line: int = 1) -> tuple[str, int | None]:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from tracegen.errors import SpecError
-from tracegen.files import read_text, toml_error_at, undecodable_line
+from tracegen.files import parse_toml, read_text, toml_error_at, undecodable_line
 from tracegen.spec.checks import (  # noqa: F401  (the check bounds are part of tracegen.spec's names)
     BUILTIN_DATASETS,
     CONTROL_CHARACTER,
@@ -179,11 +179,13 @@ def load_lesson(path: str | Path) -> LessonSpec:
         raise SpecError(path, "lesson", f"cannot read: {exc.strerror}") from None
     front, body, body_line = split_front_matter(text, path)
     try:
-        data = tomllib.loads(front)
+        data = parse_toml(front)
     except tomllib.TOMLDecodeError as exc:
         # tomllib counts lines from the start of the front matter, which is file line 2.
         message, line = toml_error_at(exc, first_line=2)
         raise SpecError(path, "front matter", f"malformed TOML: {message}", line=line) from None
+    except ValueError as exc:  # tomllib's int() refuses a number of thousands of digits with a plain ValueError
+        raise SpecError(path, "front matter", f"malformed TOML: {str(exc).split(';')[0]}") from None
     return parse_lesson(data, path, body, body_line)
 
 

@@ -7,13 +7,13 @@ Errors read "expected ..., got ...", as scikit-learn's do.
 
 from __future__ import annotations
 
-import ast
 import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
 from tracegen.errors import SpecError
+from tracegen.expression_syntax import ExpressionError, parse_expression
 
 BUILTIN_DATASETS = ("breast_cancer", "digits", "iris", "wine")
 DATASET_SOURCES = (*BUILTIN_DATASETS, "make_classification", "csv")
@@ -219,9 +219,9 @@ def claims_field(check: Checker, data: dict[str, Any]) -> tuple[str, ...]:
         if CONTROL_CHARACTER.search(claim):
             check.fail(name, "expected one line; write the claim on one line")
         try:
-            ast.parse(claim.strip(), mode="eval")
-        except SyntaxError:
-            check.fail(name, f"cannot parse expression {claim.strip()!r}")
+            parse_expression(claim)
+        except ExpressionError as exc:
+            check.fail(name, str(exc))
     return tuple(claim.strip() for claim in claims)
 
 

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from tracegen.errors import SpecError
+from tracegen.expression_syntax import ExpressionError, parse_expression
 
 KINDS = ("single", "multiple", "numeric")
 # Hand-written numeric questions show 2 decimals unless they say otherwise; a Question record
@@ -154,9 +155,9 @@ def _check_expression_field(value: Any, fail: Callable[[str], NoReturn]) -> None
     if not isinstance(value, str) or not value.strip():
         fail("missing; expected an expression over the trace in quotes, such as \"evaluation.roc_auc\"")
     try:
-        tree = ast.parse(value.strip(), mode="eval")
-    except SyntaxError:
-        fail(f"cannot parse expression {value.strip()!r}")
+        tree = parse_expression(value)
+    except ExpressionError as exc:
+        fail(str(exc))
     if not any(isinstance(node, ast.Name) for node in ast.walk(tree)):
         fail(f"{value.strip()!r} is a literal; write an expression that reads the trace, such as "
              f"\"evaluation.average_precision\"")

@@ -23,7 +23,7 @@ from typing import Any, TextIO, cast
 
 from tracegen.ascii_numbers import parse_float, parse_int
 from tracegen.errors import AnswersError
-from tracegen.files import read_text, toml_error_at, undecodable_line
+from tracegen.files import parse_toml, read_text, toml_error_at, undecodable_line
 from tracegen.quiz.question import Question, answer_tolerance, is_within, matched_option, shown_answer
 from tracegen.terminal.text import wrap
 
@@ -197,7 +197,7 @@ def load_answers(path: Path, questions: tuple[Question, ...]) -> dict[str, Respo
     """Read and check an answers file against the questions it answers."""
     path = Path(path)
     try:
-        data = tomllib.loads(read_text(path))
+        data = parse_toml(read_text(path))
     except FileNotFoundError:
         raise AnswersError(path, "answers", "file not found") from None
     except IsADirectoryError:
