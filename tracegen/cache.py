@@ -28,6 +28,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
+from tracegen.errors import printable
 from tracegen.files import not_replaceable, read_regular, write_atomic
 from tracegen.trace import Trace
 
@@ -80,7 +81,7 @@ def read_entry(path: Path, key: str, decode: Callable[[str], Decoded], then: str
     except (OSError, ValueError, TypeError) as exc:
         reason = "a symbolic link" if getattr(exc, "errno", None) == errno.ELOOP else (
             (exc.strerror or str(exc)) if isinstance(exc, OSError) else str(exc))
-        print(f"tracegen: cache: {path}: discarded ({reason}); {then}", file=sys.stderr)
+        print(printable(f"tracegen: cache: {path}: discarded ({reason}); {then}"), file=sys.stderr)
         return None
 
 
