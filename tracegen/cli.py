@@ -93,8 +93,11 @@ def run_predictions(args: argparse.Namespace) -> int:
 def cmd_build(args: argparse.Namespace) -> int:
     from tracegen import site
     from tracegen.progress import Progress
+    from tracegen.site.write import restore_previous_site
     from tracegen.spec import load_lesson
 
+    # First, so that a site a killed build left aside comes back even if this build fails early.
+    restore_previous_site(args.out)
     if args.predictions is not None:
         if args.names:
             raise UsageError("tracegen build", "--predictions",

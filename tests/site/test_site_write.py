@@ -261,3 +261,30 @@ def test_signals_are_held_during_the_swap_whichever_thread_they_reach(monkeypatc
         assert signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+def test_a_build_that_fails_before_building_still_puts_a_killed_builds_site_back(tmp_path, capsys):
+    """A build killed mid-swap left the site in its old folder; the next `tracegen build`, even one whose
+    lesson is broken, moves it back first."""
+    import subprocess
+    import sys
+
+    from tests.conftest import write_tiny_lesson
+    from tracegen.cli import main
+
+    good = write_tiny_lesson(tmp_path, name="tiny")
+    out = tmp_path / "site"
+    assert main(["build", str(good), "--out", str(out), "--reproducible", "-q", "-j", "1"]) == 0
+    before = sorted(p.relative_to(out).as_posix() for p in out.rglob("*"))
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True, check=True).stdout.strip()
+    old = tmp_path / f".site.old-{dead}-abcd1234"  # what a SIGKILL between the two renames leaves:
+    old.mkdir()                                     # the old site inside its marked folder, no site/
+    (old / write.MARKER).write_text(write.MARKER_TEXT, encoding="utf-8")
+    out.rename(old / "site")
+    broken = tmp_path / "broken.md"
+    broken.write_text("+++\nepochs = = 2\n+++\n", encoding="utf-8")
+    assert main(["build", str(broken), "--out", str(out), "-q"]) == 2
+    capsys.readouterr()
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*")) == before
+    assert not (old / "site").exists()  # the emptied old folder goes with the next build's clean-up
