@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
+import sklearn
+from threadpoolctl import threadpool_limits
 
 from tracegen.errors import SpecError
 from tracegen.pipeline import evaluate
@@ -47,7 +49,9 @@ def train(model, spec: LessonSpec, n_classes: int,
     # Too large a step size overflows the weights: scikit-learn then raises (reported in one line below)
     # or the probabilities saturate, which the loss chart shows; numpy's overflow warnings on the way
     # would only clutter the terminal.
-    with np.errstate(over="ignore", invalid="ignore"):
+    # The matrices are small: a second BLAS thread spins more CPU than it saves, and a build already runs
+    # one lesson per core. OpenBLAS computes each output element alike with any number of threads.
+    with np.errstate(over="ignore", invalid="ignore"), threadpool_limits(limits=1, user_api="blas"):
         for epoch in range(1, spec.epochs + 1):
             try:
                 model.partial_fit(X_train, y_train, classes=classes)
@@ -58,10 +62,8 @@ def train(model, spec: LessonSpec, n_classes: int,
                     raise
                 raise SpecError(spec.path, "model", f"training diverged in epoch {epoch}, the weights "
                                 f"overflowed; use a smaller {STEP_SIZE[spec.model.kind]}") from None
-            train_loss, train_accuracy = evaluate.loss_and_accuracy(
-                y_train, model.predict_proba(X_train), model.predict(X_train))
-            val_proba, val_pred = model.predict_proba(X_val), model.predict(X_val)
-            val_loss, val_accuracy = evaluate.loss_and_accuracy(y_val, val_proba, val_pred)
+            _, _, train_loss, train_accuracy = _scored(model, X_train, y_train)
+            val_proba, val_pred, val_loss, val_accuracy = _scored(model, X_val, y_val)
             records.append(EpochRecord(epoch=epoch, train_loss=train_loss, train_accuracy=train_accuracy,
                                        val_loss=val_loss, val_accuracy=val_accuracy))
             if epoch in spec.evaluation.snapshots:
@@ -80,6 +82,39 @@ def train(model, spec: LessonSpec, n_classes: int,
         fitted_params=_weights(model),
     )
     return tuple(records), tuple(snapshots), record
+
+
+def predicted_labels(model, X: np.ndarray, proba: np.ndarray) -> np.ndarray:
+    """Return model.predict(X), read off `proba` (model.predict_proba(X)) wherever that gives the same labels.
+
+    SGDClassifier(loss="log_loss") predicts the class with the largest decision score (binary: score > 0) and
+    its probabilities are expit of those scores (binary: [1 - p, p]; multiclass: divided by the row's sum);
+    MLPClassifier predicts the largest output (binary: p > 0.5) of the very array predict_proba returns.
+    Those maps never reorder two classes, so a row's strictly largest finite probability is the class
+    predict picks. They can merge two classes: expit rounds scores above about 37 to 1.0, and a binary score
+    in (0, 1e-16) to 0.5 (predict says positive, argmax negative). So any tie or non-finite value in
+    `proba` means asking the model itself.
+    """
+    top = proba.argmax(axis=1)
+    highest = proba[np.arange(len(proba)), top]
+    if np.isfinite(proba).all() and np.count_nonzero(proba == highest[:, None]) == len(proba):
+        return model.classes_.take(top)
+    return model.predict(X)
+
+
+def _scored(model, X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, float, float]:
+    """Return the probabilities and labels for rows X, and their log loss and accuracy against y.
+
+    X holds the same validated rows every epoch, so scikit-learn's parameter checks and finiteness
+    check on X are skipped here (and only here); probabilities that are not finite (diverged weights)
+    still meet scikit-learn's own check in log_loss.
+    """
+    with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
+        proba = model.predict_proba(X)
+        y_pred = predicted_labels(model, X, proba)
+    with sklearn.config_context(assume_finite=bool(np.isfinite(proba).all()), skip_parameter_validation=True):
+        loss, accuracy = evaluate.loss_and_accuracy(y, proba, y_pred)
+    return proba, y_pred, loss, accuracy
 
 
 def _weight_shapes(model) -> dict[str, tuple[int, ...]]:
