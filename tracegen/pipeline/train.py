@@ -46,6 +46,8 @@ def train(model, spec: LessonSpec, n_classes: int,
     """Fit one epoch at a time and log losses, accuracies and the lesson's snapshots."""
     classes = np.arange(n_classes)
     records, snapshots = [], []
+    # The true classes as 0/1 indicator matrices, made once: see evaluate.loss_and_accuracy.
+    train_truth, val_truth = ((y[:, None] == classes).astype(np.int64) for y in (y_train, y_val))
     # Too large a step size overflows the weights: scikit-learn then raises (reported in one line below)
     # or the probabilities saturate, which the loss chart shows; numpy's overflow warnings on the way
     # would only clutter the terminal.
@@ -62,8 +64,8 @@ def train(model, spec: LessonSpec, n_classes: int,
                     raise
                 raise SpecError(spec.path, "model", f"training diverged in epoch {epoch}, the weights "
                                 f"overflowed; use a smaller {STEP_SIZE[spec.model.kind]}") from None
-            _, _, train_loss, train_accuracy = _scored(model, X_train, y_train)
-            val_proba, val_pred, val_loss, val_accuracy = _scored(model, X_val, y_val)
+            _, _, train_loss, train_accuracy = _scored(model, X_train, y_train, train_truth)
+            val_proba, val_pred, val_loss, val_accuracy = _scored(model, X_val, y_val, val_truth)
             records.append(EpochRecord(epoch=epoch, train_loss=train_loss, train_accuracy=train_accuracy,
                                        val_loss=val_loss, val_accuracy=val_accuracy))
             if epoch in spec.evaluation.snapshots:
@@ -102,8 +104,9 @@ def predicted_labels(model, X: np.ndarray, proba: np.ndarray) -> np.ndarray:
     return model.predict(X)
 
 
-def _scored(model, X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, float, float]:
-    """Return the probabilities and labels for rows X, and their log loss and accuracy against y.
+def _scored(model, X: np.ndarray, y: np.ndarray, truth: np.ndarray) -> tuple[np.ndarray, np.ndarray, float, float]:
+    """Return the probabilities and labels for rows X, and their log loss and accuracy against y (`truth`: y
+    as an indicator matrix).
 
     X holds the same validated rows every epoch, so scikit-learn's parameter checks and finiteness
     check on X are skipped here (and only here); probabilities that are not finite (diverged weights)
@@ -113,7 +116,7 @@ def _scored(model, X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray
         proba = model.predict_proba(X)
         y_pred = predicted_labels(model, X, proba)
     with sklearn.config_context(assume_finite=bool(np.isfinite(proba).all()), skip_parameter_validation=True):
-        loss, accuracy = evaluate.loss_and_accuracy(y, proba, y_pred)
+        loss, accuracy = evaluate.loss_and_accuracy(y, truth, proba, y_pred)
     return proba, y_pred, loss, accuracy
 
 
