@@ -109,8 +109,8 @@ def bare_epochs(model, epochs, X_train, y_train, X_val, y_val):
 @pytest.mark.parametrize("lesson", ["heat-maps", "training-curves", "decision-threshold"])
 @pytest.mark.parametrize("seed", range(3))
 def test_epochs_equal_a_bare_loop(lesson, seed):
-    """train() logs exactly the numbers of the bare loop, on digits (64 features: BLAS would use threads),
-    an MLP and a binary SGD, at several seeds."""
+    """train() logs exactly the numbers of the bare loop, on digits (10 classes, 64 features), an MLP and a
+    binary SGD, at several seeds."""
     spec = load_lesson(LESSONS / f"{lesson}.md")
     spec = dataclasses.replace(spec, epochs=6, evaluation=dataclasses.replace(spec.evaluation, snapshots=(6,)))
     if spec.dataset.source == "digits":

@@ -6,7 +6,6 @@ import dataclasses
 
 import numpy as np
 import sklearn
-from threadpoolctl import threadpool_limits
 
 from tracegen.errors import SpecError
 from tracegen.pipeline import evaluate
@@ -51,9 +50,7 @@ def train(model, spec: LessonSpec, n_classes: int,
     # Too large a step size overflows the weights: scikit-learn then raises (reported in one line below)
     # or the probabilities saturate, which the loss chart shows; numpy's overflow warnings on the way
     # would only clutter the terminal.
-    # The matrices are small: a second BLAS thread spins more CPU than it saves, and a build already runs
-    # one lesson per core. OpenBLAS computes each output element alike with any number of threads.
-    with np.errstate(over="ignore", invalid="ignore"), threadpool_limits(limits=1, user_api="blas"):
+    with np.errstate(over="ignore", invalid="ignore"):
         for epoch in range(1, spec.epochs + 1):
             try:
                 model.partial_fit(X_train, y_train, classes=classes)
