@@ -48,17 +48,21 @@ if TYPE_CHECKING:
     from tracegen.pipeline.stages import Parts
     from tracegen.spec import LessonSpec
 
-def loss_and_accuracy(y_true: np.ndarray, proba: np.ndarray, y_pred: np.ndarray) -> tuple[float, float]:
+def loss_and_accuracy(y_true: np.ndarray, truth: np.ndarray, proba: np.ndarray, y_pred: np.ndarray,
+                      ) -> tuple[float, float]:
     """Return (log loss, accuracy) for one set of rows.
 
     Parameters
     ----------
     y_true : ndarray of shape (n_samples,)
+    truth : ndarray of shape (n_samples, n_classes)
+        y_true as a 0/1 indicator matrix, one column per class. log_loss reads the same numbers from it
+        as from y_true with labels=range(n_classes), without encoding y_true again in every call
+        (most of log_loss's time when the train loop passes the same rows each epoch).
     proba : ndarray of shape (n_samples, n_classes)
     y_pred : ndarray of shape (n_samples,)
     """
-    labels = np.arange(proba.shape[1])
-    return float(log_loss(y_true, proba, labels=labels)), float(accuracy_score(y_true, y_pred))
+    return float(log_loss(truth, proba)), float(accuracy_score(y_true, y_pred))
 
 
 def snapshot(epoch: int, y_true: np.ndarray, proba: np.ndarray, y_pred: np.ndarray) -> Snapshot:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
+import sklearn
 
 from tracegen.errors import SpecError
 from tracegen.pipeline import evaluate
@@ -45,6 +46,8 @@ def train(model, spec: LessonSpec, n_classes: int,
     """Fit one epoch at a time and log losses, accuracies and the lesson's snapshots."""
     classes = np.arange(n_classes)
     records, snapshots = [], []
+    # The true classes as 0/1 indicator matrices, made once: see evaluate.loss_and_accuracy.
+    train_truth, val_truth = ((y[:, None] == classes).astype(np.int64) for y in (y_train, y_val))
     # Too large a step size overflows the weights: scikit-learn then raises (reported in one line below)
     # or the probabilities saturate, which the loss chart shows; numpy's overflow warnings on the way
     # would only clutter the terminal.
@@ -59,10 +62,8 @@ def train(model, spec: LessonSpec, n_classes: int,
                     raise
                 raise SpecError(spec.path, "model", f"training diverged in epoch {epoch}, the weights "
                                 f"overflowed; use a smaller {STEP_SIZE[spec.model.kind]}") from None
-            train_loss, train_accuracy = evaluate.loss_and_accuracy(
-                y_train, model.predict_proba(X_train), model.predict(X_train))
-            val_proba, val_pred = model.predict_proba(X_val), model.predict(X_val)
-            val_loss, val_accuracy = evaluate.loss_and_accuracy(y_val, val_proba, val_pred)
+            _, _, train_loss, train_accuracy = _scored(model, X_train, y_train, train_truth)
+            val_proba, val_pred, val_loss, val_accuracy = _scored(model, X_val, y_val, val_truth)
             records.append(EpochRecord(epoch=epoch, train_loss=train_loss, train_accuracy=train_accuracy,
                                        val_loss=val_loss, val_accuracy=val_accuracy))
             if epoch in spec.evaluation.snapshots:
@@ -81,6 +82,40 @@ def train(model, spec: LessonSpec, n_classes: int,
         fitted_params=_weights(model),
     )
     return tuple(records), tuple(snapshots), record
+
+
+def predicted_labels(model, X: np.ndarray, proba: np.ndarray) -> np.ndarray:
+    """Return model.predict(X), read off `proba` (model.predict_proba(X)) wherever that gives the same labels.
+
+    SGDClassifier(loss="log_loss") predicts the class with the largest decision score (binary: score > 0) and
+    its probabilities are expit of those scores (binary: [1 - p, p]; multiclass: divided by the row's sum);
+    MLPClassifier predicts the largest output (binary: p > 0.5) of the very array predict_proba returns.
+    Those maps never reorder two classes, so a row's strictly largest finite probability is the class
+    predict picks. They can merge two classes: expit rounds scores above about 37 to 1.0, and a binary score
+    in (0, 1e-16) to 0.5 (predict says positive, argmax negative). So any tie or non-finite value in
+    `proba` means asking the model itself.
+    """
+    top = proba.argmax(axis=1)
+    highest = proba[np.arange(len(proba)), top]
+    if np.isfinite(proba).all() and np.count_nonzero(proba == highest[:, None]) == len(proba):
+        return model.classes_.take(top)
+    return model.predict(X)
+
+
+def _scored(model, X: np.ndarray, y: np.ndarray, truth: np.ndarray) -> tuple[np.ndarray, np.ndarray, float, float]:
+    """Return the probabilities and labels for rows X, and their log loss and accuracy against y (`truth`: y
+    as an indicator matrix).
+
+    X holds the same validated rows every epoch, so scikit-learn's parameter checks and finiteness
+    check on X are skipped here (and only here); probabilities that are not finite (diverged weights)
+    still meet scikit-learn's own check in log_loss.
+    """
+    with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
+        proba = model.predict_proba(X)
+        y_pred = predicted_labels(model, X, proba)
+    with sklearn.config_context(assume_finite=bool(np.isfinite(proba).all()), skip_parameter_validation=True):
+        loss, accuracy = evaluate.loss_and_accuracy(y, truth, proba, y_pred)
+    return proba, y_pred, loss, accuracy
 
 
 def _weight_shapes(model) -> dict[str, tuple[int, ...]]:
