@@ -51,11 +51,29 @@ def with_epochs(spec: LessonSpec, epochs: int) -> LessonSpec:
 
 
 def run(spec: LessonSpec, *, seed: int | None = None) -> Trace:
-    """Execute the lesson's pipeline and record every stage."""
+    """Execute the lesson's pipeline and record every stage, with BLAS on one thread.
+
+    A multi-threaded BLAS sums in an order that depends on the thread count, and on the digits
+    lessons that moves the last bit of some losses: `tracegen run` on an 8-core laptop, a build
+    worker (always one thread) and a 2-core CI box would record different traces for the same
+    lesson and seed. One thread gives one trace everywhere, and on these small matrices it is
+    also faster (a second OpenBLAS thread only spins).
+    """
+    # A limit applies only to the libraries already loaded, and the stages import scikit-learn's
+    # estimators when they first run: import them (and the BLAS they load) first.
+    from sklearn import datasets, linear_model, model_selection, neural_network, preprocessing  # noqa: F401
+    from threadpoolctl import threadpool_limits
+
+    from tracegen.pipeline import data, evaluate, records, stages, train  # noqa: F401
+
+    with threadpool_limits(limits=1):
+        return _run(spec, spec.split.seed if seed is None else seed)
+
+
+def _run(spec: LessonSpec, seed: int) -> Trace:
     from tracegen.pipeline import data as data_stage
     from tracegen.pipeline import evaluate, records, stages, train
 
-    seed = spec.split.seed if seed is None else seed
     timings: dict[str, float] = {}
     clock = time.perf_counter()
 
