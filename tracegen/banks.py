@@ -16,12 +16,12 @@ from collections.abc import Sequence
 from tracegen.export import (
     QTI_NS,
     QTI_XSD,
-    _el,
-    _namespaces,
     gift_question,
     ncname,
     package_manifest,
     qti_package,
+    xml_element,
+    xml_namespaces,
 )
 from tracegen.quiz.question import Question
 
@@ -52,14 +52,14 @@ def to_gift_bank(banks: Sequence[Bank], lesson: str, seeds: Sequence[int], title
 def to_qti_bank_zip(banks: Sequence[Bank], lesson: str, seeds: Sequence[int], title: str) -> bytes:
     """Return a QTI 2.1 package whose test has one section per question, each selecting one variant."""
     name = f"{lesson}-seeds-{seeds[0]}-{seeds[-1]}"
-    test = ET.Element("assessmentTest", {**_namespaces(QTI_NS, QTI_XSD), "identifier": ncname(f"bank-{name}"),
+    test = ET.Element("assessmentTest", {**xml_namespaces(QTI_NS, QTI_XSD), "identifier": ncname(f"bank-{name}"),
                                          "title": title})
-    part = _el(test, "testPart", identifier="part", navigationMode="nonlinear", submissionMode="individual")
+    part = xml_element(test, "testPart", identifier="part", navigationMode="nonlinear", submissionMode="individual")
     items: list[Question] = []
     for qid, questions in banks:
-        section = _el(part, "assessmentSection", identifier=ncname(f"bank-{qid}"), title=qid, visible="true")
-        _el(section, "selection", select="1")
+        section = xml_element(part, "assessmentSection", identifier=ncname(f"bank-{qid}"), title=qid, visible="true")
+        xml_element(section, "selection", select="1")
         for question in questions:
-            _el(section, "assessmentItemRef", identifier=question.id, href=f"items/{question.id}.xml")
+            xml_element(section, "assessmentItemRef", identifier=question.id, href=f"items/{question.id}.xml")
         items += questions
     return qti_package(package_manifest(items, ncname(f"tracegen-{name}")), test, items)

@@ -122,7 +122,7 @@ def to_gift(questions: tuple[Question, ...], trace: Trace, title: str) -> str:
 # ---------------------------------------------------------------- QTI 2.1
 
 
-def _el(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
+def xml_element(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
     element = ET.SubElement(parent, tag, {k.rstrip("_"): v for k, v in attrs.items()})
     if text is not None:
         element.text = text
@@ -131,17 +131,17 @@ def _el(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> 
 
 def _paragraphs(parent: ET.Element, text: str, tag: str = "p") -> None:
     for paragraph in text.split("\n\n"):
-        _el(parent, tag, paragraph)
+        xml_element(parent, tag, paragraph)
 
 
 def _set(parent: ET.Element, outcome: str, base_type: str, value: str) -> None:
-    setter = _el(parent, "setOutcomeValue", identifier=outcome)
-    _el(setter, "baseValue", value, baseType=base_type)
+    setter = xml_element(parent, "setOutcomeValue", identifier=outcome)
+    xml_element(setter, "baseValue", value, baseType=base_type)
 
 
 def _set_variable(parent: ET.Element, outcome: str, variable: str) -> None:
-    setter = _el(parent, "setOutcomeValue", identifier=outcome)
-    _el(setter, "variable", identifier=variable)
+    setter = xml_element(parent, "setOutcomeValue", identifier=outcome)
+    xml_element(setter, "variable", identifier=variable)
 
 
 def choice_ids(question: Question) -> list[str]:
@@ -152,92 +152,92 @@ def choice_ids(question: Question) -> list[str]:
 def qti_item(question: Question) -> ET.Element:
     """Return one question as a QTI 2.1 assessmentItem element."""
     item = ET.Element("assessmentItem", {
-        **_namespaces(QTI_NS, QTI_XSD), "identifier": question.id,
+        **xml_namespaces(QTI_NS, QTI_XSD), "identifier": question.id,
         "title": textwrap.shorten(question.prompt, 80, placeholder="..."),
         "adaptive": "false", "timeDependent": "false"})
     numeric = question.kind == "numeric"
     cardinality = "multiple" if question.kind == "multiple" else "single"
-    response = _el(item, "responseDeclaration", identifier="RESPONSE", cardinality=cardinality,
+    response = xml_element(item, "responseDeclaration", identifier="RESPONSE", cardinality=cardinality,
                    baseType="float" if numeric else "identifier")
-    correct = _el(response, "correctResponse")
+    correct = xml_element(response, "correctResponse")
     ids = choice_ids(question)
     if numeric:
-        _el(correct, "value", numeric_answer(question).answer)
+        xml_element(correct, "value", numeric_answer(question).answer)
     else:
         for index in question.correct_indices:
-            _el(correct, "value", ids[index])
+            xml_element(correct, "value", ids[index])
     if question.kind == "multiple":
         n_right = len(question.correct_indices)
         n_wrong = len(question.options) - n_right
-        mapping = _el(response, "mapping", lowerBound="0", upperBound="1", defaultValue="0")
+        mapping = xml_element(response, "mapping", lowerBound="0", upperBound="1", defaultValue="0")
         for option, identifier in zip(question.options, ids):
             value = 1 / n_right if option.correct else -1 / n_wrong
-            _el(mapping, "mapEntry", mapKey=identifier, mappedValue=number(value))
+            xml_element(mapping, "mapEntry", mapKey=identifier, mappedValue=number(value))
     for name in ("SCORE", "MAXSCORE"):
-        declaration = _el(item, "outcomeDeclaration", identifier=name, cardinality="single", baseType="float")
-        _el(_el(declaration, "defaultValue"), "value", "0" if name == "SCORE" else "1")
-    _el(item, "outcomeDeclaration", identifier="FEEDBACK", cardinality=cardinality, baseType="identifier")
-    _el(item, "outcomeDeclaration", identifier="SOLUTION", cardinality="single", baseType="identifier")
-    body = _el(item, "itemBody")
+        declaration = xml_element(item, "outcomeDeclaration", identifier=name, cardinality="single", baseType="float")
+        xml_element(xml_element(declaration, "defaultValue"), "value", "0" if name == "SCORE" else "1")
+    xml_element(item, "outcomeDeclaration", identifier="FEEDBACK", cardinality=cardinality, baseType="identifier")
+    xml_element(item, "outcomeDeclaration", identifier="SOLUTION", cardinality="single", baseType="identifier")
+    body = xml_element(item, "itemBody")
     if numeric:
         _paragraphs(body, question.prompt)
-        entry = _el(body, "p", "Answer: ")
-        _el(entry, "textEntryInteraction", responseIdentifier="RESPONSE", expectedLength="12")
+        entry = xml_element(body, "p", "Answer: ")
+        xml_element(entry, "textEntryInteraction", responseIdentifier="RESPONSE", expectedLength="12")
     else:
-        interaction = _el(body, "choiceInteraction", responseIdentifier="RESPONSE", shuffle="false",
+        interaction = xml_element(body, "choiceInteraction", responseIdentifier="RESPONSE", shuffle="false",
                           maxChoices="1" if question.kind == "single" else "0")
-        _el(interaction, "prompt", question.prompt)
+        xml_element(interaction, "prompt", question.prompt)
         for option, identifier in zip(question.options, ids):
-            _el(interaction, "simpleChoice", option.text, identifier=identifier)
+            xml_element(interaction, "simpleChoice", option.text, identifier=identifier)
     _response_processing(item, question, ids)
     _modal_feedback(item, question, ids)
     return item
 
 
 def _response_processing(item: ET.Element, question: Question, ids: list[str]) -> None:
-    processing = _el(item, "responseProcessing")
-    condition = _el(processing, "responseCondition")
-    empty = _el(condition, "responseIf")
-    _el(_el(empty, "isNull"), "variable", identifier="RESPONSE")
+    processing = xml_element(item, "responseProcessing")
+    condition = xml_element(processing, "responseCondition")
+    empty = xml_element(condition, "responseIf")
+    xml_element(xml_element(empty, "isNull"), "variable", identifier="RESPONSE")
     _set(empty, "SCORE", "float", "0")
     if question.kind == "numeric":
         values = numeric_answer(question)
-        right = _el(condition, "responseElseIf")
-        equal = _el(right, "equal", toleranceMode="absolute", tolerance=values.tolerance)
-        _el(equal, "variable", identifier="RESPONSE")
-        _el(equal, "correct", identifier="RESPONSE")
+        right = xml_element(condition, "responseElseIf")
+        equal = xml_element(right, "equal", toleranceMode="absolute", tolerance=values.tolerance)
+        xml_element(equal, "variable", identifier="RESPONSE")
+        xml_element(equal, "correct", identifier="RESPONSE")
         _set(right, "SCORE", "float", "1")
         _set(right, "FEEDBACK", "identifier", "RIGHT")
         for index, value in enumerate(values.wrong, start=1):
-            wrong = _el(condition, "responseElseIf")
-            equal = _el(wrong, "equal", toleranceMode="absolute", tolerance=values.tolerance)
-            _el(equal, "variable", identifier="RESPONSE")
-            _el(equal, "baseValue", value, baseType="float")
+            wrong = xml_element(condition, "responseElseIf")
+            equal = xml_element(wrong, "equal", toleranceMode="absolute", tolerance=values.tolerance)
+            xml_element(equal, "variable", identifier="RESPONSE")
+            xml_element(equal, "baseValue", value, baseType="float")
             _set(wrong, "SCORE", "float", "0")
             _set(wrong, "FEEDBACK", "identifier", f"M{index}")
-        other = _el(condition, "responseElse")
+        other = xml_element(condition, "responseElse")
         _set(other, "SCORE", "float", "0")
         _set(other, "FEEDBACK", "identifier", "WRONG")
     else:
-        scored = _el(condition, "responseElse")
+        scored = xml_element(condition, "responseElse")
         if question.kind == "multiple":
-            setter = _el(scored, "setOutcomeValue", identifier="SCORE")
-            _el(setter, "mapResponse", identifier="RESPONSE")
+            setter = xml_element(scored, "setOutcomeValue", identifier="SCORE")
+            xml_element(setter, "mapResponse", identifier="RESPONSE")
         else:
-            inner = _el(scored, "responseCondition")
-            right = _el(inner, "responseIf")
-            match = _el(right, "match")
-            _el(match, "variable", identifier="RESPONSE")
-            _el(match, "correct", identifier="RESPONSE")
+            inner = xml_element(scored, "responseCondition")
+            right = xml_element(inner, "responseIf")
+            match = xml_element(right, "match")
+            xml_element(match, "variable", identifier="RESPONSE")
+            xml_element(match, "correct", identifier="RESPONSE")
             _set(right, "SCORE", "float", "1")
-            _set(_el(inner, "responseElse"), "SCORE", "float", "0")
+            _set(xml_element(inner, "responseElse"), "SCORE", "float", "0")
         _set_variable(scored, "FEEDBACK", "RESPONSE")
     _set(processing, "SOLUTION", "identifier", "EXPLANATION")
 
 
 def _modal_feedback(item: ET.Element, question: Question, ids: list[str]) -> None:
     def modal(identifier: str, text: str, outcome: str = "FEEDBACK") -> None:
-        feedback = _el(item, "modalFeedback", outcomeIdentifier=outcome, identifier=identifier, showHide="show")
+        feedback = xml_element(item, "modalFeedback", outcomeIdentifier=outcome, identifier=identifier, showHide="show")
         _paragraphs(feedback, text)
 
     if question.kind == "numeric":
@@ -252,7 +252,7 @@ def _modal_feedback(item: ET.Element, question: Question, ids: list[str]) -> Non
     modal("EXPLANATION", question.explanation, outcome="SOLUTION")
 
 
-def _namespaces(namespace: str, schema: str) -> dict[str, str]:
+def xml_namespaces(namespace: str, schema: str) -> dict[str, str]:
     """Return a root element's namespace declarations and schema location, as plain attributes.
 
     Tags are built unqualified and the root declares the default namespace, so the document
@@ -288,12 +288,13 @@ def ncname(text: str) -> str:
 
 def qti_test(questions: tuple[Question, ...], trace: Trace, title: str) -> ET.Element:
     """Return an assessmentTest with one section referencing every item, in order."""
-    test = ET.Element("assessmentTest", {
-        **_namespaces(QTI_NS, QTI_XSD), "identifier": ncname(f"test-{trace.lesson}-seed-{trace.seed}"), "title": title})
-    part = _el(test, "testPart", identifier="part", navigationMode="nonlinear", submissionMode="individual")
-    section = _el(part, "assessmentSection", identifier="questions", title=title, visible="true")
+    test = ET.Element("assessmentTest", {**xml_namespaces(QTI_NS, QTI_XSD),
+                                         "identifier": ncname(f"test-{trace.lesson}-seed-{trace.seed}"),
+                                         "title": title})
+    part = xml_element(test, "testPart", identifier="part", navigationMode="nonlinear", submissionMode="individual")
+    section = xml_element(part, "assessmentSection", identifier="questions", title=title, visible="true")
     for question in questions:
-        _el(section, "assessmentItemRef", identifier=question.id, href=f"items/{question.id}.xml")
+        xml_element(section, "assessmentItemRef", identifier=question.id, href=f"items/{question.id}.xml")
     return test
 
 
@@ -304,21 +305,21 @@ def qti_manifest(questions: tuple[Question, ...], trace: Trace) -> ET.Element:
 
 def package_manifest(questions: Sequence[Question], identifier: str) -> ET.Element:
     """Return a manifest named `identifier` listing assessment.xml and items/<id>.xml per question."""
-    manifest = ET.Element("manifest", {**_namespaces(CP_NS, CP_XSD), "identifier": identifier})
-    metadata = _el(manifest, "metadata")
-    _el(metadata, "schema", "QTIv2.1 Package")
-    _el(metadata, "schemaversion", "1.0.0")
-    _el(manifest, "organizations")
-    resources = _el(manifest, "resources")
-    test = _el(resources, "resource", identifier="RES-test", type="imsqti_test_xmlv2p1", href="assessment.xml")
-    _el(test, "file", href="assessment.xml")
+    manifest = ET.Element("manifest", {**xml_namespaces(CP_NS, CP_XSD), "identifier": identifier})
+    metadata = xml_element(manifest, "metadata")
+    xml_element(metadata, "schema", "QTIv2.1 Package")
+    xml_element(metadata, "schemaversion", "1.0.0")
+    xml_element(manifest, "organizations")
+    resources = xml_element(manifest, "resources")
+    test = xml_element(resources, "resource", identifier="RES-test", type="imsqti_test_xmlv2p1", href="assessment.xml")
+    xml_element(test, "file", href="assessment.xml")
     for question in questions:
-        _el(test, "dependency", identifierref=f"RES-{question.id}")
+        xml_element(test, "dependency", identifierref=f"RES-{question.id}")
     for question in questions:
         href = f"items/{question.id}.xml"
-        resource = _el(resources, "resource", identifier=f"RES-{question.id}", type="imsqti_item_xmlv2p1",
+        resource = xml_element(resources, "resource", identifier=f"RES-{question.id}", type="imsqti_item_xmlv2p1",
                        href=href)
-        _el(resource, "file", href=href)
+        xml_element(resource, "file", href=href)
     return manifest
 
 
