@@ -53,11 +53,14 @@ def test_the_wheel_holds_every_module_template_static_file_and_lesson(wheel):
                 assert f"{target}/{path.relative_to(ROOT / folder).as_posix()}" in names
 
 
+def without_pythonpath() -> dict[str, str]:
+    """The environment less PYTHONPATH, which could point at the checkout: the installed copy must do alone."""
+    return {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
+
+
 def run(installed: Path, cwd: Path, *argv: str) -> subprocess.CompletedProcess:
-    # PYTHONPATH and the working folder could point at the checkout; the installed copy must do alone.
-    env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
-    return subprocess.run([str(installed / "bin" / "tracegen"), *argv], cwd=cwd, env=env, capture_output=True,
-                          text=True, timeout=900)
+    return subprocess.run([str(installed / "bin" / "tracegen"), *argv], cwd=cwd, env=without_pythonpath(),
+                          capture_output=True, text=True, timeout=900)
 
 
 def test_an_installed_copy_builds_runs_quizzes_and_exports_from_an_empty_folder(installed, tmp_path):
@@ -79,7 +82,8 @@ def test_an_installed_copy_builds_runs_quizzes_and_exports_from_an_empty_folder(
     course_built = run(installed, tmp_path / "course", "build", "--reproducible", "-q")
     assert course_built.returncode == 0 and (tmp_path / "course" / "site" / "three-classes-of-wine").is_dir()
     imported = subprocess.run([str(installed / "bin" / "python"), "-c", "import tracegen, tracegen.resources as r; "
-                               "print(r.TEMPLATES_DIR)"], cwd=tmp_path, capture_output=True, text=True, check=True)
+                               "print(r.TEMPLATES_DIR)"], cwd=tmp_path, capture_output=True, text=True, check=True,
+                              env=without_pythonpath())
     assert str(installed) in imported.stdout  # the installed package's own templates, not the checkout's
 
 

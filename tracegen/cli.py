@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from tracegen.config import load_config, ordered
 from tracegen.errors import OutputError, SpecError, TracegenError, UsageError
 from tracegen.files import not_replaceable, write_atomic
 from tracegen.options import build_parser, lessons_folder, usable_cpus
@@ -113,7 +114,10 @@ def cmd_build(args: argparse.Namespace) -> int:
     if args.scheduler is not None and args.executor != "dask":
         raise UsageError("tracegen build", "--scheduler", "names a Dask scheduler; use it with --executor dask")
     scheduler = (args.scheduler or "local") if args.executor == "dask" else None
-    specs = [load_lesson(path) for path in lesson_paths(args.names, args.lessons)]
+    paths = lesson_paths(args.names, args.lessons)
+    if not args.names:
+        paths = ordered(paths, args.config.order, args.config.source)
+    specs = [load_lesson(path) for path in paths]
     assignments = None
     if args.learners is not None:
         from tracegen import roster
@@ -125,7 +129,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         report = site.build_site(specs, args.out, seed=args.seed, variants=args.variants,
                                  reproducible=args.reproducible, templates_dir=args.templates,
                                  cache_dir=None if args.no_cache else args.cache_dir, jobs=args.jobs,
-                                 progress=progress, scheduler=scheduler)
+                                 progress=progress, scheduler=scheduler, site_title=args.config.title)
     except BaseException:
         progress.abandon()  # so an error line does not land on a half-drawn progress line
         raise
@@ -294,7 +298,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     closed_streams_to_devnull()
     try:
         args = build_parser().parse_args(argv)
-        args.lessons = lessons_folder(args.lessons)
+        args.config = load_config(Path.cwd())
+        args.lessons = lessons_folder(args.lessons or args.config.lessons)
+        if args.command == "build":
+            args.out = args.out or args.config.out or Path("site")
+            args.templates = args.templates or args.config.templates
         code = COMMANDS[args.command](args)
     except TracegenError as exc:
         if debug:

@@ -92,8 +92,9 @@ def build_parser() -> argparse.ArgumentParser:
     build = commands.add_parser("build", help="render lessons into a static site you can study offline")
     build.add_argument("names", nargs="*", metavar="LESSON",
                        help="lesson names in lessons/ or paths to lesson files (default: every lesson)")
-    build.add_argument("--out", type=Path, default=Path("site"), metavar="DIR",
-                       help="output folder, replaced as a whole when the build succeeds (default: site)")
+    build.add_argument("--out", type=Path, metavar="DIR",
+                       help="output folder, replaced as a whole when the build succeeds (default: the settings' "
+                            "out, else site)")
     build.add_argument("--seed", type=seed_int, help="override every lesson's seed")
     build.add_argument("--variants", type=positive_int, default=0, metavar="K",
                        help="also build K retakes per lesson at seed + 1..K (new numbers, same text)")

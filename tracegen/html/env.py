@@ -139,6 +139,7 @@ def make_environment(templates_dir: Path = TEMPLATES_DIR) -> Environment:
         extensions=[DedentExtension],
     )
     env.filters.update(FILTERS)
+    env.globals["site_title"] = None  # a course's title from its settings file (tracegen.config), if any
     # Compact, key-sorted JSON for the pages' data blocks (tojson still escapes <, >, & and ').
     env.policies["json.dumps_kwargs"] = {"sort_keys": True, "separators": (",", ":")}
     return env

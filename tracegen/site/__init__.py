@@ -47,19 +47,21 @@ __all__ = [
 ]
 
 
-def compiled_environment(templates_dir: Path) -> Environment:
+def compiled_environment(templates_dir: Path, site_title: str | None = None) -> Environment:
     """Return the Jinja environment with every template compiled (importing jinja2 and markdown)."""
     with runs.garbage_collector_paused():
         from tracegen.html.env import check_templates, make_environment
 
         env = make_environment(templates_dir)
+        env.globals["site_title"] = site_title
         check_templates(env)
     return env
 
 
 def build_site(specs: Sequence[LessonSpec], out: Path, *, seed: int | None = None, variants: int = 0,
                reproducible: bool = False, templates_dir: Path | None = None, cache_dir: Path | None = None,
-               jobs: int = 1, progress: Progress | None = None, scheduler: str | None = None) -> SiteReport:
+               jobs: int = 1, progress: Progress | None = None, scheduler: str | None = None,
+               site_title: str | None = None) -> SiteReport:
     """Run (or load from `cache_dir`) every lesson, render the whole site in memory, then swap it in at `out`.
 
     With a cache, a site whose every input is unchanged and whose files are intact is left as it is.
@@ -74,7 +76,8 @@ def build_site(specs: Sequence[LessonSpec], out: Path, *, seed: int | None = Non
     # Fail before the slow part (running every lesson), with the previous site back in place if a killed
     # build left it aside; write_site checks the output again.
     write.prepare_output(out)
-    key = uptodate.site_key(specs, seed, variants, templates_dir, reproducible) if cache_dir is not None else None
+    key = (uptodate.site_key(specs, seed, variants, templates_dir, reproducible, site_title)
+           if cache_dir is not None else None)
     if cache_dir is not None and key is not None:
         report = uptodate.unchanged_site(cache_dir, out, key)
         if report is not None:
@@ -83,7 +86,8 @@ def build_site(specs: Sequence[LessonSpec], out: Path, *, seed: int | None = Non
     planned = runs.plan_runs(specs, seed, variants)
     # Every template is compiled before any lesson runs (a broken one fails fast), while the workers start.
     env, arrivals = runs.gather_traces(specs, planned, cache_dir=cache_dir, jobs=jobs, progress=progress,
-                                       prepare=lambda: compiled_environment(templates_dir), scheduler=scheduler)
+                                       prepare=lambda: compiled_environment(templates_dir, site_title),
+                                       scheduler=scheduler)
     build = assets.build_info(reproducible)
     files = assets.site_frame(templates_dir)
     with contextlib.closing(arrivals):  # an error while rendering stops the workers at once

@@ -51,7 +51,7 @@ def _digest_files(digest: Any, folder: Path, pattern: str) -> None:
 
 
 def site_key(specs: Sequence[LessonSpec], seed: int | None, variants: int, templates_dir: Path,
-             reproducible: bool) -> str:
+             reproducible: bool, site_title: str | None = None) -> str:
     """Return a hash of everything the site's bytes depend on: lessons, data, templates, code, versions, options.
 
     It covers a superset of every trace hash (whole specs instead of their pipeline part, CSV
@@ -59,7 +59,7 @@ def site_key(specs: Sequence[LessonSpec], seed: int | None, variants: int, templ
     be computed without the trace hashes, whose data fingerprints import numpy.
     """
     digest = hashlib.sha256(f"tracegen site {SITE_FORMAT}\0reproducible={reproducible}\0"
-                            f"seed={seed}\0variants={variants}\0".encode())
+                            f"seed={seed}\0variants={variants}\0title={site_title!r}\0".encode())
     _digest_files(digest, PACKAGE_DIR, "*.py")
     _digest_files(digest, templates_dir, "*")
     for name, number in sorted(pipeline.library_versions().items()):
