@@ -14,8 +14,11 @@ def test_new_writes_a_course_that_builds_and_checks(tmp_path, capsys, monkeypatc
     lessons = sorted(p.name for p in (course / "lessons").iterdir())
     assert lessons == ["moving-the-threshold.md", "three-classes-of-wine.md"]
     assert (course / ".gitignore").read_text(encoding="utf-8").splitlines()[1:] == ["site/", ".tracegen-cache/"]
+    assert 'order = ["moving-the-threshold", "three-classes-of-wine"]' in (course / "tracegen.toml").read_text(
+        encoding="utf-8")
     monkeypatch.chdir(course)
     assert main(["build", "--reproducible", "-q", "-j", "1"]) == 0
+    assert "My course</a>" in (course / "site" / "index.html").read_text(encoding="utf-8")
     assert {p.name for p in (course / "site").iterdir() if p.is_dir()} == {
         "moving-the-threshold", "three-classes-of-wine", "static"}
     assert main(["check", "--seeds", "0-4", "--no-cache", "-q", "-j", "1"]) == 0

@@ -7,6 +7,7 @@ code 2. Any other exception is a bug: it keeps its traceback (and --debug shows 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from collections.abc import Sequence
@@ -280,9 +281,12 @@ def cmd_new(args: argparse.Namespace) -> int:
     files = {Path("lessons") / p.name: p.read_text(encoding="utf-8") for p in lessons if p.name != "README.md"}
     files[Path("README.md")] = (STARTER / "README.md").read_text(encoding="utf-8")
     files[Path(".gitignore")] = "# Built by tracegen: rebuilt from the lessons at any time.\nsite/\n.tracegen-cache/\n"
+    names = ", ".join(json.dumps(path.stem) for path in lessons if path.name != "README.md")
+    files[Path("tracegen.toml")] = ("# The course's settings (see tracegen's README); the command line wins.\n"
+                                    f'title = "My course"\nlessons = "lessons"\norder = [{names}]\nout = "site"\n')
     for relative, text in files.items():
         write_output(folder / relative, text)
-    print(f"wrote {folder}/: {len(files) - 2} lessons in lessons/, README.md, .gitignore")
+    print(f"wrote {folder}/: {len(files) - 3} lessons in lessons/, tracegen.toml, README.md, .gitignore")
     print(f"next: cd {folder} && tracegen build, then open site/index.html")
     return 0
 
