@@ -75,8 +75,10 @@ def test_an_installed_copy_builds_runs_quizzes_and_exports_from_an_empty_folder(
     (tmp_path / "answers.toml").write_text("test_rows = 200\n", encoding="utf-8")
     quizzed = run(installed, tmp_path, "quiz", "precision-recall", "--answers", "answers.toml")
     assert quizzed.returncode == 1 and "score: 1/" in quizzed.stdout, quizzed.stderr  # 1 of many right
-    exported = run(installed, tmp_path, "export", "roc-curve", "--format", "gift")
-    assert exported.returncode == 0 and (tmp_path / "roc-curve-seed1.gift").is_file()
+    for format_, name in (("gift", "roc-curve-seed1.gift"), ("qti", "roc-curve-seed1-qti.zip"),
+                          ("qti12", "roc-curve-seed1-qti12.zip")):
+        exported = run(installed, tmp_path, "export", "roc-curve", "--format", format_)
+        assert exported.returncode == 0 and (tmp_path / name).is_file(), exported.stderr
     started = run(installed, tmp_path, "new", "course")
     assert started.returncode == 0, started.stderr
     course_built = run(installed, tmp_path / "course", "build", "--reproducible", "-q")

@@ -10,7 +10,7 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -232,16 +232,19 @@ def cmd_quiz(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from tracegen import export
+    from tracegen.qti12 import to_qti12_zip
 
     if args.variants is not None:
+        if args.format == "qti12":
+            raise UsageError("tracegen export", "--variants", "question banks are written as gift or qti")
         return _export_bank(args)
     spec, trace, questions = _lesson_questions(args)
-    suffix = ".gift" if args.format == "gift" else "-qti.zip"
+    writers: dict[str, tuple[str, Callable[..., bytes | str]]] = {
+        "gift": (".gift", export.to_gift), "qti": ("-qti.zip", export.to_qti_zip),
+        "qti12": ("-qti12.zip", to_qti12_zip)}
+    suffix, writer = writers[args.format]
     out = args.out or Path(f"{trace.lesson}-seed{trace.seed}{suffix}")
-    if args.format == "gift":
-        write_output(out, export.to_gift(questions, trace, spec.title))
-    else:
-        write_output(out, export.to_qti_zip(questions, trace, spec.title))
+    write_output(out, writer(questions, trace, spec.title))
     print(f"wrote {out}: {len(questions)} questions ({args.format}, lesson {trace.lesson}, seed {trace.seed})")
     return 0
 

@@ -271,7 +271,7 @@ def xml_safe(text: str) -> str:
     return XML_INVALID.sub(REPLACEMENT_CHARACTER, text)
 
 
-def _xml(root: ET.Element) -> bytes:
+def xml_document(root: ET.Element) -> bytes:
     for element in root.iter():  # every text, tail and attribute value, whatever question field it holds
         element.text = None if element.text is None else xml_safe(element.text)
         element.tail = None if element.tail is None else xml_safe(element.tail)
@@ -330,9 +330,14 @@ def to_qti_zip(questions: tuple[Question, ...], trace: Trace, title: str) -> byt
 
 def qti_package(manifest: ET.Element, test: ET.Element, questions: Sequence[Question]) -> bytes:
     """Return the zip of a manifest, its test and items/<id>.xml per question (fixed dates: reproducible)."""
-    files = {"imsmanifest.xml": _xml(manifest), "assessment.xml": _xml(test)}
+    files = {"imsmanifest.xml": xml_document(manifest), "assessment.xml": xml_document(test)}
     for question in questions:
-        files[f"items/{question.id}.xml"] = _xml(qti_item(question))
+        files[f"items/{question.id}.xml"] = xml_document(qti_item(question))
+    return zip_files(files)
+
+
+def zip_files(files: dict[str, bytes]) -> bytes:
+    """Return a zip of `files` (name -> bytes) in their order, dated ZIP_DATE, so the same files give the same bytes."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, data in files.items():

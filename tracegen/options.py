@@ -154,8 +154,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     export = commands.add_parser("export", help="export a lesson's quiz for an LMS (Moodle GIFT or QTI 2.1)")
     export.add_argument("lesson", metavar="LESSON", help="a lesson name in lessons/ or a path to a lesson file")
-    export.add_argument("--format", required=True, choices=("gift", "qti"),
-                        help="gift: Moodle GIFT text; qti: QTI 2.1 content package (zip)")
+    export.add_argument("--format", required=True, choices=("gift", "qti", "qti12"),
+                        help="gift: Moodle GIFT text; qti: QTI 2.1 content package (zip); qti12: QTI 1.2 "
+                             "package for Canvas (numeric tolerance and per-answer feedback kept)")
     export.add_argument("--seed", type=seed_int, help="override the lesson's seed (a new variant, new numbers)")
     export.add_argument("--variants", type=positive_int, metavar="K",
                         help="a question bank: the questions of seed and seed + 1..K, one GIFT category (one "
