@@ -280,16 +280,16 @@ def cmd_new(args: argparse.Namespace) -> int:
     folder: Path = args.folder
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
         raise OutputError(folder, "new", "exists and is not an empty folder; give a new folder for the course")
-    lessons = sorted(STARTER.glob("*.md"))
-    files = {Path("lessons") / p.name: p.read_text(encoding="utf-8") for p in lessons if p.name != "README.md"}
+    lessons = [path for path in sorted(STARTER.glob("*.md")) if path.name != "README.md"]
+    files = {Path("lessons") / path.name: path.read_text(encoding="utf-8") for path in lessons}
     files[Path("README.md")] = (STARTER / "README.md").read_text(encoding="utf-8")
     files[Path(".gitignore")] = "# Built by tracegen: rebuilt from the lessons at any time.\nsite/\n.tracegen-cache/\n"
-    names = ", ".join(json.dumps(path.stem) for path in lessons if path.name != "README.md")
+    names = ", ".join(json.dumps(path.stem) for path in lessons)
     files[Path("tracegen.toml")] = ("# The course's settings (see tracegen's README); the command line wins.\n"
                                     f'title = "My course"\nlessons = "lessons"\norder = [{names}]\nout = "site"\n')
     for relative, text in files.items():
         write_output(folder / relative, text)
-    print(f"wrote {folder}/: {len(files) - 3} lessons in lessons/, tracegen.toml, README.md, .gitignore")
+    print(f"wrote {folder}/: {len(lessons)} lessons in lessons/, tracegen.toml, README.md, .gitignore")
     print(f"next: cd {folder} && tracegen build, then open site/index.html")
     return 0
 

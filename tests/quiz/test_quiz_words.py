@@ -23,6 +23,7 @@ from sklearn.metrics import (
 )
 
 from tests import quiz_oracles as oracles
+from tracegen.expressions import compare
 from tracegen.quiz import class_questions, score_questions, threshold_questions, words
 
 SEEDS = range(40)
@@ -59,9 +60,9 @@ def shown_direction(value: float, reference: float, decimals: int) -> tuple[str,
 
 def test_compared_and_margin_text_read_the_shown_numbers():
     """above / below / equal to come from the sign of the gap as shown, never from the template."""
-    assert words.compared(0.615, 0.69, 4) == "below" and words.margin_text(0.615, 0.69, 4) == "0.0750 below"
-    assert words.compared(0.70, 0.69, 4) == "above" and words.margin_text(0.70, 0.69, 4) == "0.0100 above"
-    assert words.compared(0.69001, 0.69, 4) == "equal to" and words.margin_text(0.69, 0.69, 4) == "equal to"
+    assert compare(0.615, 0.69, 4) == "below" and words.margin_text(0.615, 0.69, 4) == "0.0750 below"
+    assert compare(0.70, 0.69, 4) == "above" and words.margin_text(0.70, 0.69, 4) == "0.0100 above"
+    assert compare(0.69001, 0.69, 4) == "equal to" and words.margin_text(0.69, 0.69, 4) == "equal to"
     # Shown 0.6901 against 0.6900: the gap a learner subtracts, not the 0.000002 between the raw values.
     assert words.margin_text(0.690051, 0.690049, 4) == "0.0001 above"
     assert words.never_predicted(("a", "b", "c"), (0, 0, 2)) == ("b",)

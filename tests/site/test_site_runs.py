@@ -119,8 +119,7 @@ def blas_threads() -> list[int]:
 
 def test_workers_keep_blas_to_one_thread_and_the_same_numbers(tmp_path):
     """A worker runs BLAS on one thread and ignores Ctrl-C (the build reports it and stops the pool, so
-    no worker prints a traceback of its import); its trace is byte-identical to one run here with
-    several threads."""
+    no worker prints a traceback of its import); its trace is byte-identical to one run here."""
     spec = load_lesson(write_tiny_lesson(tmp_path, name="alpha"))
     pool = runs.start_workers(1)
     try:

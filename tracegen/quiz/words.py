@@ -45,14 +45,9 @@ def contradict(a: str, b: str) -> bool:
     return [w for w in words_a if w not in NEGATIONS] == [w for w in words_b if w not in NEGATIONS]
 
 
-def compared(value: float, reference: float, decimals: int) -> str:
-    """Return 'above', 'below' or 'equal to': how `value` compares with `reference` as shown at `decimals`."""
-    return compare(value, reference, decimals)
-
-
 def margin_text(value: float, reference: float, decimals: int) -> str:
     """Return e.g. '0.0750 below' or 'equal to': the shown gap between two numbers and its direction."""
-    word = compared(value, reference, decimals)
+    word = compare(value, reference, decimals)
     # The gap between the numbers as shown, which is what a learner subtracts.
     gap = abs(float(fmt(value, decimals)) - float(fmt(reference, decimals)))
     return word if word == "equal to" else f"{fmt(gap, decimals)} {word}"

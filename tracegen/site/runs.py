@@ -103,8 +103,8 @@ def _prepare_worker() -> None:
     collector only slows them down (by a fifth): it is paused meanwhile, and what was imported is
     then frozen out of later collections. BLAS and OpenMP keep to one thread: the workers already
     use every core, and OpenBLAS threads that spin-wait for a core held by another worker made a
-    two-job build of the catalogue a third slower. The numbers do not change (a test compares a
-    worker's trace with one run in-process on multi-threaded BLAS).
+    two-job build of the catalogue a third slower (pipeline.run pins one thread for each run as
+    well, so a worker and this process record the same trace; this keeps idle workers quiet too).
     """
     # Ctrl-C reaches every process of the terminal's group. The build process reports it in one
     # line and shuts the pool down; a worker ignores it, so it prints no traceback of whatever it
