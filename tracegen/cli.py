@@ -119,6 +119,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     if not args.names:
         paths = ordered(paths, args.config.order, args.config.source)
     specs = [load_lesson(path) for path in paths]
+    # Building some lessons of a folder: prerequisites may name the others (skipped on this site's path).
+    elsewhere = {p.stem for p in args.lessons.glob("*.md")} if args.names and args.lessons.is_dir() else set()
     assignments = None
     if args.learners is not None:
         from tracegen import roster
@@ -130,7 +132,8 @@ def cmd_build(args: argparse.Namespace) -> int:
         report = site.build_site(specs, args.out, seed=args.seed, variants=args.variants,
                                  reproducible=args.reproducible, templates_dir=args.templates,
                                  cache_dir=None if args.no_cache else args.cache_dir, jobs=args.jobs,
-                                 progress=progress, scheduler=scheduler, site_title=args.config.title)
+                                 progress=progress, scheduler=scheduler, site_title=args.config.title,
+                                 elsewhere=elsewhere)
     except BaseException:
         progress.abandon()  # so an error line does not land on a half-drawn progress line
         raise

@@ -4,23 +4,22 @@
   var t = window.tracegen, $ = t.$;
   var entries = t.readJson("progress-data");
   if (!entries) { return; }
-  var answered = 0, right = 0, total = 0, resets = [];
+  var site = { answered: 0, right: 0, first: 0, unknown: 0 }, total = 0, resets = [];
   entries.forEach(function (entry) {
     var loaded = t.loadState(entry.key, entry.questions), s = t.score(loaded.state);
     if (loaded.reset) { resets.push(entry.title); }
     // Retakes get a short "answered/total" so the card stays readable.
-    $(entry.progress_id).textContent = entry.base ? t.progressText(loaded.state, entry.total) :
-      "(" + s.answered + "/" + entry.total + (s.answered ? ", " + s.right + " right)" : ")");
+    $(entry.progress_id).textContent = entry.base ? t.progressText(s, entry.total) :
+      "(" + s.answered + "/" + entry.total + (s.answered ? ", first " + s.first + ", final " + s.right + ")" : ")");
     var meter = $(entry.progress_id + "-meter");
     if (meter) { meter.value = s.answered; }
     if (entry.base) {
-      answered += s.answered;
-      right += s.right;
+      Object.keys(site).forEach(function (k) { site[k] += s[k]; });
       total += entry.total;
     }
   });
-  $("site-progress-text").textContent = answered + " of " + total + " questions answered · score " + right + "/" + total;
-  $("site-progress-meter").value = answered;
+  $("site-progress-text").textContent = t.progressText(site, total);
+  $("site-progress-meter").value = site.answered;
   if (resets.length) {
     t.notice($("progress-notice"), "Saved answers for " + resets.join(", ") + " could not be read, so that progress was reset.");
   }

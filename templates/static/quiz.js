@@ -87,8 +87,9 @@
   // Question i (0-based) is the form with id "q" + (i + 1), as _quiz.html numbers them.
   function formOf(i) { return $("q" + (i + 1)); }
   function update() {
-    $("quiz-progress").textContent = t.progressText(state, total);
-    $("quiz-meter").value = t.score(state).answered;
+    var s = t.score(state);
+    $("quiz-progress").textContent = t.progressText(s, total);
+    $("quiz-meter").value = s.answered;
   }
   if (loaded.reset) {
     t.notice(message, "Saved answers for this lesson could not be read (they may come from an older version " +
@@ -108,7 +109,9 @@
         return;
       }
       var result = check(form, q, value);
-      state.answers[q.id] = { value: value, correct: result.correct };
+      // The first check of a question fixes its first attempt; an answer saved without one stays unknown.
+      var before = state.answers[q.id];
+      state.answers[q.id] = { value: value, correct: result.correct, first: before ? before.first : result.correct };
       if (!t.save(quiz.key, JSON.stringify(state))) {
         t.notice(message, "This browser does not allow saving, so answers are lost when you leave the page.");
       }

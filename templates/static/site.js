@@ -48,8 +48,8 @@
       state.answers !== null && typeof state.answers === "object" && !Array.isArray(state.answers) &&
       Object.keys(state.answers).every(function (id) {
         var a = state.answers[id];
-        return known.has(id) && a !== null && typeof a === "object" &&
-          typeof a.correct === "boolean" && validValue(known.get(id), a.value);
+        return known.has(id) && a !== null && typeof a === "object" && typeof a.correct === "boolean" &&
+          (a.first === undefined || typeof a.first === "boolean") && validValue(known.get(id), a.value);
       });
     if (!ok) { drop(key); return { state: emptyState(), reset: true }; }
     var loaded = emptyState();
@@ -57,14 +57,27 @@
     return { state: loaded, reset: false };
   }
 
+  // The scoring rule (docs/authoring.md, "Scores"): a saved answer is {value, correct, first}, where
+  // `first` says whether the first checked answer to the question was right. The first-attempt score
+  // counts questions right on their first check, the final score those whose latest answer is right,
+  // each out of the page's questions. Answers saved before `first` existed count as unknown.
+  // (state.answers is prototype-free, so for-in sees only saved answers.)
   function score(state) {
-    var ids = Object.keys(state.answers);
-    return { answered: ids.length, right: ids.filter(function (id) { return state.answers[id].correct; }).length };
+    var s = { answered: 0, right: 0, first: 0, unknown: 0 };
+    for (var id in state.answers) {
+      var a = state.answers[id];
+      s.answered += 1;
+      s.right += a.correct;
+      s.first += a.first === true;
+      s.unknown += a.first === undefined;
+    }
+    return s;
   }
 
-  function progressText(state, total) {
-    var s = score(state);
-    return s.answered + " of " + total + " answered" + (s.answered ? " · score " + s.right + "/" + total : "");
+  // `s` is a score(); the index passes its sum over lessons.
+  function progressText(s, total) {
+    return s.answered + " of " + total + " answered" + (s.answered ? " · first attempt " + s.first + "/" + total +
+      (s.unknown ? " (" + s.unknown + " unknown)" : "") + " · final " + s.right + "/" + total : "");
   }
 
   function notice(element, text) { element.textContent = text; element.hidden = false; }

@@ -86,6 +86,14 @@ class PageLink:
 
 
 @dataclass(frozen=True)
+class PathNav:
+    """The links to the lessons before and after this one on the site's path (None at either end)."""
+
+    previous: PageLink | None = None
+    next: PageLink | None = None
+
+
+@dataclass(frozen=True)
 class BuildInfo:
     """Build facts shown in provenance only when the build is not --reproducible."""
 
@@ -222,6 +230,7 @@ class LessonContext(PageContext):
     """Everything lesson.html shows: the shared sections plus training, prediction and insight."""
 
     variants: tuple[PageLink, ...]
+    path: PathNav
     training: Training
     prediction: Prediction
     insight: Markup
@@ -310,7 +319,7 @@ def provenance_view(trace: Trace, build: BuildInfo) -> Provenance:
 
 def lesson_context(spec: LessonSpec, trace: Trace, questions: Sequence[Question], *, root: str,
                    variants: Sequence[PageLink], build: BuildInfo,
-                   max_table_rows: int | None = None) -> LessonContext:
+                   max_table_rows: int | None = None, path: PathNav = PathNav()) -> LessonContext:
     """Return everything lesson.html shows, computed from the trace.
 
     Curve data tables show every point unless `max_table_rows` is given; then they are
@@ -329,7 +338,7 @@ def lesson_context(spec: LessonSpec, trace: Trace, questions: Sequence[Question]
         root=root, title=spec.title,
         lesson=PageHeading(name=spec.name, title=spec.title, topic=spec.topic, description=spec.description),
         facts=facts, sections=LESSON_SECTIONS, step={s.id: s.number for s in LESSON_SECTIONS},
-        variants=tuple(variants), data_flow=data_flow(trace), training=training_view(trace),
+        variants=tuple(variants), path=path, data_flow=data_flow(trace), training=training_view(trace),
         prediction=prediction_view(trace), evaluation=evaluation_view(trace, max_table_rows),
         catalogue=catalogue_view(trace), quiz=quiz_view(questions, trace),
         # The one Markup on the page: prose already converted and cleaned in prose.py.

@@ -7,6 +7,7 @@ folder next to the output and swapped in with renames, so the previous site stay
 until the new one is complete.
 
     uptodate  is the site on disk already current? (nothing heavy imported to decide)
+    path      the lessons' order: prerequisites first, then the order given
     runs      plan the runs; cache hits, then worker processes for the misses
     pages     each lesson's variants, quiz and pages within the page budget
     index     the index page and the search index
@@ -22,13 +23,14 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import time
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tracegen.errors import TracegenError
 from tracegen.resources import TEMPLATES_DIR
 from tracegen.site import assets, index, pages, runs, uptodate, write
+from tracegen.site.path import lesson_path
 from tracegen.site.report import PAGE_BUDGET, PredictionsReport, SiteReport
 from tracegen.spec import LessonSpec
 
@@ -61,8 +63,12 @@ def compiled_environment(templates_dir: Path, site_title: str | None = None) -> 
 def build_site(specs: Sequence[LessonSpec], out: Path, *, seed: int | None = None, variants: int = 0,
                reproducible: bool = False, templates_dir: Path | None = None, cache_dir: Path | None = None,
                jobs: int = 1, progress: Progress | None = None, scheduler: str | None = None,
-               site_title: str | None = None) -> SiteReport:
+               site_title: str | None = None, elsewhere: Collection[str] = ()) -> SiteReport:
     """Run (or load from `cache_dir`) every lesson, render the whole site in memory, then swap it in at `out`.
+
+    The index and the previous/next links follow the lessons' path (tracegen.site.path): their
+    prerequisites first, else the order of `specs`. Prerequisites may name lessons left out of
+    this build (`elsewhere`, for a build of some lessons of a folder); they are skipped.
 
     With a cache, a site whose every input is unchanged and whose files are intact is left as it is.
     With a Dask `scheduler` address ("local" for a cluster on this machine) the runs go there.
@@ -73,6 +79,7 @@ def build_site(specs: Sequence[LessonSpec], out: Path, *, seed: int | None = Non
     duplicate = next((name for name in names if names.count(name) > 1), None)
     if duplicate is not None:
         raise TracegenError(duplicate, "lesson", "two lessons share this name; each needs its own folder")
+    specs = lesson_path(specs, elsewhere)
     # Fail before the slow part (running every lesson), with the previous site back in place if a killed
     # build left it aside; write_site checks the output again.
     write.prepare_output(out)

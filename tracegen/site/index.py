@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from tracegen.site.pages import RETAKES_PAGE, LessonBuild, Variant, has_retakes_page, listed_variants
+from tracegen.site.path import present_prerequisites
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -41,17 +42,24 @@ def _facts(trace: Trace) -> tuple[str, ...]:
 
 
 def index_context(lessons: Sequence[LessonBuild]) -> dict[str, Any]:
-    """Return the index template's context: every lesson with its topic, description and progress slots.
+    """Return the index template's context: every lesson, numbered in path order (`lessons` come in it),
+    with its topic, description, goals, prerequisites and progress slots.
 
     A lesson with more retakes than a page lists links its retakes page instead of every retake.
     """
+    titles = {lesson.spec.name: lesson.spec.title for lesson in lessons}
     entries, progress = [], []
-    for lesson in lessons:
+    for number, lesson in enumerate(lessons, start=1):
         base, retakes = lesson.variants[0], listed_variants(lesson)[1:]
         entry_progress = [_progress_entry(lesson, v) for v in (base, *retakes)]
         progress.extend(entry_progress)
         entries.append({
-            "title": lesson.spec.title, "topic": lesson.spec.topic, "description": lesson.spec.description,
+            "number": number, "title": lesson.spec.title, "topic": lesson.spec.topic,
+            "description": lesson.spec.description,
+            # The learning goals land in LessonSpec with the lesson-body work; until then a spec has none.
+            "goals": tuple(getattr(lesson.spec, "goals", ())),
+            "after": [{"title": titles[name], "href": f"{name}/index.html"}
+                      for name in present_prerequisites(lesson.spec, titles)],
             "href": base.directory(lesson.spec.name) + "index.html", "facts": _facts(base.trace),
             "total": len(base.questions), "progress_id": entry_progress[0]["progress_id"],
             "variants": [{"label": v.label, "href": v.directory(lesson.spec.name) + "index.html",
@@ -73,6 +81,7 @@ def retakes_context(lesson: LessonBuild) -> dict[str, Any]:
         entry_progress = {**_progress_entry(lesson, variant), "base": True}
         progress.append(entry_progress)
         entries.append({
+            "number": None, "goals": (), "after": [],
             "title": f"{spec.title}: {variant.label}", "topic": f"seed {variant.seed}", "description": "",
             "href": "../../" + variant.directory(name) + "index.html", "facts": _facts(variant.trace),
             "total": len(variant.questions), "progress_id": entry_progress["progress_id"], "variants": [],

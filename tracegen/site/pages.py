@@ -17,7 +17,7 @@ from tracegen.trace import Trace
 if TYPE_CHECKING:
     from jinja2 import Environment
 
-    from tracegen.html.lesson import BuildInfo, PageLink
+    from tracegen.html.lesson import BuildInfo, PageLink, PathNav
     from tracegen.quiz.question import Question
 
 # What a lesson page loads besides its HTML, for its page weight. search-index.js is not among
@@ -111,29 +111,34 @@ def fitting_page(render_at: Callable[[int | None], bytes], asset_bytes: int, sta
 
 
 def _lesson_page(env: Environment, build: BuildInfo, spec: LessonSpec, variant: Variant,
-                 links: list[PageLink], max_rows: int | None) -> bytes:
+                 links: list[PageLink], nav: PathNav, max_rows: int | None) -> bytes:
     """Return one variant's page with curve tables of at most `max_rows` points (None: every point)."""
     from tracegen.html.env import render_page
     from tracegen.html.lesson import lesson_context
 
     context = lesson_context(spec, variant.trace, variant.questions,
                                     root="../" * variant.directory(spec.name).count("/"), variants=links,
-                                    build=build, max_table_rows=max_rows)
+                                    build=build, max_table_rows=max_rows, path=nav)
     return render_page(env, "lesson.html", context).encode()
 
 
 def lesson_pages(lesson: LessonBuild, env: Environment, build: BuildInfo,
-                 asset_bytes: int) -> dict[str, bytes]:
+                 asset_bytes: int, path: Sequence[LessonSpec] = ()) -> dict[str, bytes]:
     """Return the page and trace.json of every variant of one lesson.
+
+    Each page links the lessons before and after this one on the site's `path` (the lessons in
+    path order; none when the lesson is not on it).
 
     Curve tables show every point if the page stays within PAGE_BUDGET; otherwise they are
     thinned step by step (the page says so and links trace.json for the full arrays). Each
     variant's search starts where the previous one's ended, since retakes differ only in numbers.
     """
-    from tracegen.html.lesson import PageLink
+    from tracegen.html.lesson import PageLink, PathNav
+    from tracegen.site.path import path_nav
 
     files: dict[str, bytes] = {}
     name = lesson.spec.name
+    position = next((i for i, spec in enumerate(path) if spec.name == name), None)
     limit = FIRST_TABLE_LIMIT
     for variant in lesson.variants:
         here = variant.directory(name)
@@ -142,7 +147,8 @@ def lesson_pages(lesson: LessonBuild, env: Environment, build: BuildInfo,
         if has_retakes_page(lesson):
             retakes = _relative(here, name + "/" + RETAKES_PAGE)
             links.append(PageLink(f"all {len(lesson.variants) - 1} retakes", retakes))
-        render_at = functools.partial(_lesson_page, env, build, lesson.spec, variant, links)
+        nav = PathNav() if position is None else path_nav(here, path, position)
+        render_at = functools.partial(_lesson_page, env, build, lesson.spec, variant, links, nav)
         limit, files[here + "index.html"] = fitting_page(render_at, asset_bytes, limit)
         files[here + "trace.json"] = variant.trace.to_json().encode()
     return files
@@ -170,7 +176,8 @@ def render_lessons(specs: Sequence[LessonSpec], runs: Sequence[PlannedRun], arri
     (in spec order) and how many traces were run rather than loaded from the cache.
 
     Rendering while the workers still run keeps the cores busy; pages depend only on their own
-    lesson's traces, so the order of arrival never shows.
+    lesson's traces (and the titles of their neighbours on the path, `specs` in path order), so
+    the order of arrival never shows.
     """
     assets = page_asset_bytes(files)
     positions: list[list[int]] = [[] for _ in specs]
@@ -186,7 +193,7 @@ def render_lessons(specs: Sequence[LessonSpec], runs: Sequence[PlannedRun], arri
         if all(p in arrived for p in positions[index]):
             lesson = assemble_lesson(specs[index], [runs[p] for p in positions[index]],
                                      [arrived.pop(p) for p in positions[index]])
-            files.update(lesson_pages(lesson, env, build, assets))
+            files.update(lesson_pages(lesson, env, build, assets, specs))
             lessons[index] = lesson
     return [lesson for lesson in lessons if lesson is not None], ran
 

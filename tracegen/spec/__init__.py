@@ -35,6 +35,7 @@ from tracegen.spec.checks import (  # noqa: F401  (the check bounds are part of 
     evaluation_fields,
     lesson_name,
     model_fields,
+    prerequisites_field,
     quiz_fields,
     split_fields,
 )
@@ -49,6 +50,8 @@ NOT_IN_PIPELINE = frozenset({
     "title", "topic", "description", "allow_html", "body", "body_line",
     # Questions are made, and claims checked, from a finished trace, after the run.
     "quiz", "claims",
+    # Where the lesson sits in the site's path: the index and the previous/next links, not the run.
+    "prerequisites",
     # The seed is hashed on its own (trace_hash's "seed"), since --seed and variants override it.
     "split.seed",
 })
@@ -126,6 +129,8 @@ class LessonSpec:
     body_line: int
     # Expressions over the trace that must be true for every run a build or `tracegen run` makes.
     claims: tuple[str, ...] = ()
+    # Names of the lessons to take before this one; the site orders its path by them (tracegen.site.path).
+    prerequisites: tuple[str, ...] = ()
 
     def pipeline_dict(self) -> dict[str, Any]:
         """Return the part of the spec that decides the run (it goes into the trace hash).
@@ -147,7 +152,7 @@ class LessonSpec:
 
 TOP_LEVEL_KEYS = {
     "title", "topic", "description", "dataset", "split", "normalization", "model",
-    "epochs", "evaluation", "quiz", "allow_html", "claims",
+    "epochs", "evaluation", "quiz", "allow_html", "claims", "prerequisites",
 }
 
 
@@ -217,6 +222,7 @@ def parse_lesson(data: dict[str, Any], path: Path, body: str = "", body_line: in
         body=body,
         body_line=body_line,
         claims=claims_field(check, data),
+        prerequisites=prerequisites_field(check, data, path.stem),
     )
 
 

@@ -225,6 +225,22 @@ def claims_field(check: Checker, data: dict[str, Any]) -> tuple[str, ...]:
     return tuple(claim.strip() for claim in claims)
 
 
+def prerequisites_field(check: Checker, data: dict[str, Any], name: str) -> tuple[str, ...]:
+    """Check the top-level `prerequisites` list: other lessons' names (the site checks that they exist)."""
+    names = data.get("prerequisites", [])
+    if not isinstance(names, list):
+        check.fail("prerequisites", f"expected a list of lesson names, such as [\"confusion-matrix\"], "
+                                    f"got {type(names).__name__} {names!r:.60}")
+    for value in names:
+        if not isinstance(value, str) or not LESSON_NAME.fullmatch(value):
+            check.fail("prerequisites", f"expected lesson names (file names without .md), got {value!r:.60}")
+        if value == name:
+            check.fail("prerequisites", f"names this lesson itself ('{name}'); list the lessons to take before it")
+    if len(set(names)) != len(names):
+        twice = next(value for value in names if names.count(value) > 1)
+        check.fail("prerequisites", f"names '{twice}' twice")
+    return tuple(names)
+
 
 # A lesson's name (its file name without .md) is its folder and its link in the site, so it is a slug:
 # never '.', '..', a path, a hidden name, or a character a URL must escape ('#', '%', '?', spaces).
