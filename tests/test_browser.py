@@ -185,7 +185,8 @@ def test_quiz_feedback_is_saved_and_restored(visit, site_dir, scheme):
     feedback = answer_number(page, numeric_no, shown)
     assert "✓ Correct" in feedback and f"The run's value is {shown};" in feedback
     total = len(questions)
-    progress = f"2 of {total} answered · score 2/{total}"
+    # Both questions were wrong at their first check and right at their latest.
+    progress = f"2 of {total} answered · first attempt 0/{total} · final 2/{total}"
     assert page.locator("#quiz-progress").inner_text() == progress
 
     page.reload()
@@ -195,7 +196,7 @@ def test_quiz_feedback_is_saved_and_restored(visit, site_dir, scheme):
     assert page.locator("#quiz-progress").inner_text() == progress
     key = f"tracegen:precision-recall:{trace.hash}"
     saved = json.loads(page.evaluate("key => localStorage.getItem(key)", key))
-    assert saved["answers"][single.id] == {"value": right, "correct": True}
+    assert saved["answers"][single.id] == {"value": right, "correct": True, "first": False}
 
 
 def test_multiple_choice_and_numeric_misconception_feedback(visit, site_dir):
@@ -265,11 +266,12 @@ def test_index_shows_progress_and_score(visit, site_dir, scheme):
     answer_choice(page, number, next(i for i, o in enumerate(question.options) if not o.correct))
     page.goto(visit.url(scheme, "index.html"))
     total = len(pr_questions) + len(mc_questions)
-    assert page.locator("#site-progress-text").inner_text() == f"2 of {total} questions answered · score 1/{total}"
+    assert page.locator("#site-progress-text").inner_text() == \
+        f"2 of {total} answered · first attempt 1/{total} · final 1/{total}"
     assert page.locator("#progress-multiclass-roc-0").inner_text() == \
-        f"1 of {len(mc_questions)} answered · score 1/{len(mc_questions)}"
+        f"1 of {len(mc_questions)} answered · first attempt 1/{len(mc_questions)} · final 1/{len(mc_questions)}"
     assert page.locator("#progress-precision-recall-0").inner_text() == \
-        f"1 of {len(pr_questions)} answered · score 0/{len(pr_questions)}"
+        f"1 of {len(pr_questions)} answered · first attempt 0/{len(pr_questions)} · final 0/{len(pr_questions)}"
     assert page.locator("#site-progress-meter").evaluate("m => m.value") == 2
     cards = page.locator(".lesson-card h2").all_inner_texts()
     assert sorted(cards) == sorted(load_lesson(LESSONS / f"{n}.md").title for n in LESSON_NAMES)

@@ -233,11 +233,11 @@ def test_question_ids_named_like_object_properties_save_and_restore(ids_page, bu
     assert sorted(saved["answers"]) == sorted(IDS)
     page.reload()
     assert not page.locator("#quiz-notice").is_visible()
-    assert page.locator("#quiz-progress").inner_text() == f"3 of {total} answered · score 3/{total}"
+    assert page.locator("#quiz-progress").inner_text() == f"3 of {total} answered · first attempt 3/{total} · final 3/{total}"
     for number, question in answered:
         assert page.locator(f"#q{number} input[value='{question.correct_indices[0]}']").is_checked(), question.id
     page.goto((built[0] / "index.html").as_uri())
     assert page.locator("#site-progress-text").inner_text().startswith("3 of ")
-    assert " · score 3/" in page.locator("#site-progress-text").inner_text()
+    assert " · first attempt 3/" in page.locator("#site-progress-text").inner_text()
     assert not page.locator("#progress-notice").is_visible()
     assert errors == []

@@ -110,6 +110,8 @@ def garbage_values(questions) -> dict[str, str]:
         "multiple empty": v1({multiple.id: {"value": [], "correct": False}}),
         "multiple with a float": v1({multiple.id: {"value": [0.5], "correct": False}}),
         "correct not a boolean": v1({single.id: {"value": 0, "correct": "yes"}}),
+        "first attempt not a boolean": v1({single.id: {"value": 0, "correct": True, "first": 1}}),
+        "first attempt null": v1({single.id: {"value": 0, "correct": True, "first": None}}),
         "answer null": v1({single.id: None}),
         "unknown question": v1({"no-such-question": {"value": 0, "correct": True}}),
         "__proto__ key": '{"version": 1, "answers": {"__proto__": {"value": 0, "correct": true}}}',
@@ -154,7 +156,8 @@ def test_after_a_reset_the_quiz_works_and_saves(context, small_site, case):
     form.get_by_role("button", name="Check answer").click()
     assert "✓ Correct" in form.locator(".feedback").inner_text()
     saved = json.loads(page.evaluate("k => localStorage.getItem(k)", key))
-    assert saved == {"version": 1, "answers": {single.id: {"value": single.correct_indices[0], "correct": True}}}
+    assert saved == {"version": 1, "answers": {single.id: {"value": single.correct_indices[0], "correct": True,
+                                                          "first": True}}}
     page.reload()
     assert not page.locator("#quiz-notice").is_visible()
     assert page.locator(f"#q{number} input[value='{single.correct_indices[0]}']").is_checked()
@@ -174,7 +177,9 @@ def test_index_resets_only_the_unreadable_lesson(context, small_site):
     notice = page.locator("#progress-notice")
     assert notice.is_visible() and "Alpha" in notice.inner_text() and "Beta" not in notice.inner_text()
     total = len(alpha_questions) + len(beta_questions)
-    assert page.locator("#site-progress-text").inner_text() == f"1 of {total} questions answered · score 1/{total}"
+    # beta's answer was saved before first attempts were: its first attempt is unknown, its final score counts.
+    assert page.locator("#site-progress-text").inner_text() == \
+        f"1 of {total} answered · first attempt 0/{total} (1 unknown) · final 1/{total}"
     assert page.evaluate("k => localStorage.getItem(k)", alpha_key) is None
     assert page.evaluate("k => localStorage.getItem(k)", beta_key) == beta_saved
     for key, value in FOREIGN.items():

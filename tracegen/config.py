@@ -2,7 +2,7 @@
 
     title = "Model evaluation, spring term"   # shown in every page's header
     lessons = "lessons"                        # the lessons folder (relative to this file)
-    order = ["precision-recall", "roc-curve"]  # the index's order; other lessons follow by name
+    order = ["precision-recall", "roc-curve"]  # the path's order within prerequisites; others follow by name
     out = "site"                               # the output folder
     templates = "my-templates"                 # as --templates
 

@@ -57,7 +57,7 @@
     return { state: loaded, reset: false };
   }
 
-  // The scoring rule (docs/authoring.md, "Scores"): a saved answer is {value, correct, first}, where
+  // The scoring rule (docs/authoring.md, "How answers are scored"): a saved answer is {value, correct, first}, where
   // `first` says whether the first checked answer to the question was right. The first-attempt score
   // counts questions right on their first check, the final score those whose latest answer is right,
   // each out of the page's questions. Answers saved before `first` existed count as unknown.

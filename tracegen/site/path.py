@@ -40,7 +40,8 @@ def lesson_path(specs: Sequence[LessonSpec], elsewhere: Collection[str] = ()) ->
     for spec in specs:
         unknown = next((name for name in spec.prerequisites if name not in rank and name not in elsewhere), None)
         if unknown is not None:
-            raise SpecError(spec.path, "prerequisites", f"no lesson named '{unknown}' in this build")
+            where = "this build or its lessons folder" if elsewhere else "this build"
+            raise SpecError(spec.path, "prerequisites", f"no lesson named '{unknown}' in {where}")
     waiting = {spec.name: set(present_prerequisites(spec, rank)) for spec in specs}
     after: dict[str, list[str]] = {spec.name: [] for spec in specs}
     for name, needs in waiting.items():
