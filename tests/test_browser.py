@@ -277,6 +277,49 @@ def test_index_shows_progress_and_score(visit, site_dir, scheme):
     assert sorted(cards) == sorted(load_lesson(LESSONS / f"{n}.md").title for n in LESSON_NAMES)
 
 
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_first_attempt_and_final_scores_on_the_page_and_the_index(visit, site_dir, scheme):
+    """Wrong then right: first attempt 0, final 1, on the page and the index, after reloads; reset clears both."""
+    _, pr_questions = questions_of(site_dir, "precision-recall")
+    _, mc_questions = questions_of(site_dir, "multiclass-roc")
+    n, total = len(pr_questions), len(pr_questions) + len(mc_questions)
+    page = visit.open(scheme, "precision-recall/index.html")
+    number, question = first_of_kind(pr_questions, "single")
+    wrong = next(i for i, o in enumerate(question.options) if not o.correct)
+    assert "✗ Not quite" in answer_choice(page, number, wrong)
+    assert page.locator("#quiz-progress").inner_text() == f"1 of {n} answered · first attempt 0/{n} · final 0/{n}"
+    assert "✓ Correct" in answer_choice(page, number, question.correct_indices[0])
+    wanted = f"1 of {n} answered · first attempt 0/{n} · final 1/{n}"
+    assert page.locator("#quiz-progress").inner_text() == wanted
+    page.reload()
+    assert page.locator("#quiz-progress").inner_text() == wanted
+    page.goto(visit.url(scheme, "index.html"))
+    for _ in range(2):  # and again after a reload
+        assert page.locator("#progress-precision-recall-0").inner_text() == wanted
+        assert page.locator("#site-progress-text").inner_text() == \
+            f"1 of {total} answered · first attempt 0/{total} · final 1/{total}"
+        page.reload()
+    page.goto(visit.url(scheme, "precision-recall/index.html"))
+    page.get_by_role("button", name="Reset this lesson's answers").click()
+    assert page.locator("#quiz-progress").inner_text() == f"0 of {n} answered"
+    answer_choice(page, number, question.correct_indices[0])
+    assert page.locator("#quiz-progress").inner_text() == f"1 of {n} answered · first attempt 1/{n} · final 1/{n}"
+
+
+def test_previous_and_next_links_walk_the_path(visit, site_dir):
+    """The site's path here is the order the lessons were named in: precision-recall, then multiclass-roc."""
+    page = visit.open("file", "precision-recall/index.html")
+    navs = page.get_by_role("navigation", name="Lesson path")
+    assert navs.count() == 2 and not page.locator("a[rel=prev]").count()
+    title = load_lesson(LESSONS / "multiclass-roc.md").title
+    assert navs.first.inner_text() == f"Next: {title} →"
+    navs.first.get_by_role("link").click()
+    page.wait_for_url(re.compile(r"multiclass-roc/index\.html$"))
+    assert page.locator("h1").inner_text() == title and not page.locator("a[rel=next]").count()
+    page.locator("a[rel=prev]").last.click()
+    page.wait_for_url(re.compile(r"precision-recall/index\.html$"))
+
+
 # --- search --------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("scheme", SCHEMES)

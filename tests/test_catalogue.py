@@ -180,6 +180,31 @@ def test_every_page_builds_within_budget_with_its_sections(site):
         assert heading in page_text(site, name), name
 
 
+# The teaching order the lessons' prerequisites give (ties by file name, as no course order is set).
+CATALOGUE_PATH = ("confusion-matrix", "classification-report", "precision-recall", "roc-curve",
+                  "decision-threshold", "imbalanced-data", "multiclass-roc", "top-k-accuracy", "training-curves",
+                  "heat-maps", "sample-explorer", "performance-by-feature")
+PATH_LINK = re.compile(r'<a href="([^"]+)" rel="(prev|next)">')
+
+
+def test_the_index_and_every_page_follow_the_path(site):
+    """The index lists the path in order, every lesson after its prerequisites; each page links its neighbours."""
+    assert sorted(CATALOGUE_PATH) == sorted(CATALOGUE)
+    for position, name in enumerate(CATALOGUE_PATH):
+        needs = load_lesson(LESSONS / f"{name}.md").prerequisites
+        assert bool(needs) == (position > 0), name  # one start, and every other lesson builds on another
+        assert all(CATALOGUE_PATH.index(need) < position for need in needs), name
+    index = (site / "index.html").read_text(encoding="utf-8")
+    assert tuple(re.findall(r'<h2><a href="([^"/]+)/index.html">', index)) == CATALOGUE_PATH
+    for position, name in enumerate(CATALOGUE_PATH):
+        page = site / name / "index.html"
+        neighbours = [("prev", CATALOGUE_PATH[position - 1])] if position else []
+        if position + 1 < len(CATALOGUE_PATH):
+            neighbours.append(("next", CATALOGUE_PATH[position + 1]))
+        links = [(rel, (page.parent / href).resolve()) for href, rel in PATH_LINK.findall(page.read_text("utf-8"))]
+        assert links == [(rel, (site / other / "index.html").resolve()) for rel, other in neighbours] * 2, name
+
+
 def test_multiclass_roc_states_auc_beside_precision_and_recall(site, runs):
     """Seed 002: the page lists every class's AUC, precision and recall in one row, from the trace."""
     ev = runs["multiclass-roc"][1].evaluation
