@@ -233,7 +233,8 @@ def test_question_ids_named_like_object_properties_save_and_restore(ids_page, bu
     assert sorted(saved["answers"]) == sorted(IDS)
     page.reload()
     assert not page.locator("#quiz-notice").is_visible()
-    assert page.locator("#quiz-progress").inner_text() == f"3 of {total} answered · first attempt 3/{total} · final 3/{total}"
+    assert page.locator("#quiz-progress").inner_text() == \
+        f"3 of {total} answered · first attempt 3/{total} · final 3/{total}"
     for number, question in answered:
         assert page.locator(f"#q{number} input[value='{question.correct_indices[0]}']").is_checked(), question.id
     page.goto((built[0] / "index.html").as_uri())
