@@ -119,8 +119,10 @@ def cmd_build(args: argparse.Namespace) -> int:
     if not args.names:
         paths = ordered(paths, args.config.order, args.config.source)
     specs = [load_lesson(path) for path in paths]
-    # Building some lessons of a folder: prerequisites may name the others (skipped on this site's path).
-    elsewhere = {p.stem for p in args.lessons.glob("*.md")} if args.names and args.lessons.is_dir() else set()
+    # Building some lessons: prerequisites may name the other lessons of the lessons folder or of a named
+    # file's own folder (skipped on this site's path); a name found nowhere is an error.
+    folders = {args.lessons, *(path.parent for path in paths)} if args.names else set()
+    elsewhere = {p.stem for folder in folders if folder.is_dir() for p in folder.glob("*.md")}
     assignments = None
     if args.learners is not None:
         from tracegen import roster

@@ -161,3 +161,15 @@ def test_building_one_lesson_of_a_folder_skips_its_prerequisites(tmp_path):
     assert main(["--lessons", str(folder), "build", "b", "--out", str(out), "--no-cache", "--quiet"]) == 0
     assert not LINK.findall((out / "b" / "index.html").read_text(encoding="utf-8"))
     assert "After:" not in (out / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_lesson_named_by_path_may_need_lessons_beside_it(tmp_path, monkeypatch):
+    """`tracegen build other/b.md` from elsewhere: a prerequisite beside b.md is skipped, not an error."""
+    folder = tmp_path / "other"
+    folder.mkdir()
+    write_lesson(folder, f"epochs = 2\n{TINY_DATA}", name="a")
+    lesson = write_lesson(folder, f'prerequisites = ["a"]\nepochs = 2\n{TINY_DATA}', name="b")
+    (tmp_path / "here").mkdir()
+    monkeypatch.chdir(tmp_path / "here")
+    assert main(["build", str(lesson), "--out", "site", "--no-cache", "--quiet"]) == 0
+    assert (tmp_path / "here" / "site" / "b" / "index.html").is_file()

@@ -85,3 +85,25 @@ def test_many_retakes_get_their_own_page_and_pages_do_not_grow_with_them(tmp_pat
         hrefs = re.findall(r'href="([^"]+)"', nav)
         assert len(hrefs) <= 5 and "../retakes/index.html" in hrefs
         assert all((root / "tiny" / f"v{number}" / href).resolve().is_file() for href in hrefs)
+
+
+def test_index_numbers_the_path_and_shows_prerequisites_and_goals(lessons):
+    """Cards are numbered in the order given (the path), link the prerequisites present, and list goals if any."""
+    import dataclasses
+
+    from tracegen.html.env import TEMPLATES_DIR, make_environment
+
+    first, second = lessons
+    # The second lesson needs the first and a lesson left out of this build (no link for it).
+    spec = dataclasses.replace(second.spec, prerequisites=(first.spec.name, "left-out"))
+    # `goals` lands in LessonSpec with the lesson-body work; until then it is set on the record here.
+    object.__setattr__(spec, "goals", ("Read a <ROC> curve", "Compare classes"))
+    path = [first, dataclasses.replace(second, spec=spec)]
+    entries = index.index_context(path)["lessons"]
+    assert [entry["number"] for entry in entries] == [1, 2]
+    assert entries[0]["after"] == [] and entries[0]["goals"] == ()
+    assert entries[1]["after"] == [{"title": first.spec.title, "href": f"{first.spec.name}/index.html"}]
+    html = index.index_page(path, make_environment(TEMPLATES_DIR)).decode()
+    assert f'After: <a href="{first.spec.name}/index.html">' in html
+    assert "<li>Read a &lt;ROC&gt; curve</li><li>Compare classes</li>" in html
+    assert html.index(first.spec.title) < html.index(spec.title)

@@ -6,7 +6,8 @@ is the order the command line hands the lessons over in (or the order lessons ar
 for `tracegen build A B`). Lessons without prerequisites keep exactly that order.
 
 A prerequisite must name a lesson of the build. A partial build (`tracegen build A B`) may
-name lessons of the lessons folder that it leaves out (`elsewhere`): they are skipped, and
+name lessons it leaves out (`elsewhere`: the cli passes the other lessons of the lessons folder
+and of the named files' folders): they are skipped, and
 the path is made of the lessons present, so one lesson can be previewed on its own. A name
 found nowhere, or a cycle, is one error line naming the lesson file and `prerequisites`.
 """
