@@ -8,7 +8,7 @@
   entries.forEach(function (entry) {
     var loaded = t.loadState(entry.key, entry.questions), s = t.score(loaded.state);
     if (loaded.reset) { resets.push(entry.title); }
-    // Retakes get a short "answered/total" so the card stays readable.
+    // Retakes get a short "(answered/total, first F, final R)" so the card stays readable.
     $(entry.progress_id).textContent = entry.base ? t.progressText(s, entry.total) :
       "(" + s.answered + "/" + entry.total + (s.answered ? ", first " + s.first + ", final " + s.right + ")" : ")");
     var meter = $(entry.progress_id + "-meter");
