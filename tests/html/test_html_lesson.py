@@ -89,3 +89,22 @@ def test_a_network_without_decision_function_is_not_said_to_have_a_score():
     notes = {layer.name: layer.note for layer in lesson.prediction_view(trace).layers}
     assert "score" not in notes["Probability"]
     assert "decision_function" in notes["Score"]
+
+
+@pytest.mark.parametrize(("nav", "links"), [
+    (lesson.PathNav(), []),
+    (lesson.PathNav(next=lesson.PageLink("Next <b>one</b>", "../b/index.html")),
+     [("../b/index.html", "next", "Next: Next &lt;b&gt;one&lt;/b&gt; →")]),
+    (lesson.PathNav(lesson.PageLink("A & B", "../a/index.html"), lesson.PageLink("C", "../c/index.html")),
+     [("../a/index.html", "prev", "← Previous: A &amp; B"), ("../c/index.html", "next", "Next: C →")]),
+])
+def test_path_links_near_the_top_and_at_the_end(binary_spec, binary_trace, nav, links):
+    """Previous/next links, titles escaped, before the first section and after the last; none off the path."""
+    context = lesson.lesson_context(binary_spec, binary_trace, (), root="../", variants=(),
+                                    build=lesson.BuildInfo(reproducible=True), path=nav)
+    page = html_env.render_page(html_env.make_environment(), "lesson.html", context)
+    found = re.findall(r'<a href="([^"]+)" rel="(prev|next)">([^<]*)</a>', page)
+    assert found == links * 2
+    if links:
+        navs = [m.start() for m in re.finditer('<nav class="path-nav"', page)]
+        assert navs[0] < page.index('<section id="data-flow"') and navs[1] > page.index('<section id="provenance"')
