@@ -108,7 +108,7 @@ def cmd_build(args: argparse.Namespace) -> int:
             raise UsageError("tracegen build", "--predictions", "builds one page from the file; it takes no "
                              "--seed or --variants (nothing is trained)")
         made = site.build_predictions(args.predictions, args.out, reproducible=args.reproducible,
-                                      templates_dir=args.templates)
+                                      template_overrides=args.templates)
         print(f"built {made.out}/: predictions page for {made.source.name} ({made.rows} rows, "
               f"{made.questions} questions), {made.page_weight / 1024:.1f} KB (HTML + CSS + JS)")
         return 0
@@ -128,7 +128,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     progress = Progress(None if args.quiet else sys.stderr)
     try:
         report = site.build_site(specs, args.out, seed=args.seed, variants=args.variants,
-                                 reproducible=args.reproducible, templates_dir=args.templates,
+                                 reproducible=args.reproducible, template_overrides=args.templates,
                                  cache_dir=None if args.no_cache else args.cache_dir, jobs=args.jobs,
                                  progress=progress, scheduler=scheduler, site_title=args.config.title)
     except BaseException:

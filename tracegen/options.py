@@ -14,6 +14,8 @@ from tracegen.ascii_numbers import parse_int
 from tracegen.errors import UsageError
 
 DEFAULT_LESSONS = Path("lessons")
+TEMPLATES_HELP = ("template overrides: a folder searched before tracegen's templates, holding only the files you "
+                  "change (e.g. _header.html, static/site.css) (default: the settings' templates)")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -101,8 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--reproducible", action="store_true",
                        help="leave out wall times and the build timestamp, so the same lessons and seed give a "
                             "byte-identical site")
-    build.add_argument("--templates", type=Path, metavar="DIR",
-                       help="templates folder (default: tracegen's templates/)")
+    build.add_argument("--templates", type=Path, metavar="DIR", help=TEMPLATES_HELP)
     build.add_argument("--cache-dir", type=Path, default=Path(".tracegen-cache"), metavar="DIR",
                        help="keep traces here, so only lessons whose inputs changed run again "
                             "(default: .tracegen-cache)")
