@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tracegen.config import load_config, ordered
+from tracegen.config import SiteConfig, load_config, ordered
 from tracegen.errors import OutputError, SpecError, TracegenError, UsageError
 from tracegen.files import not_replaceable, write_atomic
 from tracegen.options import build_parser, lessons_folder, usable_cpus
@@ -294,8 +294,35 @@ def cmd_new(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    """tracegen serve: build as `build` does, serve on 127.0.0.1, rebuild on each change; Ctrl-C stops."""
+    from tracegen.config import CONFIG_FILE
+    from tracegen.resources import template_folders
+    from tracegen.serve import Course, serve
+
+    def prepare() -> Course:
+        # The settings are read again each time, so an edit to tracegen.toml takes effect at once.
+        settled = with_settings(args.given, load_config(Path.cwd()))
+        watched = (settled.lessons, *template_folders(settled.templates), Path(CONFIG_FILE), Path("pyproject.toml"))
+        return Course(out=settled.out, watched=watched, ignored=(settled.out, settled.cache_dir),
+                      build=lambda: cmd_build(settled))
+
+    return serve(prepare, port=args.port)
+
+
+def with_settings(args: argparse.Namespace, config: SiteConfig) -> argparse.Namespace:
+    """Return the parsed command line with the course settings filled in where it says nothing."""
+    settled = argparse.Namespace(**vars(args))
+    settled.given, settled.config = args, config
+    settled.lessons = lessons_folder(args.lessons or config.lessons)
+    if args.command in ("build", "serve"):
+        settled.out = args.out or config.out or Path("site")
+        settled.templates = args.templates or config.templates
+    return settled
+
+
 COMMANDS = {"new": cmd_new, "run": cmd_run, "build": cmd_build, "quiz": cmd_quiz, "check": cmd_check,
-            "export": cmd_export}
+            "export": cmd_export, "serve": cmd_serve}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -304,12 +331,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     debug = "--debug" in argv
     closed_streams_to_devnull()
     try:
-        args = build_parser().parse_args(argv)
-        args.config = load_config(Path.cwd())
-        args.lessons = lessons_folder(args.lessons or args.config.lessons)
-        if args.command == "build":
-            args.out = args.out or args.config.out or Path("site")
-            args.templates = args.templates or args.config.templates
+        args = with_settings(build_parser().parse_args(argv), load_config(Path.cwd()))
         code = COMMANDS[args.command](args)
     except TracegenError as exc:
         if debug:

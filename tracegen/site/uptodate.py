@@ -62,8 +62,8 @@ def site_key(specs: Sequence[LessonSpec], seed: int | None, variants: int, templ
     digest = hashlib.sha256(f"tracegen site {SITE_FORMAT}\0reproducible={reproducible}\0"
                             f"seed={seed}\0variants={variants}\0title={site_title!r}\0".encode())
     _digest_files(digest, PACKAGE_DIR, "*.py")
-    for number, folder in enumerate(template_folders(template_overrides)):  # overrides first, as looked up
-        digest.update(f"templates {number}\0".encode())
+    for position, folder in enumerate(template_folders(template_overrides)):  # overrides first, as looked up
+        digest.update(f"templates {position}\0".encode())
         _digest_files(digest, folder, "*")
     for name, number in sorted(pipeline.library_versions().items()):
         digest.update(f"{name}={number}\0".encode())
