@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT, write_tiny_lesson
+from tests.test_browser import browser  # noqa: F401 - the fixture: Debian's chromium through Playwright
 from tracegen import serve
 from tracegen.cli import main
 from tracegen.site.write import MARKER
@@ -137,6 +138,28 @@ def test_serve_builds_serves_rebuilds_and_stops(course):
     assert served.out[-1] == "stopped\n"
     assert not any("Traceback" in line for line in served.err), served.err
     assert [line for line in served.err if "error" in line] == [error]
+
+
+def test_an_open_page_reloads_itself_under_its_csp(course, browser):  # noqa: F811 - the imported fixture
+    """In a real browser: the served page shows the new title after an edit, by itself, with no CSP complaint."""
+    served = Served(course)
+    try:
+        served.wait_until_serving()
+        page = browser.new_page()
+        console: list[str] = []
+        page.on("console", lambda message: console.append(f"{message.type}: {message.text}"))
+        page.goto(f"http://127.0.0.1:{served.port}/tiny/")
+        assert page.title().startswith("First title")
+        lesson = course / "lessons" / "tiny.md"
+        lesson.write_text(lesson.read_text(encoding="utf-8").replace("First title", "Second title"), encoding="utf-8")
+        deadline = time.monotonic() + 15
+        while not page.title().startswith("Second title") and time.monotonic() < deadline:
+            page.wait_for_timeout(100)  # not wait_for_function: it evaluates a string, which the CSP forbids
+        assert page.title().startswith("Second title")
+        assert console == []
+        page.close()
+    finally:
+        served.finish()
 
 
 def test_a_port_in_use_is_one_line_and_exit_2(tmp_path, capsys, monkeypatch):

@@ -305,9 +305,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         settled = with_settings(args.given, load_config(Path.cwd()))
         watched = (settled.lessons, *template_folders(settled.templates), Path(CONFIG_FILE), Path("pyproject.toml"))
         return Course(out=settled.out, watched=watched, ignored=(settled.out, settled.cache_dir),
-                      build=lambda: cmd_build(settled))
+                      build=lambda: (cmd_build(settled), sys.stdout.flush()))
 
-    return serve(prepare, port=args.port)
+    return serve(prepare, port=args.port, say=lambda line: print(line, flush=True),
+                 error=lambda exc: report(f"tracegen: error: {exc.one_line()}", 2))
 
 
 def with_settings(args: argparse.Namespace, config: SiteConfig) -> argparse.Namespace:

@@ -19,7 +19,6 @@ import errno
 import mimetypes
 import os
 import stat
-import sys
 import threading
 import time
 import urllib.parse
@@ -202,11 +201,13 @@ def snapshot(paths: Iterable[Path], ignored: Iterable[Path]) -> dict[str, tuple[
     return found
 
 
-def serve(prepare: Callable[[], Course], *, port: int, poll: float = POLL_SECONDS) -> int:
+def serve(prepare: Callable[[], Course], *, port: int, say: Callable[[str], object],
+          error: Callable[[TracegenError], object], poll: float = POLL_SECONDS) -> int:
     """Build, serve and rebuild on every change until Ctrl-C; return the exit code (0).
 
     `prepare` reads the settings and returns the course; it and a course's build raise
-    TracegenError for bad input, which is printed as one line while the last good site is served.
+    TracegenError for bad input, handed to `error` (the CLI prints it as one line) while the last
+    good site goes on being served. `say` gets the lines for the user: the address, "stopped".
     """
     course = prepare()  # bad settings at the start are the caller's one error line
     site = ServedSite(course.out)
@@ -214,9 +215,9 @@ def serve(prepare: Callable[[], Course], *, port: int, poll: float = POLL_SECOND
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True)
     try:
         seen = snapshot(course.watched, course.ignored)
-        _build(course, site)
+        _build(course, site, error)
         thread.start()
-        print(f"serving http://{HOST}:{server.server_address[1]}/ (Ctrl-C stops)", flush=True)
+        say(f"serving http://{HOST}:{server.server_address[1]}/ (Ctrl-C stops)")
         while True:
             time.sleep(poll)
             now = snapshot(course.watched, course.ignored)
@@ -226,34 +227,28 @@ def serve(prepare: Callable[[], Course], *, port: int, poll: float = POLL_SECOND
             try:
                 latest = prepare()
             except TracegenError as exc:
-                _error(exc)
+                error(exc)
                 continue
             if latest.watched != course.watched or latest.ignored != course.ignored:
                 seen = snapshot(latest.watched, latest.ignored)
             course = latest
-            _build(course, site)
+            _build(course, site, error)
     except KeyboardInterrupt:
         pass
     finally:
         if thread.is_alive():
             server.shutdown()
         server.server_close()
-    print("stopped", flush=True)
+    say("stopped")
     return 0
 
 
-def _build(course: Course, site: ServedSite) -> None:
-    """Run one build; on success serve it and tell open pages; on bad input print its line and keep the old site."""
+def _build(course: Course, site: ServedSite, error: Callable[[TracegenError], object]) -> None:
+    """Run one build; on success serve it and tell open pages; on bad input report it and keep the old site."""
     try:
         course.build()
     except TracegenError as exc:
-        _error(exc)
+        error(exc)
         return
-    finally:
-        sys.stdout.flush()
     site.out = course.out
     site.build += 1
-
-
-def _error(exc: TracegenError) -> None:
-    print(f"tracegen: error: {exc.one_line()}", file=sys.stderr, flush=True)
