@@ -3,7 +3,8 @@
 The site is built by the same code as `tracegen build` (the cache on, so only what changed runs),
 into the same output folder, atomically: a build that fails leaves the last good site in place,
 and it goes on being served. A watcher polls the course's files (modification time and size)
-every half second; the server runs in its own thread.
+every half second, and builds, in the main thread (so Ctrl-C stops a build at once); the server
+answers requests in threads of its own.
 
 Reloading lives only in what the server sends: each HTML page it serves gets one script tag
 for /__tracegen/reload.js, a same-origin file that the pages' Content-Security-Policy
@@ -116,11 +117,13 @@ class SiteHandler(BaseHTTPRequestHandler):
 
     def _respond(self, with_body: bool) -> None:
         served = self.server.site
+        # The number is read before the page: a rebuild in between then costs one reload too many, never one too few.
+        build = served.build
         route = urllib.parse.urlsplit(self.path).path
         if route == RELOAD_SCRIPT:
             return self._send(RELOAD_JS.encode(), "text/javascript", with_body)
         if route == VERSION_SCRIPT:
-            return self._send(f"tracegenBuild({served.build});\n".encode(), "text/javascript", with_body)
+            return self._send(f"tracegenBuild({build});\n".encode(), "text/javascript", with_body)
         root = served.out
         # Only a folder a build wrote is served (never, say, a home folder given as --out by mistake).
         found = site_file(root, self.path) if (root / MARKER).is_file() else None
@@ -134,7 +137,7 @@ class SiteHandler(BaseHTTPRequestHandler):
             return self._send(b"not found\n", "text/plain; charset=utf-8", with_body, HTTPStatus.NOT_FOUND)
         kind = mimetypes.guess_type(found.name)[0] or "application/octet-stream"
         if kind == "text/html":
-            body = with_reload_hook(body, served.build)
+            body = with_reload_hook(body, build)
         if kind.startswith("text/") or kind in ("application/javascript", "application/json", "image/svg+xml"):
             kind += "; charset=utf-8"
         return self._send(body, kind, with_body)
