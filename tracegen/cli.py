@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tracegen.config import load_config, ordered
+from tracegen.config import SiteConfig, load_config, ordered
 from tracegen.errors import OutputError, SpecError, TracegenError, UsageError
 from tracegen.files import not_replaceable, write_atomic
 from tracegen.options import build_parser, lessons_folder, usable_cpus
@@ -108,7 +108,7 @@ def cmd_build(args: argparse.Namespace) -> int:
             raise UsageError("tracegen build", "--predictions", "builds one page from the file; it takes no "
                              "--seed or --variants (nothing is trained)")
         made = site.build_predictions(args.predictions, args.out, reproducible=args.reproducible,
-                                      templates_dir=args.templates)
+                                      template_overrides=args.templates)
         print(f"built {made.out}/: predictions page for {made.source.name} ({made.rows} rows, "
               f"{made.questions} questions), {made.page_weight / 1024:.1f} KB (HTML + CSS + JS)")
         return 0
@@ -132,7 +132,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     progress = Progress(None if args.quiet else sys.stderr)
     try:
         report = site.build_site(specs, args.out, seed=args.seed, variants=args.variants,
-                                 reproducible=args.reproducible, templates_dir=args.templates,
+                                 reproducible=args.reproducible, template_overrides=args.templates,
                                  cache_dir=None if args.no_cache else args.cache_dir, jobs=args.jobs,
                                  progress=progress, scheduler=scheduler, site_title=args.config.title,
                                  elsewhere=elsewhere)
@@ -299,8 +299,36 @@ def cmd_new(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    """tracegen serve: build as `build` does, serve on 127.0.0.1, rebuild on each change; Ctrl-C stops."""
+    from tracegen.config import CONFIG_FILE
+    from tracegen.resources import template_folders
+    from tracegen.serve import Course, serve
+
+    def prepare() -> Course:
+        # The settings are read again each time, so an edit to tracegen.toml takes effect at once.
+        settled = with_settings(args.given, load_config(Path.cwd()))
+        watched = (settled.lessons, *template_folders(settled.templates), Path(CONFIG_FILE), Path("pyproject.toml"))
+        return Course(out=settled.out, watched=watched, ignored=(settled.out, settled.cache_dir),
+                      build=lambda: (cmd_build(settled), sys.stdout.flush()))
+
+    return serve(prepare, port=args.port, say=lambda line: print(line, flush=True),
+                 error=lambda exc: report(f"tracegen: error: {exc.one_line()}", 2))
+
+
+def with_settings(args: argparse.Namespace, config: SiteConfig) -> argparse.Namespace:
+    """Return the parsed command line with the course settings filled in where it says nothing."""
+    settled = argparse.Namespace(**vars(args))
+    settled.given, settled.config = args, config
+    settled.lessons = lessons_folder(args.lessons or config.lessons)
+    if args.command in ("build", "serve"):
+        settled.out = args.out or config.out or Path("site")
+        settled.templates = args.templates or config.templates
+    return settled
+
+
 COMMANDS = {"new": cmd_new, "run": cmd_run, "build": cmd_build, "quiz": cmd_quiz, "check": cmd_check,
-            "export": cmd_export}
+            "export": cmd_export, "serve": cmd_serve}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -309,12 +337,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     debug = "--debug" in argv
     closed_streams_to_devnull()
     try:
-        args = build_parser().parse_args(argv)
-        args.config = load_config(Path.cwd())
-        args.lessons = lessons_folder(args.lessons or args.config.lessons)
-        if args.command == "build":
-            args.out = args.out or args.config.out or Path("site")
-            args.templates = args.templates or args.config.templates
+        args = with_settings(build_parser().parse_args(argv), load_config(Path.cwd()))
         code = COMMANDS[args.command](args)
     except TracegenError as exc:
         if debug:

@@ -4,7 +4,7 @@
     lessons = "lessons"                        # the lessons folder (relative to this file)
     order = ["precision-recall", "roc-curve"]  # the path's order within prerequisites; others follow by name
     out = "site"                               # the output folder
-    templates = "my-templates"                 # as --templates
+    templates = "my-templates"                 # as --templates: overrides, searched before tracegen's
 
 Options given on the command line win over the file. Unknown keys are errors, as in lessons.
 """

@@ -14,6 +14,8 @@ from tracegen.ascii_numbers import parse_int
 from tracegen.errors import UsageError
 
 DEFAULT_LESSONS = Path("lessons")
+TEMPLATES_HELP = ("template overrides: a folder searched before tracegen's templates, holding only the files you "
+                  "change (e.g. _header.html, static/site.css) (default: the settings' templates)")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -53,6 +55,17 @@ def percent(text: str) -> float:
         value = float("nan")
     if not 0 <= value <= 100:
         raise argparse.ArgumentTypeError(f"expected a percentage from 0 to 100, got {text!r}")
+    return value
+
+
+def port_number(text: str) -> int:
+    """Parse a TCP port: 0 (any free port) to 65535."""
+    try:
+        value = parse_int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a port number, got {text!r}") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"expected a port from 0 to 65535, got {value}")
     return value
 
 
@@ -101,8 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--reproducible", action="store_true",
                        help="leave out wall times and the build timestamp, so the same lessons and seed give a "
                             "byte-identical site")
-    build.add_argument("--templates", type=Path, metavar="DIR",
-                       help="templates folder (default: tracegen's templates/)")
+    build.add_argument("--templates", type=Path, metavar="DIR", help=TEMPLATES_HELP)
     build.add_argument("--cache-dir", type=Path, default=Path(".tracegen-cache"), metavar="DIR",
                        help="keep traces here, so only lessons whose inputs changed run again "
                             "(default: .tracegen-cache)")
@@ -123,6 +135,21 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--predictions", type=Path, metavar="FILE.csv",
                        help="build one page evaluating your own model's predictions instead of the lessons")
     build.set_defaults(command="build")
+
+    serve = commands.add_parser("serve", help="build, serve the site on 127.0.0.1 and rebuild it (reloading the "
+                                               "open page) when a lesson, template or setting changes")
+    serve.add_argument("--port", type=port_number, default=8000, help="port to listen on (default: %(default)s; "
+                                                                      "0: any free port)")
+    serve.add_argument("--out", type=Path, metavar="DIR", help="output folder, as for build")
+    serve.add_argument("--seed", type=seed_int, help="override every lesson's seed")
+    serve.add_argument("--templates", type=Path, metavar="DIR", help=TEMPLATES_HELP)
+    serve.add_argument("--cache-dir", type=Path, default=Path(".tracegen-cache"), metavar="DIR",
+                       help="keep traces here, as build does (default: .tracegen-cache)")
+    serve.add_argument("--jobs", "-j", type=positive_int, default=usable_cpus(), metavar="N",
+                       help="run changed lessons in N worker processes (default: one per CPU)")
+    # The rest of what `tracegen build` reads, at build's defaults: serve runs the very same build.
+    serve.set_defaults(command="serve", names=[], variants=0, reproducible=False, no_cache=False, learners=None,
+                       executor="processes", scheduler=None, quiet=False, predictions=None)
 
     new = commands.add_parser("new", help="start a course: two lessons (binary, multiclass), a README, a .gitignore")
     new.add_argument("folder", type=Path, metavar="DIR", help="a new or empty folder for the course")

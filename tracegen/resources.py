@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tracegen.errors import TracegenError
+
 PACKAGE = Path(__file__).resolve().parent
 
 
@@ -22,3 +24,18 @@ TEMPLATES_DIR = _shipped("templates")
 BUILT_IN_LESSONS = _shipped("lessons")
 # What `tracegen new` copies into a new course (inside the package in both layouts).
 STARTER = PACKAGE / "starter"
+
+
+def template_folders(overrides: Path | None = None) -> tuple[Path, ...]:
+    """Return where templates and static files are looked up, first to last: the overrides, then tracegen's own.
+
+    A course's template folder (--templates, or the settings' `templates`) holds only the files it
+    changes; any file it lacks comes from tracegen's templates. A missing folder is an error, not an
+    empty set of overrides, so a mistyped path does not silently build the default look.
+    """
+    if overrides is None or (overrides.is_dir() and overrides.resolve() == TEMPLATES_DIR.resolve()):
+        return (TEMPLATES_DIR,)
+    if not overrides.is_dir():
+        problem = "is not a folder" if overrides.exists() else "folder not found"
+        raise TracegenError(overrides, "templates", f"{problem}; give the folder holding your template overrides")
+    return (overrides, TEMPLATES_DIR)

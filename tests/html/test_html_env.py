@@ -77,3 +77,27 @@ def test_a_dataclass_context_renders_like_the_same_dict():
     assert html_env.template_variables(context) == {"heading": _Heading("<T>"), "count": 3}
     assert (html_env.render_page(env, "t.html", context)
             == html_env.render_page(env, "t.html", {"heading": {"title": "<T>"}, "count": 3}) == "&lt;T&gt; 3")
+
+
+def test_overrides_come_first_and_tracegens_templates_fill_in(tmp_path):
+    """A template in the overrides folder wins; one it lacks is tracegen's; an error names the file actually read."""
+    (tmp_path / "_header.html").write_text("<header>\n{{ nope }}\n</header>\n", encoding="utf-8")
+    env = html_env.make_environment(tmp_path)
+    assert env.get_template("_header.html").filename == str(tmp_path / "_header.html")
+    assert env.get_template("base.html").filename == str(html_env.TEMPLATES_DIR / "base.html")
+    with pytest.raises(TracegenError) as caught:
+        html_env.render_page(env, "_header.html", {})
+    assert caught.value.one_line() == f"{tmp_path / '_header.html'}:2: template: 'nope' is undefined"
+    (tmp_path / "page.html").write_text('{% include "_nowhere.html" %}\n', encoding="utf-8")
+    with pytest.raises(TracegenError) as caught:
+        html_env.render_page(env, "page.html", {})
+    assert caught.value.one_line() == (f"{tmp_path / 'page.html'}:1: template: '_nowhere.html' not found in "
+                                       f"{tmp_path} or tracegen's templates")
+
+
+def test_a_missing_overrides_folder_is_one_line(tmp_path):
+    """A mistyped folder is an error, not an empty set of overrides."""
+    with pytest.raises(TracegenError) as caught:
+        html_env.make_environment(tmp_path / "nope")
+    assert caught.value.one_line() == (f"{tmp_path / 'nope'}: templates: folder not found; give the folder "
+                                       "holding your template overrides")

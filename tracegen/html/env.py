@@ -11,13 +11,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, select_autoescape
+from jinja2.exceptions import TemplateNotFound, TemplateSyntaxError
 from jinja2.ext import Extension
 from jinja2.loaders import split_template_path
 
 from tracegen.errors import TracegenError
 from tracegen.files import read_text, undecodable_line
 from tracegen.formats import fmt_values
-from tracegen.resources import TEMPLATES_DIR
+from tracegen.resources import TEMPLATES_DIR, template_folders
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
@@ -97,14 +98,23 @@ class DedentExtension(Extension):
 
 
 class RegularFileLoader(FileSystemLoader):
-    """Jinja's FileSystemLoader reading through tracegen.files: a FIFO, device, link loop or bad UTF-8 is one line."""
+    """Jinja's FileSystemLoader reading through tracegen.files: a FIFO, device, link loop or bad UTF-8 is one line.
+
+    With several folders, the first that holds a template wins: a course's overrides, then tracegen's own.
+    """
 
     def get_source(self, environment: Environment, template: str) -> tuple[str, str, Any]:
         for searchpath in self.searchpath:
             filename = posixpath.join(searchpath, *split_template_path(template))
             if os.path.lexists(filename):
                 return _template_source(filename, self.encoding)
-        return super().get_source(environment, template)  # raises TemplateNotFound, worded as Jinja does
+        folders = " or ".join(_folder_name(folder) for folder in self.searchpath)
+        raise TemplateNotFound(template, f"'{template}' not found in {folders}")
+
+
+def _folder_name(folder: str) -> str:
+    # tracegen's own folder is named, not spelled out: its path depends on where tracegen is installed.
+    return "tracegen's templates" if Path(folder).resolve() == TEMPLATES_DIR.resolve() else folder
 
 
 def _template_source(filename: str, encoding: str) -> tuple[str, str, Any]:
@@ -127,10 +137,10 @@ def _template_source(filename: str, encoding: str) -> tuple[str, str, Any]:
     return contents, os.path.normpath(filename), uptodate
 
 
-def make_environment(templates_dir: Path = TEMPLATES_DIR) -> Environment:
-    """Return the one Jinja environment: templates/ on disk, autoescape, strict undefined."""
+def make_environment(overrides: Path | None = None) -> Environment:
+    """Return the one Jinja environment: `overrides` (a folder of templates) before tracegen's, autoescape, strict."""
     env = Environment(
-        loader=RegularFileLoader(str(templates_dir)),
+        loader=RegularFileLoader([str(folder) for folder in template_folders(overrides)]),
         autoescape=select_autoescape(["html", "xml"]),
         undefined=StrictUndefined,
         trim_blocks=True,
@@ -174,23 +184,32 @@ def template_variables(context: Mapping[str, Any] | DataclassInstance) -> dict[s
 
 
 def template_error(env: Environment, template: str, exc: TemplateError) -> TracegenError:
-    """Return the user-facing error for a template that fails to compile or render."""
-    name = getattr(exc, "name", None) or template
+    """Return the user-facing error for a template that fails to compile or render, naming the file it read."""
+    filename = getattr(exc, "filename", None)  # a syntax error knows its file and line
     line = getattr(exc, "lineno", None)
-    if line is None:
-        name, line = _template_frame(exc, name)
-    folder = Path(env.loader.searchpath[0]) if isinstance(env.loader, FileSystemLoader) else Path(".")
+    if line is None:  # anything else is located by its innermost template frame (a missing one by its includer)
+        filename, line = _template_frame(exc)
+    if filename is None:
+        name = exc.name if isinstance(exc, TemplateSyntaxError) else None
+        filename = _template_file(env, name or template)
     message = getattr(exc, "message", None) or str(exc)
-    return TracegenError(folder / name, "template", message.splitlines()[0], line=line)
+    return TracegenError(filename, "template", message.splitlines()[0], line=line)
 
 
-def _template_frame(exc: BaseException, fallback: str) -> tuple[str, int | None]:
+def _template_file(env: Environment, name: str) -> str:
+    """Return the file `env` reads template `name` from (the first folder holding it), or where it would be."""
+    folders = env.loader.searchpath if isinstance(env.loader, FileSystemLoader) else ["."]
+    candidates = [os.path.normpath(posixpath.join(folder, name)) for folder in folders]
+    return next((path for path in candidates if os.path.lexists(path)), candidates[0])
+
+
+def _template_frame(exc: BaseException) -> tuple[str | None, int | None]:
     # Jinja rewrites tracebacks so that template frames carry the template's file and line.
-    found: tuple[str, int | None] = (fallback, None)
+    found: tuple[str | None, int | None] = (None, None)
     tb = exc.__traceback__
     while tb is not None:
         filename = tb.tb_frame.f_code.co_filename
         if filename.endswith(".html"):
-            found = (Path(filename).name, tb.tb_lineno)
+            found = (filename, tb.tb_lineno)
         tb = tb.tb_next
     return found

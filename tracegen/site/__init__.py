@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tracegen.errors import TracegenError
-from tracegen.resources import TEMPLATES_DIR
+from tracegen.resources import TEMPLATES_DIR, template_folders
 from tracegen.site import assets, index, pages, runs, uptodate, write
 from tracegen.site.path import lesson_path
 from tracegen.site.report import PAGE_BUDGET, PredictionsReport, SiteReport
@@ -49,19 +49,19 @@ __all__ = [
 ]
 
 
-def compiled_environment(templates_dir: Path, site_title: str | None = None) -> Environment:
-    """Return the Jinja environment with every template compiled (importing jinja2 and markdown)."""
+def compiled_environment(template_overrides: Path | None = None, site_title: str | None = None) -> Environment:
+    """Return the Jinja environment (overrides before tracegen's templates), every template compiled."""
     with runs.garbage_collector_paused():
         from tracegen.html.env import check_templates, make_environment
 
-        env = make_environment(templates_dir)
+        env = make_environment(template_overrides)
         env.globals["site_title"] = site_title
         check_templates(env)
     return env
 
 
 def build_site(specs: Sequence[LessonSpec], out: Path, *, seed: int | None = None, variants: int = 0,
-               reproducible: bool = False, templates_dir: Path | None = None, cache_dir: Path | None = None,
+               reproducible: bool = False, template_overrides: Path | None = None, cache_dir: Path | None = None,
                jobs: int = 1, progress: Progress | None = None, scheduler: str | None = None,
                site_title: str | None = None, elsewhere: Collection[str] = ()) -> SiteReport:
     """Run (or load from `cache_dir`) every lesson, render the whole site in memory, then swap it in at `out`.
@@ -72,9 +72,10 @@ def build_site(specs: Sequence[LessonSpec], out: Path, *, seed: int | None = Non
 
     With a cache, a site whose every input is unchanged and whose files are intact is left as it is.
     With a Dask `scheduler` address ("local" for a cluster on this machine) the runs go there.
+    `template_overrides` is a folder of templates and static files used instead of tracegen's of the same name.
     """
     started = time.perf_counter()
-    templates_dir = DEFAULT_TEMPLATES if templates_dir is None else templates_dir
+    template_folders(template_overrides)  # a missing overrides folder fails before anything else
     names = [spec.name for spec in specs]
     duplicate = next((name for name in names if names.count(name) > 1), None)
     if duplicate is not None:
@@ -83,7 +84,7 @@ def build_site(specs: Sequence[LessonSpec], out: Path, *, seed: int | None = Non
     # Fail before the slow part (running every lesson), with the previous site back in place if a killed
     # build left it aside; write_site checks the output again.
     write.prepare_output(out)
-    key = (uptodate.site_key(specs, seed, variants, templates_dir, reproducible, site_title)
+    key = (uptodate.site_key(specs, seed, variants, template_overrides, reproducible, site_title)
            if cache_dir is not None else None)
     if cache_dir is not None and key is not None:
         report = uptodate.unchanged_site(cache_dir, out, key)
@@ -93,10 +94,10 @@ def build_site(specs: Sequence[LessonSpec], out: Path, *, seed: int | None = Non
     planned = runs.plan_runs(specs, seed, variants)
     # Every template is compiled before any lesson runs (a broken one fails fast), while the workers start.
     env, arrivals = runs.gather_traces(specs, planned, cache_dir=cache_dir, jobs=jobs, progress=progress,
-                                       prepare=lambda: compiled_environment(templates_dir, site_title),
+                                       prepare=lambda: compiled_environment(template_overrides, site_title),
                                        scheduler=scheduler)
     build = assets.build_info(reproducible)
-    files = assets.site_frame(templates_dir)
+    files = assets.site_frame(template_overrides)
     with contextlib.closing(arrivals):  # an error while rendering stops the workers at once
         lessons, ran = pages.render_lessons(specs, planned, arrivals, env, build, files)
     files[index.SEARCH_INDEX] = index.search_index(lessons)
@@ -113,7 +114,7 @@ def build_site(specs: Sequence[LessonSpec], out: Path, *, seed: int | None = Non
 
 
 def build_predictions(path: Path, out: Path, *, reproducible: bool = False,
-                      templates_dir: Path | None = None) -> PredictionsReport:
+                      template_overrides: Path | None = None) -> PredictionsReport:
     """tracegen build --predictions: one page with the evaluation half of a lesson for the user's predictions.
 
     The site holds index.html (the page), trace.json and the static files; it is written like a
@@ -122,28 +123,29 @@ def build_predictions(path: Path, out: Path, *, reproducible: bool = False,
     from tracegen.pipeline.predictions import run_predictions
     from tracegen.trace import Trace
 
-    templates_dir = DEFAULT_TEMPLATES if templates_dir is None else templates_dir
+    template_folders(template_overrides)  # a missing overrides folder fails before anything else
     write.prepare_output(out)
     # Rendered from the JSON form, as lesson pages are (their traces arrive as JSON from the workers or
     # the cache), so the page lists mappings in the order its trace.json holds them.
     trace = Trace.from_json(run_predictions(path).to_json())
-    files, questions = predictions_site(trace, templates_dir, reproducible)
+    files, questions = predictions_site(trace, template_overrides, reproducible)
     write.write_site(files, out)
     page_weight = len(files["index.html"]) + pages.page_asset_bytes(files)
     return PredictionsReport(out=out, source=path, rows=len(trace.evaluation.y_true), questions=questions,
                              page_weight=page_weight)
 
 
-def predictions_site(trace: Trace, templates_dir: Path, reproducible: bool) -> tuple[dict[str, bytes], int]:
+def predictions_site(trace: Trace, template_overrides: Path | None,
+                     reproducible: bool) -> tuple[dict[str, bytes], int]:
     """Return the files of a predictions site for `trace` (path -> bytes) and its number of questions."""
     from tracegen import quiz
     from tracegen.html.env import make_environment, render_page
     from tracegen.html.lesson import predictions_context
 
     questions = quiz.prediction_questions(trace)
-    env = make_environment(templates_dir)
+    env = make_environment(template_overrides)
     build = assets.build_info(reproducible)
-    files = assets.site_frame(templates_dir)
+    files = assets.site_frame(template_overrides)
     files[index.SEARCH_INDEX] = index.search_index(())
 
     def render_at(max_rows: int | None) -> bytes:

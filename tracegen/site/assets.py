@@ -9,12 +9,13 @@ from typing import TYPE_CHECKING
 
 from tracegen.errors import TracegenError
 from tracegen.files import read_bytes, read_text, undecodable_line
+from tracegen.resources import template_folders
 from tracegen.site.write import MARKER, MARKER_TEXT
 
 if TYPE_CHECKING:
     from tracegen.html.lesson import BuildInfo
 
-# templates/static/ is copied to static/ in the site.
+# templates/static/ is copied to static/ in the site; an override folder's static/ replaces file by file.
 STATIC = "static"
 
 
@@ -67,9 +68,15 @@ def static_file(path: Path) -> bytes:
         raise TracegenError(path, "static file", f"cannot read: {exc.strerror}") from None
 
 
-def site_frame(templates_dir: Path) -> dict[str, bytes]:
-    """Return the files every site holds besides its pages: the marker and the static files."""
-    return {MARKER: MARKER_TEXT.encode(), **static_files(templates_dir)}
+def site_frame(overrides: Path | None = None) -> dict[str, bytes]:
+    """Return the files every site holds besides its pages: the marker and the static files.
+
+    A static file in the overrides' static/ replaces tracegen's file of that name; tracegen's others stay.
+    """
+    files = {MARKER: MARKER_TEXT.encode()}
+    for folder in reversed(template_folders(overrides)):  # tracegen's own first, each override on top
+        files.update(static_files(folder))
+    return files
 
 
 def build_info(reproducible: bool) -> BuildInfo:

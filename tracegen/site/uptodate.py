@@ -19,6 +19,7 @@ from typing import Any
 
 from tracegen import cache, pipeline, typed_json
 from tracegen.files import sha256_file
+from tracegen.resources import template_folders
 from tracegen.site.report import SiteReport
 from tracegen.site.write import KEEP
 from tracegen.spec import LessonSpec
@@ -50,7 +51,7 @@ def _digest_files(digest: Any, folder: Path, pattern: str) -> None:
             digest.update(sha256_file(path).encode())
 
 
-def site_key(specs: Sequence[LessonSpec], seed: int | None, variants: int, templates_dir: Path,
+def site_key(specs: Sequence[LessonSpec], seed: int | None, variants: int, template_overrides: Path | None,
              reproducible: bool, site_title: str | None = None) -> str:
     """Return a hash of everything the site's bytes depend on: lessons, data, templates, code, versions, options.
 
@@ -61,7 +62,9 @@ def site_key(specs: Sequence[LessonSpec], seed: int | None, variants: int, templ
     digest = hashlib.sha256(f"tracegen site {SITE_FORMAT}\0reproducible={reproducible}\0"
                             f"seed={seed}\0variants={variants}\0title={site_title!r}\0".encode())
     _digest_files(digest, PACKAGE_DIR, "*.py")
-    _digest_files(digest, templates_dir, "*")
+    for position, folder in enumerate(template_folders(template_overrides)):  # overrides first, as looked up
+        digest.update(f"templates {position}\0".encode())
+        _digest_files(digest, folder, "*")
     for name, number in sorted(pipeline.library_versions().items()):
         digest.update(f"{name}={number}\0".encode())
     for name in RENDER_LIBRARIES:
