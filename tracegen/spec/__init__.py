@@ -33,11 +33,13 @@ from tracegen.spec.checks import (  # noqa: F401  (the check bounds are part of 
     claims_field,
     dataset_fields,
     evaluation_fields,
+    goals_field,
     lesson_name,
     model_fields,
     quiz_fields,
     split_fields,
 )
+from tracegen.spec.directives import find_directives
 
 FRONT_MATTER_FENCE = "+++"
 # Spec fields that do not decide the numbers of a run, so pipeline_dict (and with it the trace
@@ -46,7 +48,7 @@ NOT_IN_PIPELINE = frozenset({
     # Where the lesson file is and what it is called: the same spec elsewhere gives the same run.
     "name", "path",
     # Prose and page options: they change the page, not the trace.
-    "title", "topic", "description", "allow_html", "body", "body_line",
+    "title", "topic", "description", "goals", "allow_html", "body", "body_line",
     # Questions are made, and claims checked, from a finished trace, after the run.
     "quiz", "claims",
     # The seed is hashed on its own (trace_hash's "seed"), since --seed and variants override it.
@@ -126,6 +128,8 @@ class LessonSpec:
     body_line: int
     # Expressions over the trace that must be true for every run a build or `tracegen run` makes.
     claims: tuple[str, ...] = ()
+    # What the reader will learn, listed under the page's title ("In this lesson you will...").
+    goals: tuple[str, ...] = ()
 
     def pipeline_dict(self) -> dict[str, Any]:
         """Return the part of the spec that decides the run (it goes into the trace hash).
@@ -147,7 +151,7 @@ class LessonSpec:
 
 TOP_LEVEL_KEYS = {
     "title", "topic", "description", "dataset", "split", "normalization", "model",
-    "epochs", "evaluation", "quiz", "allow_html", "claims",
+    "epochs", "evaluation", "quiz", "allow_html", "claims", "goals",
 }
 
 
@@ -199,6 +203,8 @@ def parse_lesson(data: dict[str, Any], path: Path, body: str = "", body_line: in
     normalization = check.typed(data, "normalization", str, "", default="standard")
     check.choice("normalization", normalization, NORMALIZATIONS)
     split = SplitSpec(**split_fields(check, check.table(data, "split")))
+    # Checked now, so a misplaced block fails before any run; the page reads them again from the body.
+    find_directives(path, body, body_line)
     return LessonSpec(
         name=lesson_name(path),
         path=path,
@@ -217,6 +223,7 @@ def parse_lesson(data: dict[str, Any], path: Path, body: str = "", body_line: in
         body=body,
         body_line=body_line,
         claims=claims_field(check, data),
+        goals=goals_field(check, data),
     )
 
 
