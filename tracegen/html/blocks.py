@@ -97,7 +97,7 @@ def page_blocks(*, data_flow: Sequence[Any], training: Any, prediction: Any, eva
         ("figure", "loss_chart"): None if training is None else "Training trace: log loss per epoch",
         ("table", "epochs"): None if training is None else f"Epoch table: {len(training.rows)} epochs",
         ("figure", "prediction"): None if prediction is None else
-        f"Prediction trace: test row {prediction.test_row}, {len(prediction.layers)} layers",
+        f"Prediction trace: test row {prediction.test_row}",
         ("table", "metrics"): f"Evaluation: {evaluation.n_test} test rows",
         ("figure", "pr_curve"): curves["pr"].title if "pr" in curves else None,
         ("figure", "roc_curve"): curves["roc"].title if "roc" in curves else None,
