@@ -25,10 +25,12 @@ DIRECTIVE_NAMES: dict[str, tuple[str, ...]] = {
               "by_feature", "snapshots"),
     "explorer": ("threshold",),
 }
-# A whole line that is a directive, allowing Markdown's up to three spaces of indentation.
-DIRECTIVE_LINE = re.compile(r" {0,3}\[\[[ \t]*(figure|table|explorer)[ \t]+([^\s\]]+)[ \t]*\]\][ \t]*")
+# A whole line that is a directive. Not indented: indented, it could sit inside a list item.
+DIRECTIVE_LINE = re.compile(r"\[\[[ \t]*(figure|table|explorer)[ \t]+([^\s\]]+)[ \t]*\]\][ \t]*")
 # The same anywhere in a line: a directive written inside a paragraph, refused with a clear line.
 DIRECTIVE_ANYWHERE = re.compile(r"\[\[[ \t]*(figure|table|explorer)[ \t]+([^\s\]]+)[ \t]*\]\]")
+OWN_PARAGRAPH = ("must be a paragraph of its own: alone on its line, not indented, with a blank line "
+                 "before and after it")
 FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
 
 
@@ -67,16 +69,14 @@ def find_directives(path: Path, body: str, body_line: int) -> tuple[Directive, .
             inline = DIRECTIVE_ANYWHERE.search(line)
             if inline:
                 text = f"[[ {inline.group(1)} {inline.group(2)} ]]"
-                raise SpecError(path, "directive", f"{text} must be a paragraph of its own: put it on its own "
-                                "line with a blank line before and after it", line=body_line + index)
+                raise SpecError(path, "directive", f"{text} {OWN_PARAGRAPH}", line=body_line + index)
             continue
         directive = Directive(whole.group(1), whole.group(2), index, body_line + index)
         before = lines[index - 1] if index else ""
         after = lines[index + 1] if index + 1 < len(lines) else ""
         alone = not before.strip() and not after.strip()
         if not alone:
-            raise SpecError(path, "directive", f"{directive.text} must be a paragraph of its own: put a blank "
-                            "line before and after it", line=directive.line)
+            raise SpecError(path, "directive", f"{directive.text} {OWN_PARAGRAPH}", line=directive.line)
         _check_name(path, directive)
         first = next((d for d in found if d.kind == directive.kind and d.name == directive.name), None)
         if first is not None:
