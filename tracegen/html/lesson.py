@@ -11,7 +11,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-
 from tracegen.charts import svg
 from tracegen.charts.ascii import loss_chart
 from tracegen.formats import fmt_example, fmt_values
@@ -343,7 +342,8 @@ def lesson_context(spec: LessonSpec, trace: Trace, questions: Sequence[Question]
         facts=facts, sections=LESSON_SECTIONS, step={s.id: s.number for s in LESSON_SECTIONS},
         variants=tuple(variants), data_flow=flow, training=training, prediction=prediction,
         evaluation=evaluation, catalogue=catalogue, quiz=quiz_view(questions, trace), body=body,
-        reference=reference, folds=any(placed.folded for placed in reference), provenance=provenance_view(trace, build), trace_href="trace.json",
+        reference=reference, folds=any(placed.folded for placed in reference),
+        provenance=provenance_view(trace, build), trace_href="trace.json",
     )
 
 
