@@ -129,3 +129,16 @@ def test_bad_directives_fail_when_the_lesson_is_read(tmp_path, body, message, li
     with pytest.raises(SpecError, match=message) as caught:
         load_lesson(path)
     assert caught.value.line == 5 + line  # the body starts on line 6 of the file
+
+
+def test_the_body_is_one_markdown_document_cut_at_its_directives(binary_spec, binary_trace, tmp_path):
+    """Headings keep unique ids and reference links resolve across a directive; each prose run is balanced HTML."""
+    from tracegen.html.prose import body_chunks
+
+    body = "### Same\n\nSee [the docs][d].\n\n[[ figure pr_curve ]]\n\n### Same\n\n[d]: #figure-pr-curve\n"
+    chunks = body_chunks(with_body(binary_spec, tmp_path, body), binary_trace)
+    assert [type(c).__name__ for c in chunks] == ["str", "Directive", "str"]
+    first, _, last = chunks
+    assert 'id="insight-same"' in first and 'id="insight-same_1"' in last
+    assert '<a href="#figure-pr-curve">the docs</a>' in first
+    assert "tracegenblock" not in first + last
