@@ -26,6 +26,7 @@ import pytest
 from playwright.sync_api import Error as PlaywrightError
 
 from tests.conftest import tiny_front, write_lesson
+from tests.site.test_site_images import png_bytes
 from tests.test_browser import browser  # noqa: F401  (the shared chromium fixture: fails in CI, skips elsewhere)
 from tracegen.cli import main
 from tracegen.html.quiz import storage_key
@@ -128,6 +129,9 @@ def built(tmp_path_factory):
     """The payload lesson and the ids lesson built into one site; returns (site, site without CSP)."""
     folder = tmp_path_factory.mktemp("hostile-html")
     write_labels_csv(folder)
+    # A build refuses an image it cannot copy, so the payloads' missing.png is a real PNG beside the lesson;
+    # the control page, at the site root, still finds none, so its onerror payloads fire.
+    (folder / "missing.png").write_bytes(png_bytes())
     lessons = [write_lesson(folder, FRONT, BODY, name="payloads"),
                write_lesson(folder, ID_FRONT, "Ids lesson.\n", name="ids")]
     out = folder / "site"

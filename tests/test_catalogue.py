@@ -168,7 +168,7 @@ def test_every_page_builds_within_budget_with_its_sections(site):
                                               for f in ("site.css", "site.js", "quiz.js"))
         assert weight <= PAGE_BUDGET, (name, weight)
         text = page_text(site, name)
-        for section in ("Data flow", "Training trace", "Evaluation", "Key insight"):
+        for section in ("Explanation", "Data flow", "Training trace", "Evaluation", "Reference: the full trace"):
             assert section in text, (name, section)
     wanted = {"confusion-matrix": "Normalized confusion matrices",
               "decision-threshold": "Threshold tuned on validation, applied to test",

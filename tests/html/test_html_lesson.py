@@ -58,20 +58,20 @@ def test_each_kind_of_page_numbers_its_sections_from_one(page):
 
 
 def test_lesson_page_headings_are_numbered_consecutively(binary_spec, binary_trace):
-    """A lesson page's section headings read 1 to 7, in the order of its table of contents."""
+    """A lesson page's section headings read 1 to 4, in the order of its table of contents."""
     context = lesson.lesson_context(binary_spec, binary_trace, (), root="../", variants=(),
                                     build=lesson.BuildInfo(reproducible=True))
     page = html_env.render_page(html_env.make_environment(), "lesson.html", context)
     assert headings(page) == [(s.id, s.number) for s in lesson.LESSON_SECTIONS]
-    assert [number for _, number in headings(page)] == list(range(1, 8))
+    assert [number for _, number in headings(page)] == list(range(1, 5))
 
 
 def test_predictions_page_headings_are_numbered_consecutively(predictions_trace):
-    """A predictions page shows four sections and numbers them 1, 2, 3, 4 (not 1, 4, 5, 7)."""
+    """A predictions page shows three sections and numbers them 1, 2, 3 (not 2, 3, 5)."""
     context = lesson.predictions_context(predictions_trace, prediction_questions(predictions_trace),
                                          build=lesson.BuildInfo(reproducible=True))
     page = html_env.render_page(html_env.make_environment(), "predictions.html", context)
-    assert headings(page) == [("data-flow", 1), ("evaluation", 2), ("quiz", 3), ("provenance", 4)]
+    assert headings(page) == [("evaluation", 1), ("quiz", 2), ("provenance", 3)]
     toc = re.findall(r'<li><a href="#([\w-]+)">', page)
     assert toc == [section_id for section_id, _ in headings(page)]
 
@@ -107,4 +107,4 @@ def test_path_links_near_the_top_and_at_the_end(binary_spec, binary_trace, nav, 
     assert found == links * 2
     if links:
         navs = [m.start() for m in re.finditer('<nav class="path-nav"', page)]
-        assert navs[0] < page.index('<section id="data-flow"') and navs[1] > page.index('<section id="provenance"')
+        assert navs[0] < page.index('<section id="insight"') and navs[1] > page.index('<section id="provenance"')

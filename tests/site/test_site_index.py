@@ -95,9 +95,9 @@ def test_index_numbers_the_path_and_shows_prerequisites_and_goals(lessons):
 
     first, second = lessons
     # The second lesson needs the first and a lesson left out of this build (no link for it).
-    spec = dataclasses.replace(second.spec, prerequisites=(first.spec.name, "left-out"))
-    # `goals` lands in LessonSpec with the lesson-body work; until then it is set on the record here.
-    object.__setattr__(spec, "goals", ("Read a <ROC> curve", "Compare classes"))
+    spec = dataclasses.replace(second.spec, prerequisites=(first.spec.name, "left-out"),
+                               goals=("Read a <ROC> curve", "Compare classes"))
+    first = dataclasses.replace(first, spec=dataclasses.replace(first.spec, goals=()))
     path = [first, dataclasses.replace(second, spec=spec)]
     entries = index.index_context(path)["lessons"]
     assert [entry["number"] for entry in entries] == [1, 2]

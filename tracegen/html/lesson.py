@@ -11,15 +11,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from markupsafe import Markup
-
 from tracegen.charts import svg
 from tracegen.charts.ascii import loss_chart
 from tracegen.formats import fmt_example, fmt_values
+from tracegen.html.blocks import BodyPart, PlacedBlock, page_blocks, place_blocks, reference_blocks
 from tracegen.html.catalogue import Catalogue, catalogue_view
 from tracegen.html.env import fmt_num, fmt_shape
 from tracegen.html.evaluation import EvaluationView, evaluation_view
-from tracegen.html.prose import insight_html
+from tracegen.html.prose import body_chunks
 from tracegen.html.quiz import QuizView, quiz_view
 from tracegen.observations import epoch_observations
 from tracegen.quiz.question import Question
@@ -28,13 +27,12 @@ from tracegen.trace import Trace
 
 # Every section in page order, with the kinds of page that show it. A page numbers the sections
 # it shows 1, 2, 3, ... in this order; the templates print those numbers and never type one.
+# A lesson page opens with the author's explanation and its quiz; the full trace follows for reference.
 SECTIONS = (
-    ("data-flow", "Data flow", ("lesson", "predictions")),
-    ("training", "Training trace", ("lesson",)),
-    ("prediction", "Prediction trace", ("lesson",)),
-    ("evaluation", "Evaluation", ("lesson", "predictions")),
+    ("insight", "Explanation", ("lesson",)),
+    ("evaluation", "Evaluation", ("predictions",)),
     ("quiz", "Quiz", ("lesson", "predictions")),
-    ("insight", "Key insight", ("lesson",)),
+    ("reference", "Reference: the full trace", ("lesson",)),
     ("provenance", "Provenance", ("lesson", "predictions")),
 )
 STAGE_TITLES = {
@@ -204,6 +202,7 @@ class PageHeading:
     title: str
     topic: str
     description: str
+    goals: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -223,17 +222,22 @@ class PageContext:
     quiz: QuizView
     provenance: Provenance
     trace_href: str
+    # The trace's blocks in page order (tracegen.html.blocks): a lesson's reference part, or the
+    # whole of a predictions page's evaluation.
+    reference: tuple[PlacedBlock, ...]
 
 
 @dataclass(frozen=True)
 class LessonContext(PageContext):
-    """Everything lesson.html shows: the shared sections plus training, prediction and insight."""
+    """Everything lesson.html shows: the author's body with the blocks it places, then the rest for reference."""
 
     variants: tuple[PageLink, ...]
     path: PathNav
     training: Training
     prediction: Prediction
-    insight: Markup
+    body: tuple[BodyPart, ...]
+    # Whether the reference part folds what the body does not place (it does once the body places any).
+    folds: bool
 
 
 # --- sections ---------------------------------------------------------------------------
@@ -334,15 +338,20 @@ def lesson_context(spec: LessonSpec, trace: Trace, questions: Sequence[Question]
         f"{len(trace.epochs)} epochs",
         f"seed {trace.seed}",
     )
+    flow, training, prediction = data_flow(trace), training_view(trace), prediction_view(trace)
+    evaluation, catalogue = evaluation_view(trace, max_table_rows), catalogue_view(trace)
+    blocks = page_blocks(data_flow=flow, training=training, prediction=prediction, evaluation=evaluation,
+                         catalogue=catalogue)
+    # The body's prose is the only Markup on the page, converted and cleaned in prose.py.
+    body, reference = place_blocks(spec, body_chunks(spec, trace), blocks)
     return LessonContext(
         root=root, title=spec.title,
-        lesson=PageHeading(name=spec.name, title=spec.title, topic=spec.topic, description=spec.description),
+        lesson=PageHeading(name=spec.name, title=spec.title, topic=spec.topic, description=spec.description,
+                           goals=spec.goals),
         facts=facts, sections=LESSON_SECTIONS, step={s.id: s.number for s in LESSON_SECTIONS},
-        variants=tuple(variants), path=path, data_flow=data_flow(trace), training=training_view(trace),
-        prediction=prediction_view(trace), evaluation=evaluation_view(trace, max_table_rows),
-        catalogue=catalogue_view(trace), quiz=quiz_view(questions, trace),
-        # The one Markup on the page: prose already converted and cleaned in prose.py.
-        insight=Markup(insight_html(spec, trace)),
+        variants=tuple(variants), path=path, data_flow=flow, training=training, prediction=prediction,
+        evaluation=evaluation, catalogue=catalogue, quiz=quiz_view(questions, trace), body=body,
+        reference=reference, folds=any(placed.folded for placed in reference),
         provenance=provenance_view(trace, build), trace_href="trace.json",
     )
 
@@ -354,12 +363,13 @@ def predictions_context(trace: Trace, questions: Sequence[Question], *, build: B
     name = str(trace.spec.get("predictions", "predictions.csv"))
     title = f"Your predictions: {name}"
     facts = (f"{len(ev.y_true)} rows", f"{len(ev.classes)} classes", f"rule: {trace.spec.get('rule', '')}")
+    flow, evaluation, catalogue = data_flow(trace), evaluation_view(trace, max_table_rows), catalogue_view(trace)
+    blocks = page_blocks(data_flow=flow, training=None, prediction=None, evaluation=evaluation, catalogue=catalogue)
     return PageContext(
         root="", title=title,
         lesson=PageHeading(name=trace.lesson, title=title, topic="Bring your own predictions",
                            description=f"The evaluation half of a lesson, computed by scikit-learn from {name}."),
         facts=facts, sections=PREDICTIONS_SECTIONS, step={s.id: s.number for s in PREDICTIONS_SECTIONS},
-        data_flow=data_flow(trace), evaluation=evaluation_view(trace, max_table_rows),
-        catalogue=catalogue_view(trace), quiz=quiz_view(questions, trace),
-        provenance=provenance_view(trace, build), trace_href="trace.json",
+        data_flow=flow, evaluation=evaluation, catalogue=catalogue, quiz=quiz_view(questions, trace),
+        reference=reference_blocks(blocks), provenance=provenance_view(trace, build), trace_href="trace.json",
     )

@@ -15,6 +15,7 @@ brackets, so deep nesting is refused before it runs (a list 300 deep raised Recu
 
 from __future__ import annotations
 
+import hashlib
 import re
 from html import unescape
 from html.parser import HTMLParser
@@ -25,6 +26,7 @@ from tracegen.errors import SpecError
 from tracegen.expressions import ExpressionError, substitute
 from tracegen.html.sanitize import Cleaned, clean
 from tracegen.spec import LessonSpec
+from tracegen.spec.directives import Directive, find_directives
 from tracegen.trace import Trace
 
 MARKDOWN_EXTENSIONS = ("tables", "fenced_code", "attr_list", "toc")
@@ -36,11 +38,8 @@ BLOCK_MARKER = re.compile(r">|(?:[-*+]|\d{1,9}[.)])(?=[ \t])")
 BRACKET = re.compile(r"\\.|[\[\]]")
 
 
-def render_markdown(text: str, allow_html: bool = False) -> Cleaned:
-    """Return lesson Markdown as sanitized HTML; raw HTML is escaped unless the lesson allows it.
-
-    Off-site links are removed from the HTML and listed in the result (insight_html refuses them).
-    """
+def markdown_html(text: str, allow_html: bool = False) -> str:
+    """Return lesson Markdown as HTML, not yet cleaned; raw HTML is escaped unless the lesson allows it."""
     md = markdown.Markdown(extensions=list(MARKDOWN_EXTENSIONS),
                            extension_configs={"toc": {"baselevel": 3, "slugify": _insight_slug},
                                               # align="..." instead of style="text-align: ...":
@@ -51,7 +50,15 @@ def render_markdown(text: str, allow_html: bool = False) -> Cleaned:
         # the text is escaped like any other character data.
         md.preprocessors.deregister("html_block")
         md.inlinePatterns.deregister("html")
-    return clean(md.convert(text))
+    return md.convert(text)
+
+
+def render_markdown(text: str, allow_html: bool = False) -> Cleaned:
+    """Return lesson Markdown as sanitized HTML; raw HTML is escaped unless the lesson allows it.
+
+    Off-site links are removed from the HTML and listed in the result (insight_html refuses them).
+    """
+    return clean(markdown_html(text, allow_html))
 
 
 def _insight_slug(value: str, separator: str) -> str:
@@ -90,13 +97,30 @@ def too_deep_line(text: str) -> int | None:
 
 
 def insight_html(spec: LessonSpec, trace: Trace) -> str:
-    """Return the lesson body with its expressions filled from the trace, as sanitized HTML.
+    """Return the lesson body's prose with its expressions filled from the trace, as sanitized HTML.
 
-    A bad expression, Markdown nested too deep or an off-site link is a SpecError naming the
-    lesson file and the line in that file.
+    The blocks its directives place are left out (the search index and word checks read this).
     """
+    return "".join(chunk for chunk in body_chunks(spec, trace) if isinstance(chunk, str))
+
+
+def body_chunks(spec: LessonSpec, trace: Trace) -> tuple[str | Directive, ...]:
+    """Return the lesson body in order: runs of prose as sanitized HTML, and the directives between them.
+
+    The body is converted as one Markdown document (so heading ids stay unique and reference
+    links work across directives), each directive standing in as a paragraph holding a token
+    that no lesson text can spell (it contains a digest of the body); the HTML is cut at those
+    paragraphs and each run cleaned on its own, so every run is balanced HTML. A bad expression,
+    Markdown nested too deep, an off-site link or a directive that does not end up a top-level
+    paragraph is a SpecError naming the lesson file and the line in that file.
+    """
+    directives = find_directives(spec.path, spec.body, spec.body_line)
+    lines = spec.body.split("\n")
+    seal = hashlib.sha256(spec.body.encode()).hexdigest()[:16]
+    for number, directive in enumerate(directives):
+        lines[directive.index] = f"tracegenblock{number}x{seal}"
     try:
-        text = substitute(spec.body, trace, escape=True)
+        text = substitute("\n".join(lines), trace, escape=True)
     except ExpressionError as exc:
         line = spec.body_line + getattr(exc, "line", 1) - 1
         raise SpecError(spec.path, "expression", str(exc), line=line) from None
@@ -105,12 +129,26 @@ def insight_html(spec: LessonSpec, trace: Trace) -> str:
         raise SpecError(spec.path, "markdown", f"nested deeper than the limit of {MAX_MARKDOWN_NESTING} "
                         "levels (lists and quotes, or [ brackets open in one paragraph)",
                         line=spec.body_line + deep - 1)
-    cleaned = render_markdown(text, spec.allow_html)
-    if cleaned.off_site:
-        raise SpecError(spec.path, "link", "links to an external URL; the site must work offline "
-                        "with zero external requests, so write the address as `code` instead",
-                        line=_line_of_url(spec, text, cleaned.off_site[0]))
-    return cleaned.html
+    html = markdown_html(text, spec.allow_html)
+    pieces = re.split(rf"<p>tracegenblock(\d+)x{seal}</p>", html)
+    order = [int(number) for number in pieces[1::2]]
+    if order != list(range(len(directives))):
+        missing = next((d for number, d in enumerate(directives) if order.count(number) != 1), directives[0])
+        raise SpecError(spec.path, "directive", f"{missing.text} must stand between paragraphs at the top "
+                        "level of the body, not inside a list, a quote or HTML", line=missing.line)
+    chunks: list[str | Directive] = []
+    for index, piece in enumerate(pieces):
+        if index % 2:
+            chunks.append(directives[int(piece)])
+            continue
+        cleaned = clean(piece)
+        if cleaned.off_site:
+            raise SpecError(spec.path, "link", "links to an external URL; the site must work offline "
+                            "with zero external requests, so write the address as `code` instead",
+                            line=_line_of_url(spec, text, cleaned.off_site[0]))
+        if cleaned.html.strip():
+            chunks.append(cleaned.html)
+    return tuple(chunks)
 
 
 def _line_of_url(spec: LessonSpec, text: str, url: str) -> int | None:

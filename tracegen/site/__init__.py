@@ -10,6 +10,7 @@ until the new one is complete.
     path      the lessons' order: prerequisites first, then the order given
     runs      plan the runs; cache hits, then worker processes for the misses
     pages     each lesson's variants, quiz and pages within the page budget
+    images    the local images a lesson shows, checked and copied beside its pages
     index     the index page and the search index
     assets    the marker, static files and build info
     write     the temporary folder and the swap

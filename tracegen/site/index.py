@@ -56,8 +56,7 @@ def index_context(lessons: Sequence[LessonBuild]) -> dict[str, Any]:
         entries.append({
             "number": number, "title": lesson.spec.title, "topic": lesson.spec.topic,
             "description": lesson.spec.description,
-            # The learning goals land in LessonSpec with the lesson-body work; until then a spec has none.
-            "goals": tuple(getattr(lesson.spec, "goals", ())),
+            "goals": lesson.spec.goals,
             "after": [{"title": titles[name], "href": f"{name}/index.html"}
                       for name in present_prerequisites(lesson.spec, titles)],
             "href": base.directory(lesson.spec.name) + "index.html", "facts": _facts(base.trace),

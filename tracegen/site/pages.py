@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from tracegen.site.assets import STATIC
+from tracegen.site.images import lesson_images
 from tracegen.site.report import PAGE_BUDGET
 from tracegen.site.runs import Arrival, PlannedRun
 from tracegen.spec import LessonSpec
@@ -124,7 +125,7 @@ def _lesson_page(env: Environment, build: BuildInfo, spec: LessonSpec, variant: 
 
 def lesson_pages(lesson: LessonBuild, env: Environment, build: BuildInfo,
                  asset_bytes: int, path: Sequence[LessonSpec] = ()) -> dict[str, bytes]:
-    """Return the page and trace.json of every variant of one lesson.
+    """Return the page, trace.json and local images of every variant of one lesson.
 
     Each page links the lessons before and after this one on the site's `path` (the lessons in
     path order; none when the lesson is not on it).
@@ -134,6 +135,7 @@ def lesson_pages(lesson: LessonBuild, env: Environment, build: BuildInfo,
     variant's search starts where the previous one's ended, since retakes differ only in numbers.
     """
     from tracegen.html.lesson import PageLink, PathNav
+    from tracegen.html.prose import insight_html
     from tracegen.site.path import path_nav
 
     files: dict[str, bytes] = {}
@@ -151,6 +153,9 @@ def lesson_pages(lesson: LessonBuild, env: Environment, build: BuildInfo,
         render_at = functools.partial(_lesson_page, env, build, lesson.spec, variant, links, nav)
         limit, files[here + "index.html"] = fitting_page(render_at, asset_bytes, limit)
         files[here + "trace.json"] = variant.trace.to_json().encode()
+        # Beside each page, at the path its <img src> names (not counted in the page weight, as trace.json is not).
+        prose = insight_html(lesson.spec, variant.trace)
+        files.update({here + path: data for path, data in lesson_images(lesson.spec, prose).items()})
     return files
 
 

@@ -20,6 +20,7 @@ from typing import Any
 from tracegen import cache, pipeline, typed_json
 from tracegen.files import sha256_file
 from tracegen.resources import template_folders
+from tracegen.site.images import referenced_files
 from tracegen.site.report import SiteReport
 from tracegen.site.write import KEEP
 from tracegen.spec import LessonSpec
@@ -74,6 +75,8 @@ def site_key(specs: Sequence[LessonSpec], seed: int | None, variants: int, templ
         data = spec.data_path() if spec.dataset.source == "csv" else None
         # A missing CSV cannot be up to date; the pipeline reports it in one line.
         digest.update(sha256_file(data).encode() if data is not None and data.is_file() else b"-")
+        for image in referenced_files(spec):
+            digest.update(sha256_file(image).encode() if image.is_file() else b"-")
     return digest.hexdigest()
 
 

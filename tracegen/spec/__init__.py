@@ -33,12 +33,14 @@ from tracegen.spec.checks import (  # noqa: F401  (the check bounds are part of 
     claims_field,
     dataset_fields,
     evaluation_fields,
+    goals_field,
     lesson_name,
     model_fields,
     prerequisites_field,
     quiz_fields,
     split_fields,
 )
+from tracegen.spec.directives import find_directives
 
 FRONT_MATTER_FENCE = "+++"
 # Spec fields that do not decide the numbers of a run, so pipeline_dict (and with it the trace
@@ -47,7 +49,7 @@ NOT_IN_PIPELINE = frozenset({
     # Where the lesson file is and what it is called: the same spec elsewhere gives the same run.
     "name", "path",
     # Prose and page options: they change the page, not the trace.
-    "title", "topic", "description", "allow_html", "body", "body_line",
+    "title", "topic", "description", "goals", "allow_html", "body", "body_line",
     # Questions are made, and claims checked, from a finished trace, after the run.
     "quiz", "claims",
     # Where the lesson sits in the site's path: the index and the previous/next links, not the run.
@@ -131,6 +133,8 @@ class LessonSpec:
     claims: tuple[str, ...] = ()
     # Names of the lessons to take before this one; the site orders its path by them (tracegen.site.path).
     prerequisites: tuple[str, ...] = ()
+    # What the reader will learn, listed under the page's title ("In this lesson you will...").
+    goals: tuple[str, ...] = ()
 
     def pipeline_dict(self) -> dict[str, Any]:
         """Return the part of the spec that decides the run (it goes into the trace hash).
@@ -152,7 +156,7 @@ class LessonSpec:
 
 TOP_LEVEL_KEYS = {
     "title", "topic", "description", "dataset", "split", "normalization", "model",
-    "epochs", "evaluation", "quiz", "allow_html", "claims", "prerequisites",
+    "epochs", "evaluation", "quiz", "allow_html", "claims", "prerequisites", "goals",
 }
 
 
@@ -204,6 +208,8 @@ def parse_lesson(data: dict[str, Any], path: Path, body: str = "", body_line: in
     normalization = check.typed(data, "normalization", str, "", default="standard")
     check.choice("normalization", normalization, NORMALIZATIONS)
     split = SplitSpec(**split_fields(check, check.table(data, "split")))
+    # Checked now, so a misplaced block fails before any run; the page reads them again from the body.
+    find_directives(path, body, body_line)
     return LessonSpec(
         name=lesson_name(path),
         path=path,
@@ -223,6 +229,7 @@ def parse_lesson(data: dict[str, Any], path: Path, body: str = "", body_line: in
         body_line=body_line,
         claims=claims_field(check, data),
         prerequisites=prerequisites_field(check, data, path.stem),
+        goals=goals_field(check, data),
     )
 
 

@@ -48,6 +48,8 @@ MODEL_PARAMS = {
 }
 SGD_LEARNING_RATES = ("optimal", "constant", "invscaling", "adaptive")
 MAX_EPOCHS = 5000
+# A lesson's goals, listed under its title: a few, or the list stops being read.
+MAX_GOALS = 6
 # Line breaks and other C0/C1 control characters (tab included), for one-line text such as titles.
 CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 TYPE_NAMES = {int: "an integer", float: "a number", str: "a string", bool: "true or false", list: "a list",
@@ -240,6 +242,18 @@ def prerequisites_field(check: Checker, data: dict[str, Any], name: str) -> tupl
         twice = next(value for value in names if names.count(value) > 1)
         check.fail("prerequisites", f"names '{twice}' twice")
     return tuple(names)
+def goals_field(check: Checker, data: dict[str, Any]) -> tuple[str, ...]:
+    """Check the top-level `goals` list: at most MAX_GOALS one-line, non-empty strings (shown escaped)."""
+    goals = data.get("goals", [])
+    if not isinstance(goals, list):
+        check.fail("goals", f"expected a list of one-line strings, got {type(goals).__name__} {goals!r}")
+    if len(goals) > MAX_GOALS:
+        check.fail("goals", f"expected at most {MAX_GOALS} goals, got {len(goals)}; keep the ones that matter most")
+    for index, goal in enumerate(goals):
+        check.one_line({f"goals[{index}]": goal}, f"goals[{index}]", default="")
+        if not goal.strip():
+            check.fail(f"goals[{index}]", "expected a goal such as \"read a PR curve\", got an empty string")
+    return tuple(goal.strip() for goal in goals)
 
 
 # A lesson's name (its file name without .md) is its folder and its link in the site, so it is a slug:
