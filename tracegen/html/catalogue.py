@@ -29,12 +29,14 @@ from tracegen.trace import Trace
 # Normalized confusion matrices are shown in full only up to this many classes (page weight).
 MAX_NORMALIZED_CLASSES = 4
 OUTCOME_TITLES = {"TP": "True positives", "FP": "False positives", "FN": "False negatives"}
-# Diverging shade classes for weights -4..4 (negative red, positive blue); one letter keeps the grid small.
-WEIGHT_CLASSES = {-4: "h", -3: "g", -2: "f", -1: "e", 0: "", 1: "a", 2: "b", 3: "c", 4: "d"}
+# Diverging shade classes for weights -3..3 (negative red, positive blue); one letter and three steps
+# a side keep the SVG small (page weight).
+WEIGHT_STEPS = 3
+WEIGHT_CLASSES = {-3: "f", -2: "e", -1: "d", 0: "", 1: "a", 2: "b", 3: "c"}
 # The ASCII weight maps are laid out this many classes to a line of blocks, and the SVG maps this many to a row.
 WEIGHT_BLOCKS_PER_LINE = 5
-# A sample image's grey levels besides blank: few levels keep the SVG to a handful of paths.
-PIXEL_LEVELS = 4
+# A sample image's grey levels besides blank: few levels keep the SVG to a handful of paths (page weight).
+PIXEL_LEVELS = 3
 # Height of the band above each weight map that holds its class name (SVG units: one unit per pixel).
 LABEL_BAND = 2
 
@@ -83,8 +85,8 @@ class FeatureView:
 class SampleView:
     """One explored test row: labels, probability and its image (or a few values).
 
-    An image is `side` x `side` pixels: SVG path data per grey level ("p1".."p4", darker = more
-    ink) and its pixel values as text, one line per pixel row (the image's text equivalent).
+    An image is `side` x `side` pixels: SVG path data per grey level ("p1", "p2", then "" for
+    the darkest; darker = more ink) and its pixel values as text, one line per pixel row (the image's text equivalent).
     """
 
     test_row: int
@@ -158,6 +160,8 @@ class Catalogue:
     snapshots: tuple[SnapshotRow, ...]
     # Which rows the snapshots were logged on (the trace's `validation` description).
     validation: str = ""
+    # The explored rows' image width in pixels (0: the features are not a square image).
+    image_side: int = 0
 
 
 def share_maps(trace: Trace) -> tuple[ShareMap, ...]:
@@ -235,7 +239,8 @@ def _image(values: tuple[float, ...], side: int, high: float) -> tuple[tuple[tup
     """Return an image's SVG paths per grey level (shared scale `high` within its group) and its values as text."""
     runs = level_runs([ink_level(v, high, PIXEL_LEVELS) for v in values], side)
     rows = tuple(" ".join(f"{v:g}" for v in values[r * side:(r + 1) * side]) for r in range(side))
-    return tuple((f"p{level}", d) for level, d in runs.items()), rows
+    # The darkest level is the paths' default shade, so it needs no class.
+    return tuple((f"p{level}" if level < PIXEL_LEVELS else "", d) for level, d in runs.items()), rows
 
 
 def shows_weights(trace: Trace) -> bool:
@@ -251,14 +256,9 @@ def shows_weights(trace: Trace) -> bool:
 
 
 def weight_level(weight: float, scale: float) -> int:
-    """Return a weight's diverging shade level -4..4: its sign, and its size in quarters of `scale`, rounded up."""
-    level = min(4, math.ceil(abs(weight) / scale * 4))
+    """Return a weight's diverging shade level: its sign, and its size in WEIGHT_STEPS steps of `scale`, rounded up."""
+    level = min(WEIGHT_STEPS, math.ceil(abs(weight) / scale * WEIGHT_STEPS))
     return -level if weight < 0 else level
-
-
-def weight_class(weight: float, scale: float) -> str:
-    """Return a weight's diverging shade class ('' for zero)."""
-    return WEIGHT_CLASSES[weight_level(weight, scale)]
 
 
 def weight_epochs(trace: Trace) -> tuple[WeightEpoch, ...]:
@@ -328,4 +328,5 @@ def catalogue_view(trace: Trace) -> Catalogue:
                      by_feature=feature_view(trace),
                      explored_class=trace.evaluation.classes[explorer.class_index] if explorer else "",
                      sample_groups=sample_groups(trace), weights=weight_epochs(trace),
-                     snapshots=snapshot_rows(trace), validation=trace.validation)
+                     snapshots=snapshot_rows(trace), validation=trace.validation,
+                     image_side=(image_side(trace.data.n_features) or 0) if explorer else 0)
