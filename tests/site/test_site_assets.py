@@ -7,10 +7,11 @@ from tracegen.site import assets, write
 
 
 def test_compact_css_keeps_strings_and_rules():
-    """Whitespace and comments go; quoted strings and selectors stay as written."""
+    """Whitespace, comments and each block's last semicolon go; quoted strings and selectors stay as written."""
     css = ('/* c */\na::before {\n  content: attr(x) ": ";\n  font: 600 1rem "Segoe UI", sans-serif;\n}\n'
            '.b  .c:hover { color : red }\n')
-    assert assets.compact_css(css) == ('a::before{content:attr(x) ": ";font:600 1rem "Segoe UI",sans-serif;}'
+    assert assets.compact_css('p { content: ";}"; }') == 'p{content:";}"}\n'
+    assert assets.compact_css(css) == ('a::before{content:attr(x) ": ";font:600 1rem "Segoe UI",sans-serif}'
                                        '.b .c:hover{color :red}\n')
 
 
@@ -27,7 +28,7 @@ def test_static_files_are_compacted_and_other_files_copied(tmp_path):
     (static / "a.css").write_text("b {\n  color: red;\n}\n", encoding="utf-8")
     (static / "a.js").write_text("// c\nvar x = 1;\n", encoding="utf-8")
     (static / "img" / "icon.svg").write_bytes(b"<svg>\n  </svg>\n")
-    assert assets.static_files(tmp_path) == {"static/a.css": b"b{color:red;}\n", "static/a.js": b"var x = 1;\n",
+    assert assets.static_files(tmp_path) == {"static/a.css": b"b{color:red}\n", "static/a.js": b"var x = 1;\n",
                                              "static/img/icon.svg": b"<svg>\n  </svg>\n"}
 
 

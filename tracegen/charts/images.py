@@ -1,11 +1,12 @@
-"""Flat pixel or weight arrays -> shade-ramp text images, and their side-by-side layout.
+"""Flat pixel or weight arrays -> shade-ramp text images and their side-by-side layout (the terminal),
+and shade levels as SVG path data (the lesson pages: sample explorer, weight maps of a linear model).
 
-Shared by the terminal run output and the lesson pages (sample explorer, weight maps of a
-linear model). No metric math: the values arrive finished from the trace.
+No metric math: the values arrive finished from the trace.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -27,6 +28,32 @@ def shade_image(values: Sequence[float], side: int, low: float, high: float) -> 
     """Return a side x side image as text lines, darker characters for larger values."""
     return ["".join(SHADE_RAMP[shade_level(v, low, high)] * 2 for v in values[r * side:(r + 1) * side])
             for r in range(side)]
+
+
+def level_runs(levels: Sequence[int], side: int, left: int = 0, top: int = 0) -> dict[int, str]:
+    """Return SVG path data per non-zero level: each horizontal run of equal pixels as one stroke.
+
+    One path per level instead of a rect per pixel keeps an 8x8 image at a few hundred bytes.
+    Row r is the line y = top + r: the SVG's viewBox starts half a unit higher, so a stroke
+    of width 1 fills exactly the pixel row. Pixel (r, c) is levels[r * side + c].
+    """
+    paths: dict[int, list[str]] = {}
+    for row in range(side):
+        values = levels[row * side:(row + 1) * side]
+        start = 0
+        for col in range(1, side + 1):
+            if col == side or values[col] != values[start]:
+                if values[start]:
+                    paths.setdefault(values[start], []).append(f"M{left + start} {top + row}h{col - start}")
+                start = col
+    return {level: "".join(runs) for level, runs in sorted(paths.items())}
+
+
+def ink_level(value: float, high: float, levels: int) -> int:
+    """Return 0 for no ink, else which of `levels` equal steps up to `high` holds `value`, rounded up."""
+    if value <= 0 or high <= 0:
+        return 0
+    return min(levels, math.ceil(value / high * levels))
 
 
 def image_side(n_features: int) -> int | None:

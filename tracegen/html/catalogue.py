@@ -16,8 +16,9 @@ from tracegen.charts import svg
 from tracegen.charts.images import (
     class_weights,
     image_side,
+    ink_level,
+    level_runs,
     positive_image,
-    shade_image,
     side_by_side,
     weight_snapshots,
 )
@@ -28,10 +29,16 @@ from tracegen.trace import Trace
 # Normalized confusion matrices are shown in full only up to this many classes (page weight).
 MAX_NORMALIZED_CLASSES = 4
 OUTCOME_TITLES = {"TP": "True positives", "FP": "False positives", "FN": "False negatives"}
-# Diverging shade classes for weights -4..4 (negative red, positive blue); one letter keeps the grid small.
-WEIGHT_CLASSES = {-4: "h", -3: "g", -2: "f", -1: "e", 0: "", 1: "a", 2: "b", 3: "c", 4: "d"}
-# The ASCII weight maps are laid out this many classes to a line of blocks.
+# Diverging shade classes for weights -3..3 (negative red, positive blue); one letter and three steps
+# a side keep the SVG small (page weight).
+WEIGHT_STEPS = 3
+WEIGHT_CLASSES = {-3: "f", -2: "e", -1: "d", 0: "", 1: "a", 2: "b", 3: "c"}
+# The ASCII weight maps are laid out this many classes to a line of blocks, and the SVG maps this many to a row.
 WEIGHT_BLOCKS_PER_LINE = 5
+# A sample image's grey levels besides blank: few levels keep the SVG to a handful of paths (page weight).
+PIXEL_LEVELS = 3
+# Height of the band above each weight map that holds its class name (SVG units: one unit per pixel).
+LABEL_BAND = 2
 
 
 @dataclass(frozen=True)
@@ -76,13 +83,19 @@ class FeatureView:
 
 @dataclass(frozen=True)
 class SampleView:
-    """One explored test row: labels, probability and its image (or a few values)."""
+    """One explored test row: labels, probability and its image (or a few values).
+
+    An image is `side` x `side` pixels: SVG path data per grey level ("p1", "p2", then "" for
+    the darkest; darker = more ink) and its pixel values as text, one line per pixel row (the image's text equivalent).
+    """
 
     test_row: int
     actual: str
     predicted: str
     probability: float
-    ascii_lines: tuple[str, ...]
+    side: int
+    paths: tuple[tuple[str, str], ...]
+    pixel_rows: tuple[str, ...]
     values: str
 
 
@@ -96,20 +109,20 @@ class SampleGroup:
 
 
 @dataclass(frozen=True)
-class WeightMap:
-    """One class's weights at one epoch as a grid of shade classes ('' for a zero weight)."""
-
-    class_name: str
-    cells: tuple[str, ...]
-
-
-@dataclass(frozen=True)
 class WeightEpoch:
-    """Every class's weight maps at one snapshot epoch: one ASCII block, and grids for the last epoch."""
+    """Every class's weight maps at one snapshot epoch: one SVG of all maps, and the terminal's ASCII block.
+
+    The SVG is `width` x `height` units, one per pixel: a background square per map, path data per
+    diverging shade class (WEIGHT_CLASSES) and each map's class name at (x, y).
+    """
 
     epoch: int
     ascii_lines: tuple[str, ...]
-    maps: tuple[WeightMap, ...]
+    width: int
+    height: int
+    backgrounds: str
+    paths: tuple[tuple[str, str], ...]
+    labels: tuple[tuple[int, int, str], ...]
 
 
 @dataclass(frozen=True)
@@ -147,6 +160,8 @@ class Catalogue:
     snapshots: tuple[SnapshotRow, ...]
     # Which rows the snapshots were logged on (the trace's `validation` description).
     validation: str = ""
+    # The explored rows' image width in pixels (0: the features are not a square image).
+    image_side: int = 0
 
 
 def share_maps(trace: Trace) -> tuple[ShareMap, ...]:
@@ -214,10 +229,18 @@ def sample_groups(trace: Trace) -> tuple[SampleGroup, ...]:
         rows = [s for s in explorer.samples if s.outcome == outcome]
         high = max((max(s.values) for s in rows), default=1.0)
         views = tuple(SampleView(s.test_row, ev.classes[s.actual], ev.classes[s.predicted], s.probability,
-                                 tuple(shade_image(s.values, side, 0.0, high)) if side else (),
+                                 side or 0, *(_image(s.values, side, high) if side else ((), ())),
                                  "" if side else fmt_values(s.values, limit=6)) for s in rows)
         groups.append(SampleGroup(outcome=outcome, title=title, samples=views))
     return tuple(groups)
+
+
+def _image(values: tuple[float, ...], side: int, high: float) -> tuple[tuple[tuple[str, str], ...], tuple[str, ...]]:
+    """Return an image's SVG paths per grey level (shared scale `high` within its group) and its values as text."""
+    runs = level_runs([ink_level(v, high, PIXEL_LEVELS) for v in values], side)
+    rows = tuple(" ".join(f"{v:g}" for v in values[r * side:(r + 1) * side]) for r in range(side))
+    # The darkest level is the paths' default shade, so it needs no class.
+    return tuple((f"p{level}" if level < PIXEL_LEVELS else "", d) for level, d in runs.items()), rows
 
 
 def shows_weights(trace: Trace) -> bool:
@@ -232,30 +255,40 @@ def shows_weights(trace: Trace) -> bool:
             and ev.samples is None and ev.by_feature is None)
 
 
-def weight_class(weight: float, scale: float) -> str:
-    """Return a weight's diverging shade class: its sign, and its size in quarters of `scale`, rounded up."""
-    level = math.ceil(abs(weight) / scale * 4)
-    return WEIGHT_CLASSES[-level if weight < 0 else level]
+def weight_level(weight: float, scale: float) -> int:
+    """Return a weight's diverging shade level: its sign, and its size in WEIGHT_STEPS steps of `scale`, rounded up."""
+    level = min(WEIGHT_STEPS, math.ceil(abs(weight) / scale * WEIGHT_STEPS))
+    return -level if weight < 0 else level
 
 
 def weight_epochs(trace: Trace) -> tuple[WeightEpoch, ...]:
-    """Return the weight maps at the first and last snapshot: ASCII for both, grids for the last."""
+    """Return the weight maps at the first and last snapshot: one SVG of every class's map and ASCII, for each."""
     side = image_side(trace.data.n_features)
     if side is None or not shows_weights(trace):
         return ()
-    shots = weight_snapshots(trace)
     epochs = []
-    for index, snap in enumerate(shots):
-        blocks = [[f"class {name}", *positive_image(values, side)] for name, values in class_weights(trace, snap)]
+    for snap in weight_snapshots(trace):
+        weights = class_weights(trace, snap)
+        blocks = [[f"class {name}", *positive_image(values, side)] for name, values in weights]
         ascii_lines = [line for start in range(0, len(blocks), WEIGHT_BLOCKS_PER_LINE)
                        for line in side_by_side(blocks[start:start + WEIGHT_BLOCKS_PER_LINE])]
-        maps = []
-        if index == len(shots) - 1:
-            for name, values in class_weights(trace, snap):
-                # Sign kept, magnitude scaled to this map's largest |weight|.
-                scale = max(abs(v) for v in values) or 1.0
-                maps.append(WeightMap(name, tuple(weight_class(v, scale) for v in values)))
-        epochs.append(WeightEpoch(epoch=snap.epoch, ascii_lines=tuple(ascii_lines), maps=tuple(maps)))
+        paths: dict[int, str] = {}
+        backgrounds, labels = [], []
+        for index, (name, values) in enumerate(weights):
+            row, col = divmod(index, WEIGHT_BLOCKS_PER_LINE)
+            left, top = col * (side + 1), row * (side + 1 + LABEL_BAND) + LABEL_BAND
+            # Sign kept, magnitude scaled to this map's largest |weight|.
+            scale = max(abs(v) for v in values) or 1.0
+            for level, d in level_runs([weight_level(v, scale) for v in values], side, left, top).items():
+                paths[level] = paths.get(level, "") + d
+            backgrounds.append(f"M{left} {top - 0.5:g}h{side}v{side}h-{side}z")
+            labels.append((left, top - 1, name))
+        rows = math.ceil(len(weights) / WEIGHT_BLOCKS_PER_LINE)
+        epochs.append(WeightEpoch(
+            epoch=snap.epoch, ascii_lines=tuple(ascii_lines),
+            width=min(len(weights), WEIGHT_BLOCKS_PER_LINE) * (side + 1) - 1,
+            height=rows * (side + 1 + LABEL_BAND) - 1, backgrounds="".join(backgrounds),
+            paths=tuple((WEIGHT_CLASSES[level], d) for level, d in sorted(paths.items())), labels=tuple(labels)))
     return tuple(epochs)
 
 
@@ -295,4 +328,5 @@ def catalogue_view(trace: Trace) -> Catalogue:
                      by_feature=feature_view(trace),
                      explored_class=trace.evaluation.classes[explorer.class_index] if explorer else "",
                      sample_groups=sample_groups(trace), weights=weight_epochs(trace),
-                     snapshots=snapshot_rows(trace), validation=trace.validation)
+                     snapshots=snapshot_rows(trace), validation=trace.validation,
+                     image_side=(image_side(trace.data.n_features) or 0) if explorer else 0)

@@ -20,13 +20,14 @@ STATIC = "static"
 
 
 def compact_css(text: str) -> str:
-    """Return CSS without comments, indentation and line breaks (rules and strings unchanged)."""
+    """Return CSS without comments, indentation, line breaks and last semicolons (rules and strings unchanged)."""
     parts = re.split(r'("[^"]*")', re.sub(r"/\*.*?\*/", "", text, flags=re.S))
     for index in range(0, len(parts), 2):  # even parts are outside quoted strings
         part = re.sub(r"\s+", " ", parts[index])
         part = re.sub(r"\s*([{};,])\s*", r"\1", part)
-        # Outside strings, a colon followed by whitespace only occurs in declarations ("color: red").
-        parts[index] = re.sub(r":\s+", ":", part)
+        # Outside strings, a colon followed by whitespace only occurs in declarations ("color: red"),
+        # and ";}" only ends a block's last declaration, whose semicolon CSS does not need.
+        parts[index] = re.sub(r":\s+", ":", part).replace(";}", "}")
     return "".join(parts).strip() + "\n"
 
 
