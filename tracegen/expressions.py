@@ -49,6 +49,8 @@ from tracegen.expression_values import (
     format_value,
     is_number,
 )
+from tracegen.errors import SpecError
+from tracegen.spec import LessonSpec
 from tracegen.trace import Trace, json_fields
 
 _BINARY = {ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b, ast.Mult: lambda a, b: a * b,
@@ -192,3 +194,16 @@ def substitute(text: str, trace: Trace, escape: bool = True) -> str:
         done = end
     pieces.append(text[done:])
     return "".join(pieces)
+
+
+def substitute_lesson(spec: LessonSpec, trace: Trace, escape: bool = True) -> str:
+    """Return the lesson body with its expressions filled from `trace` (each value escaped for HTML when `escape`).
+
+    A bad expression is a SpecError naming the lesson file and the line in that file. The page
+    (tracegen.html.prose) and the notebook export (tracegen.ipynb) both read the prose through here.
+    """
+    try:
+        return substitute(spec.body, trace, escape=escape)
+    except ExpressionError as exc:
+        line = spec.body_line + getattr(exc, "line", 1) - 1
+        raise SpecError(spec.path, "expression", str(exc), line=line) from None

@@ -22,7 +22,7 @@ from html.parser import HTMLParser
 import markdown
 
 from tracegen.errors import SpecError
-from tracegen.expressions import ExpressionError, substitute
+from tracegen.expressions import substitute_lesson
 from tracegen.html.sanitize import Cleaned, clean
 from tracegen.spec import LessonSpec
 from tracegen.trace import Trace
@@ -95,11 +95,7 @@ def insight_html(spec: LessonSpec, trace: Trace) -> str:
     A bad expression, Markdown nested too deep or an off-site link is a SpecError naming the
     lesson file and the line in that file.
     """
-    try:
-        text = substitute(spec.body, trace, escape=True)
-    except ExpressionError as exc:
-        line = spec.body_line + getattr(exc, "line", 1) - 1
-        raise SpecError(spec.path, "expression", str(exc), line=line) from None
+    text = substitute_lesson(spec, trace, escape=True)
     deep = too_deep_line(text)
     if deep is not None:
         raise SpecError(spec.path, "markdown", f"nested deeper than the limit of {MAX_MARKDOWN_NESTING} "
