@@ -38,6 +38,7 @@ import dataclasses
 import html
 from typing import Any
 
+from tracegen.errors import SpecError
 from tracegen.expression_syntax import ExpressionError, expression_spans, parse_expression, quoted
 from tracegen.expression_values import (
     FUNCTIONS,
@@ -49,7 +50,6 @@ from tracegen.expression_values import (
     format_value,
     is_number,
 )
-from tracegen.errors import SpecError
 from tracegen.spec import LessonSpec
 from tracegen.trace import Trace, json_fields
 

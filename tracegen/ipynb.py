@@ -251,7 +251,8 @@ def _evaluate(spec: LessonSpec, n_classes: int) -> str:
         thresholds = list(spec.evaluation.thresholds)
         lines += [f"for threshold in {thresholds!r}:  # y_score >= threshold is positive, as the curves count",
                   "    at = (y_score >= threshold).astype(np.int64)",
-                  '    print(f"threshold {threshold:g}: precision {precision_score(y_test, at, zero_division=0):.4f}, "',
+                  '    print(f"threshold {threshold:g}: "',
+                  '          f"precision {precision_score(y_test, at, zero_division=0):.4f}, "',
                   '          f"recall {recall_score(y_test, at, zero_division=0):.4f}, "',
                   '          f"F1 {f1_score(y_test, at, zero_division=0):.4f}")']
     else:
