@@ -221,3 +221,21 @@ def test_a_lesson_runs_questions_are_its_pages(tmp_path):
     assert [q.id for q in tracegen.questions(trace, lesson=spec)] == [q.id for q in site_questions(spec, trace)]
     with pytest.raises(DataError, match="is not the lesson"):
         tracegen.questions(trace)  # the built-in lesson trains 12 epochs, not 2
+
+
+def test_take_quiz_reads_answers_with_input_by_default(forest, monkeypatch):
+    import io
+
+    _, _, y_test, trace = forest
+    asked = tracegen.questions(trace)
+    baseline = np.bincount(y_test).max() / len(y_test)
+    typed = iter([f"{baseline:.3f}" if q.id == "majority_baseline" else "1" for q in asked])
+
+    def fake_input(prompt=""):
+        return next(typed)
+
+    monkeypatch.setattr("builtins.input", fake_input)
+    out = io.StringIO()
+    score, total = tracegen.take_quiz(trace, stdout=out)
+    assert total == len(asked) and score >= 1 and out.getvalue().endswith(f"score: {score}/{total}\n")
+    assert "left unanswered" not in out.getvalue()

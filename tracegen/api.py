@@ -16,7 +16,7 @@ import hashlib
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO, cast
 
 import numpy as np
 
@@ -130,7 +130,8 @@ def take_quiz(trace: Trace, answers: dict[str, Any] | None = None, *,
 
     asked = questions(trace, lesson=lesson)
     graded = checked_answers(answers, asked, "answers") if answers is not None else None
-    return run_quiz(asked, stdin or _InputLines(), stdout or sys.stdout, graded)
+    # run_quiz reads only readline() and isatty(), which _InputLines has.
+    return run_quiz(asked, stdin or cast(TextIO, _InputLines()), stdout or sys.stdout, graded)
 
 
 class _InputLines:

@@ -13,6 +13,7 @@ same lesson and seed give a byte-identical file. Nothing here computes a metric.
 
 from __future__ import annotations
 
+import html
 import json
 from typing import Any
 
@@ -82,7 +83,11 @@ def _heading(spec: LessonSpec, trace: Trace) -> str:
     if spec.dataset.source == "csv":
         csv_note = (f"\n\nThe data is read from `{spec.dataset.path}`, relative to the folder this notebook "
                     "runs in: put the CSV file there (the lesson reads it relative to its own folder).")
-    return (f"# {spec.title}\n\n*{spec.topic}*\n\n{spec.description}\n\n"
+    # Lesson text is data: escaped, so a '<' in a title shows as itself, as on the page.
+    title, topic, description = (html.escape(text, quote=False) for text in (spec.title, spec.topic,
+                                                                             spec.description))
+    lines = [f"# {title}", *([f"*{topic}*"] if topic else []), *([description] if description else [])]
+    return ("\n\n".join(lines) + "\n\n"
             f"This notebook runs lesson `{trace.lesson}` at seed {trace.seed} with plain scikit-learn and "
             f"numpy: run every cell from the top, and the numbers it prints are the lesson page's. They were "
             f"computed with {versions}; other versions can differ in the last digits.{csv_note}")
@@ -92,7 +97,8 @@ def _code_steps(spec: LessonSpec, trace: Trace) -> list[tuple[str, str]]:
     binary = len(trace.data.classes) == 2
     return [("## Imports", _imports(spec, trace, binary)),
             ("## 1. Load the rows", _load(spec)),
-            ("## 2. Split into train, validation and test rows", _split(spec)),
+            ("## 2. Split into train, validation and test rows" if spec.split.validation_size
+             else "## 2. Split into train and test rows", _split(spec)),
             ("## 3. Normalize, fitted on the train rows only", _normalize(spec)),
             ("## 4. Train one epoch (one pass over the train rows) at a time", _train(spec)),
             ("## 5. Predict the test rows", _predict()),
