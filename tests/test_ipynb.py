@@ -73,6 +73,9 @@ def assert_reproduces(trace, stdout: str) -> None:
     for row, epoch in zip(rows, trace.epochs):
         assert row[1:] == (fmt_num(epoch.train_loss), fmt_num(epoch.val_loss), fmt_num(epoch.train_accuracy),
                            fmt_num(epoch.val_accuracy)), epoch.epoch
+    shown = printed(rf"^snapshot at epoch (\d+): validation ROC AUC {NUMBER}, accuracy {NUMBER}$", stdout) \
+        if trace.snapshots else []
+    assert shown == [(str(s.epoch), fmt_num(s.roc_auc), fmt_num(s.accuracy)) for s in trace.snapshots]
     ev = trace.evaluation
     if ev.task == "binary":
         assert printed(rf"^Average precision \(AP\): {NUMBER}$", stdout) == [fmt_num(ev.average_precision)]

@@ -100,7 +100,7 @@ def _code_steps(spec: LessonSpec, trace: Trace) -> list[tuple[str, str]]:
             ("## 2. Split into train, validation and test rows" if spec.split.validation_size
              else "## 2. Split into train and test rows", _split(spec)),
             ("## 3. Normalize, fitted on the train rows only", _normalize(spec)),
-            ("## 4. Train one epoch (one pass over the train rows) at a time", _train(spec)),
+            ("## 4. Train one epoch (one pass over the train rows) at a time", _train(spec, len(trace.data.classes))),
             ("## 5. Predict the test rows", _predict()),
             ("## 6. Evaluate with scikit-learn's metrics", _evaluate(spec, len(trace.data.classes)))]
 
@@ -207,10 +207,23 @@ def _model(spec: LessonSpec) -> str:
     return f"model = MLPClassifier(random_state=SEED{args})"
 
 
-def _train(spec: LessonSpec) -> str:
+def _train(spec: LessonSpec, n_classes: int) -> str:
+    snapshots = list(spec.evaluation.snapshots)
+    val_auc = ("roc_auc_score(y[val_rows], val_proba[:, 1])" if n_classes == 2 else
+               "roc_auc_score(y[val_rows], val_proba, multi_class='ovr', average='macro', labels=labels)")
+    snapshot_lines = [
+        "    if epoch in SNAPSHOTS:  # evaluation logged at chosen epochs, as a Keras callback would",
+        "        val_proba = model.predict_proba(X_scaled[val_rows])",
+        f"        snapshots.append((epoch, {val_auc}, val_acc))",
+    ] if snapshots else []
+    after = [
+        "for epoch, val_auc, val_acc in snapshots:",
+        '    print(f"snapshot at epoch {epoch}: validation ROC AUC {val_auc:.4f}, accuracy {val_acc:.4f}")',
+    ] if snapshots else []
     return "\n".join([
         _model(spec),
         "labels = np.arange(len(classes))",
+        *([f"SNAPSHOTS, snapshots = {snapshots!r}, []"] if snapshots else []),
         'print(f"{\'epoch\':>5} {\'train loss\':>10} {\'val loss\':>10} {\'train acc\':>10} {\'val acc\':>10}")',
         "for epoch in range(1, EPOCHS + 1):",
         "    model.partial_fit(X_scaled[train], y[train], classes=labels)",
@@ -219,6 +232,7 @@ def _train(spec: LessonSpec) -> str:
         "    train_acc = accuracy_score(y[train], model.predict(X_scaled[train]))",
         "    val_acc = accuracy_score(y[val_rows], model.predict(X_scaled[val_rows]))",
         '    print(f"{epoch:>5} {train_loss:>10.4f} {val_loss:>10.4f} {train_acc:>10.4f} {val_acc:>10.4f}")',
+        *snapshot_lines, *after,
     ])
 
 
