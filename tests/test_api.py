@@ -140,3 +140,102 @@ def test_the_api_guide_examples_run():
 
     result = doctest.testfile(str(ROOT / "docs" / "api.md"), module_relative=False)
     assert result.attempted >= 8 and result.failed == 0
+
+
+# ---------------------------------------------------------------- a Trace from the API as a page and a quiz
+
+
+@pytest.fixture(scope="module")
+def forest():
+    """A binary RandomForest on the breast cancer data, its test rows and its trace."""
+    X, y = load_breast_cancer(return_X_y=True)
+    X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.3, random_state=2, stratify=y)
+    model = RandomForestClassifier(n_estimators=20, random_state=0).fit(X_train, y_train)
+    return model, X_test, y_test, tracegen.from_estimator(model, X_test, y_test)
+
+
+def test_render_page_writes_the_predictions_page_of_an_api_trace(forest, tmp_path):
+    model, X_test, y_test, trace = forest
+    page = tracegen.render_page(trace, tmp_path / "page", reproducible=True)
+    assert page == tmp_path / "page" / "index.html"
+    html = page.read_text(encoding="utf-8")
+    score = model.predict_proba(X_test)[:, 1]
+    for value in (average_precision_score(y_test, score), roc_auc_score(y_test, score)):
+        assert f"{value:.4f}" in html  # the page's 4 decimals, computed here by scikit-learn
+    assert "RandomForestClassifier" in html and "http://" not in html and "https://" not in html
+    assert (tmp_path / "page" / "static" / "site.css").is_file()
+    written = api.Trace.from_json((tmp_path / "page" / "trace.json").read_text(encoding="utf-8"))
+    assert written.evaluation.roc_auc == trace.evaluation.roc_auc
+    asked = tracegen.questions(trace)  # the quiz the page asks is the one the API hands out
+    assert html.count('<form class="question"') == len(asked) > 0
+    assert all(f'"{question.id}"' in html for question in asked)
+    again = tracegen.render_page(trace, tmp_path / "again", reproducible=True)
+    assert again.read_bytes() == page.read_bytes()
+
+
+def test_render_page_refuses_a_folder_it_did_not_build_and_a_lesson_run(forest, tmp_path):
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "notes.txt").write_text("keep me", encoding="utf-8")
+    from tracegen.errors import OutputError
+
+    with pytest.raises(OutputError):
+        tracegen.render_page(forest[3], tmp_path / "mine")
+    assert (tmp_path / "mine" / "notes.txt").read_text(encoding="utf-8") == "keep me"
+    with pytest.raises(DataError, match="tracegen build precision-recall"):
+        tracegen.render_page(tracegen.run("precision-recall", epochs=1), tmp_path / "lesson")
+
+
+def test_take_quiz_grades_answers_like_the_terminal_quiz(forest):
+    import io
+
+    _, _, y_test, trace = forest
+    asked = tracegen.questions(trace)
+    assert "majority_baseline" in [q.id for q in asked]
+    baseline = np.bincount(y_test).max() / len(y_test)  # always predicting the most frequent class
+    out = io.StringIO()
+    assert tracegen.take_quiz(trace, {"majority_baseline": round(baseline, 3)}, stdout=out) == (1, len(asked))
+    assert out.getvalue().endswith(f"score: 1/{len(asked)}\n")
+    assert tracegen.take_quiz(trace, {"majority_baseline": round(baseline, 3) + 0.1}, stdout=io.StringIO())[0] == 0
+    from tracegen.errors import AnswersError
+
+    with pytest.raises(AnswersError, match="no question with this id"):
+        tracegen.take_quiz(trace, {"no_such_question": 1}, stdout=io.StringIO())
+
+
+def test_take_quiz_asks_on_a_stream_and_stops_at_its_end(forest):
+    import io
+
+    trace = forest[3]
+    asked = tracegen.questions(trace)
+    out = io.StringIO()
+    assert tracegen.take_quiz(trace, stdin=io.StringIO("x\n"), stdout=out) == (0, len(asked))
+    assert "please answer with" in out.getvalue() and "question(s) left unanswered" in out.getvalue()
+
+
+def test_a_lesson_runs_questions_are_its_pages(tmp_path):
+    from tracegen import pipeline
+    from tracegen.site.pages import site_questions
+
+    spec = pipeline.with_epochs(tracegen.load_lesson(api.BUILT_IN_LESSONS / "precision-recall.md"), 2)
+    trace = tracegen.run(spec, seed=5)
+    assert [q.id for q in tracegen.questions(trace, lesson=spec)] == [q.id for q in site_questions(spec, trace)]
+    with pytest.raises(DataError, match="is not the lesson"):
+        tracegen.questions(trace)  # the built-in lesson trains 12 epochs, not 2
+
+
+def test_take_quiz_reads_answers_with_input_by_default(forest, monkeypatch):
+    import io
+
+    _, _, y_test, trace = forest
+    asked = tracegen.questions(trace)
+    baseline = np.bincount(y_test).max() / len(y_test)
+    typed = iter([f"{baseline:.3f}" if q.id == "majority_baseline" else "1" for q in asked])
+
+    def fake_input(prompt=""):
+        return next(typed)
+
+    monkeypatch.setattr("builtins.input", fake_input)
+    out = io.StringIO()
+    score, total = tracegen.take_quiz(trace, stdout=out)
+    assert total == len(asked) and score >= 1 and out.getvalue().endswith(f"score: {score}/{total}\n")
+    assert "left unanswered" not in out.getvalue()

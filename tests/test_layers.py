@@ -22,6 +22,8 @@ FORBIDDEN = {
     "html": {"terminal", "export", "site", "cli"},
     "terminal": {"html", "export", "site", "cli"},
     "export": {"html", "terminal", "site", "cli"},
+    # The notebook export reads a finished trace and the lesson: it runs nothing and renders no page.
+    "ipynb": {"pipeline", "quiz", "charts", "html", "terminal", "export", "site", "cli"},
     "site": {"terminal", "export", "cli"},
 }
 

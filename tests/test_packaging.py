@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -76,9 +77,14 @@ def test_an_installed_copy_builds_runs_quizzes_and_exports_from_an_empty_folder(
     quizzed = run(installed, tmp_path, "quiz", "precision-recall", "--answers", "answers.toml")
     assert quizzed.returncode == 1 and "score: 1/" in quizzed.stdout, quizzed.stderr  # 1 of many right
     for format_, name in (("gift", "roc-curve-seed1.gift"), ("qti", "roc-curve-seed1-qti.zip"),
-                          ("qti12", "roc-curve-seed1-qti12.zip")):
+                          ("qti12", "roc-curve-seed1-qti12.zip"), ("ipynb", "roc-curve-seed1.ipynb")):
         exported = run(installed, tmp_path, "export", "roc-curve", "--format", format_)
         assert exported.returncode == 0 and (tmp_path / name).is_file(), exported.stderr
+    notebook = json.loads((tmp_path / "roc-curve-seed1.ipynb").read_text(encoding="utf-8"))
+    code = "\n\n".join("".join(cell["source"]) for cell in notebook["cells"] if cell["cell_type"] == "code")
+    ran_notebook = subprocess.run([str(installed / "bin" / "python"), "-c", code], cwd=tmp_path, capture_output=True,
+                                  text=True, env=without_pythonpath(), timeout=300)
+    assert ran_notebook.returncode == 0 and "ROC AUC: 0." in ran_notebook.stdout, ran_notebook.stderr
     started = run(installed, tmp_path, "new", "course")
     assert started.returncode == 0, started.stderr
     course_built = run(installed, tmp_path / "course", "build", "--reproducible", "-q")

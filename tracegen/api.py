@@ -13,9 +13,10 @@ The metrics are scikit-learn's, computed in tracegen.pipeline.evaluate as for a 
 from __future__ import annotations
 
 import hashlib
+import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TextIO, cast
 
 import numpy as np
 
@@ -24,20 +25,19 @@ from tracegen.errors import DataError
 from tracegen.pipeline.predictions import PROBABILITY_SUM_TOLERANCE, Predictions, evaluation_trace
 from tracegen.resources import BUILT_IN_LESSONS
 from tracegen.spec import LessonSpec, load_lesson
-from tracegen.trace import Trace
+from tracegen.trace import Trace, frozen
 
-__all__ = ["from_estimator", "from_predictions", "load_lesson", "run"]
+if TYPE_CHECKING:
+    from tracegen.quiz.question import Question
+
+__all__ = ["from_estimator", "from_predictions", "load_lesson", "questions", "render_page", "run", "take_quiz"]
 
 
 def run(lesson: str | Path | LessonSpec, *, seed: int | None = None, epochs: int | None = None) -> Trace:
     """Run a lesson (a LessonSpec, a lesson file, or the name of a built-in lesson) and return its trace."""
     from tracegen import pipeline
 
-    if not isinstance(lesson, LessonSpec):
-        path = Path(lesson)
-        if path.suffix != ".md" and not path.exists():
-            path = BUILT_IN_LESSONS / f"{lesson}.md"
-        lesson = load_lesson(path)
+    lesson = _lesson_spec(lesson)
     if epochs is not None:
         lesson = pipeline.with_epochs(lesson, epochs)
     return pipeline.run(lesson, seed=seed)
@@ -79,6 +79,81 @@ def from_estimator(estimator: Any, X_test: Any, y_test: Sequence[Any] | np.ndarr
         str(c) for c in getattr(estimator, "feature_names_in_", ()))
     return evaluation_trace(_predictions(y, proba, classes, name), name, _fingerprint(y, proba), y_pred=y_pred,
                             feature_names=features)
+
+
+def render_page(trace: Trace, out: str | Path, *, reproducible: bool = False) -> Path:
+    """Write the page of a from_predictions / from_estimator trace into folder `out`; return its index.html.
+
+    The page is the one `tracegen build --predictions` makes (evaluation sections and a quiz computed
+    from the trace, trace.json and the static files), and opens from disk with no network. `out` is
+    replaced as a whole, as a build replaces its site, and only if it is new, empty or a tracegen site.
+    """
+    from tracegen import site
+
+    if trace.epochs:
+        raise DataError(trace.lesson, "trace", "is a lesson run; its page is built from the lesson: "
+                        f"tracegen build {trace.lesson} --seed {trace.seed}")
+    report = site.build_trace_page(trace, Path(out), reproducible=reproducible)
+    return report.out / "index.html"
+
+
+def questions(trace: Trace, *, lesson: str | Path | LessonSpec | None = None) -> tuple[Question, ...]:
+    """Return the questions the trace's page asks: a predictions page's, or its lesson page's for a lesson run.
+
+    A lesson run's questions come from its lesson (default: the built-in lesson the trace names),
+    which must be the lesson the trace ran.
+    """
+    from tracegen import quiz as quizzes
+
+    if not trace.epochs:
+        return quizzes.prediction_questions(trace)
+    from tracegen.site.pages import site_questions
+
+    spec = _lesson_spec(trace.lesson if lesson is None else lesson)
+    if frozen(spec.pipeline_dict()) != trace.spec:
+        raise DataError(spec.path, "lesson", f"is not the lesson trace {trace.hash[:12]} ran (give the LessonSpec "
+                        "it ran, e.g. with the same epochs)")
+    quizzes.check_quiz(spec)
+    return site_questions(spec, trace)
+
+
+def take_quiz(trace: Trace, answers: dict[str, Any] | None = None, *,
+              lesson: str | Path | LessonSpec | None = None, stdin: TextIO | None = None,
+              stdout: TextIO | None = None) -> tuple[int, int]:
+    """Take the trace's quiz as `tracegen quiz` asks it; return (score, number of questions).
+
+    With `answers` ({question id: a number, an option number or a list of them}, as an answers
+    file holds them) the questions are graded without asking. Otherwise each answer is read with
+    input() (a box in Jupyter), or from `stdin`.
+    """
+    from tracegen.terminal.quiz import checked_answers, run_quiz
+
+    asked = questions(trace, lesson=lesson)
+    graded = checked_answers(answers, asked, "answers") if answers is not None else None
+    # run_quiz reads only readline() and isatty(), which _InputLines has.
+    return run_quiz(asked, stdin or cast(TextIO, _InputLines()), stdout or sys.stdout, graded)
+
+
+class _InputLines:
+    """Lines read with input(), which Jupyter answers with an input box (its sys.stdin reads nothing)."""
+
+    def readline(self) -> str:
+        try:
+            return input() + "\n"
+        except EOFError:
+            return ""
+
+    def isatty(self) -> bool:
+        return True  # the typed answer is already on screen: not echoed again
+
+
+def _lesson_spec(lesson: str | Path | LessonSpec) -> LessonSpec:
+    if isinstance(lesson, LessonSpec):
+        return lesson
+    path = Path(lesson)
+    if path.suffix != ".md" and not path.exists():
+        path = BUILT_IN_LESSONS / f"{lesson}.md"
+    return load_lesson(path)
 
 
 def _labels(y_true: Any, labels: Sequence[Any] | None, name: str) -> tuple[tuple[str, ...], np.ndarray]:

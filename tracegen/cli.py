@@ -240,9 +240,11 @@ def cmd_export(args: argparse.Namespace) -> int:
     from tracegen.qti12 import to_qti12_zip
 
     if args.variants is not None:
-        if args.format == "qti12":
+        if args.format in ("qti12", "ipynb"):
             raise UsageError("tracegen export", "--variants", "question banks are written as gift or qti")
         return _export_bank(args)
+    if args.format == "ipynb":
+        return _export_notebook(args)
     spec, trace, questions = _lesson_questions(args)
     writers: dict[str, tuple[str, Callable[..., bytes | str]]] = {
         "gift": (".gift", export.to_gift), "qti": ("-qti.zip", export.to_qti_zip),
@@ -251,6 +253,22 @@ def cmd_export(args: argparse.Namespace) -> int:
     out = args.out or Path(f"{trace.lesson}-seed{trace.seed}{suffix}")
     write_output(out, writer(questions, trace, spec.title))
     print(f"wrote {out}: {len(questions)} questions ({args.format}, lesson {trace.lesson}, seed {trace.seed})")
+    return 0
+
+
+def _export_notebook(args: argparse.Namespace) -> int:
+    """tracegen export --format ipynb: a notebook whose plain scikit-learn code reproduces the lesson's run."""
+    from tracegen import pipeline
+    from tracegen.claims import require_claims
+    from tracegen.ipynb import to_notebook
+    from tracegen.spec import load_lesson
+
+    spec = load_lesson(resolve_lesson(args.lesson, args.lessons))
+    trace = pipeline.run(spec, seed=args.seed)
+    require_claims(spec, trace)
+    out = args.out or Path(f"{trace.lesson}-seed{trace.seed}.ipynb")
+    write_output(out, to_notebook(spec, trace))
+    print(f"wrote {out}: notebook reproducing lesson {trace.lesson} at seed {trace.seed} (plain scikit-learn)")
     return 0
 
 

@@ -38,6 +38,7 @@ import dataclasses
 import html
 from typing import Any
 
+from tracegen.errors import SpecError
 from tracegen.expression_syntax import ExpressionError, expression_spans, parse_expression, quoted
 from tracegen.expression_values import (
     FUNCTIONS,
@@ -49,6 +50,7 @@ from tracegen.expression_values import (
     format_value,
     is_number,
 )
+from tracegen.spec import LessonSpec
 from tracegen.trace import Trace, json_fields
 
 _BINARY = {ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b, ast.Mult: lambda a, b: a * b,
@@ -192,3 +194,17 @@ def substitute(text: str, trace: Trace, escape: bool = True) -> str:
         done = end
     pieces.append(text[done:])
     return "".join(pieces)
+
+
+def substitute_lesson(spec: LessonSpec, trace: Trace, escape: bool = True, body: str | None = None) -> str:
+    """Return the lesson body (or `body`, the same lines edited) with its expressions filled from `trace`.
+
+    Each value is escaped for HTML when `escape`.
+    A bad expression is a SpecError naming the lesson file and the line in that file. The page
+    (tracegen.html.prose) and the notebook export (tracegen.ipynb) both read the prose through here.
+    """
+    try:
+        return substitute(spec.body if body is None else body, trace, escape=escape)
+    except ExpressionError as exc:
+        line = spec.body_line + getattr(exc, "line", 1) - 1
+        raise SpecError(spec.path, "expression", str(exc), line=line) from None

@@ -179,17 +179,19 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--quiet", "-q", action="store_true", help="no progress on stderr")
     check.set_defaults(command="check")
 
-    export = commands.add_parser("export", help="export a lesson's quiz for an LMS (Moodle GIFT or QTI 2.1)")
+    export = commands.add_parser("export", help="export a lesson's quiz for an LMS (Moodle GIFT or QTI), or its "
+                                                 "run as a Jupyter notebook")
     export.add_argument("lesson", metavar="LESSON", help="a lesson name in lessons/ or a path to a lesson file")
-    export.add_argument("--format", required=True, choices=("gift", "qti", "qti12"),
+    export.add_argument("--format", required=True, choices=("gift", "qti", "qti12", "ipynb"),
                         help="gift: Moodle GIFT text; qti: QTI 2.1 content package (zip); qti12: QTI 1.2 "
-                             "package for Canvas (numeric tolerance and per-answer feedback kept)")
+                             "package for Canvas (numeric tolerance and per-answer feedback kept); ipynb: a "
+                             "Jupyter notebook whose plain scikit-learn code reproduces the run")
     export.add_argument("--seed", type=seed_int, help="override the lesson's seed (a new variant, new numbers)")
     export.add_argument("--variants", type=positive_int, metavar="K",
                         help="a question bank: the questions of seed and seed + 1..K, one GIFT category (one "
                              "QTI section picking one at random) per question")
     export.add_argument("--out", type=Path, metavar="PATH",
-                        help="output file (default: <lesson>-seed<N>.gift or <lesson>-seed<N>-qti.zip; "
+                        help="output file (default: <lesson>-seed<N>.gift, -qti.zip, -qti12.zip or .ipynb; "
                              "with --variants <lesson>-seeds<N>-<N+K>...)")
     export.set_defaults(command="export")
     return parser

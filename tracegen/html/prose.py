@@ -23,7 +23,7 @@ from html.parser import HTMLParser
 import markdown
 
 from tracegen.errors import SpecError
-from tracegen.expressions import ExpressionError, substitute
+from tracegen.expressions import substitute_lesson
 from tracegen.html.sanitize import Cleaned, clean
 from tracegen.spec import LessonSpec
 from tracegen.spec.directives import Directive, find_directives
@@ -119,11 +119,7 @@ def body_chunks(spec: LessonSpec, trace: Trace) -> tuple[str | Directive, ...]:
     seal = hashlib.sha256(spec.body.encode()).hexdigest()[:16]
     for number, directive in enumerate(directives):
         lines[directive.index] = f"tracegenblock{number}x{seal}"
-    try:
-        text = substitute("\n".join(lines), trace, escape=True)
-    except ExpressionError as exc:
-        line = spec.body_line + getattr(exc, "line", 1) - 1
-        raise SpecError(spec.path, "expression", str(exc), line=line) from None
+    text = substitute_lesson(spec, trace, body="\n".join(lines))
     deep = too_deep_line(text)
     if deep is not None:
         raise SpecError(spec.path, "markdown", f"nested deeper than the limit of {MAX_MARKDOWN_NESTING} "

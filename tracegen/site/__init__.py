@@ -46,7 +46,7 @@ DEFAULT_TEMPLATES = TEMPLATES_DIR
 
 __all__ = [
     "DEFAULT_TEMPLATES", "PAGE_BUDGET", "PredictionsReport", "SiteReport",
-    "build_predictions", "build_site", "compiled_environment", "predictions_site",
+    "build_predictions", "build_site", "build_trace_page", "compiled_environment", "predictions_site",
 ]
 
 
@@ -122,18 +122,31 @@ def build_predictions(path: Path, out: Path, *, reproducible: bool = False,
     lesson site (atomic swap). Curve tables are thinned until the page fits PAGE_BUDGET.
     """
     from tracegen.pipeline.predictions import run_predictions
-    from tracegen.trace import Trace
 
     template_folders(template_overrides)  # a missing overrides folder fails before anything else
+    write.prepare_output(out)  # before reading the file: a bad output folder fails first
+    return build_trace_page(run_predictions(path), out, reproducible=reproducible,
+                            template_overrides=template_overrides, source=path)
+
+
+def build_trace_page(trace: Trace, out: Path, *, reproducible: bool = False, template_overrides: Path | None = None,
+                     source: Path | None = None) -> PredictionsReport:
+    """Write the page of an evaluation-only trace (a predictions file's, or the Python API's) as a site at `out`.
+
+    `source` is what the report names (default: the trace's own name for its predictions).
+    """
+    from tracegen.trace import Trace
+
+    template_folders(template_overrides)
     write.prepare_output(out)
     # Rendered from the JSON form, as lesson pages are (their traces arrive as JSON from the workers or
     # the cache), so the page lists mappings in the order its trace.json holds them.
-    trace = Trace.from_json(run_predictions(path).to_json())
+    trace = Trace.from_json(trace.to_json())
     files, questions = predictions_site(trace, template_overrides, reproducible)
     write.write_site(files, out)
     page_weight = len(files["index.html"]) + pages.page_asset_bytes(files)
-    return PredictionsReport(out=out, source=path, rows=len(trace.evaluation.y_true), questions=questions,
-                             page_weight=page_weight)
+    return PredictionsReport(out=out, source=source or Path(str(trace.spec.get("predictions", trace.lesson))),
+                             rows=len(trace.evaluation.y_true), questions=questions, page_weight=page_weight)
 
 
 def predictions_site(trace: Trace, template_overrides: Path | None,

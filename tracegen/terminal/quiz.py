@@ -214,16 +214,24 @@ def load_answers(path: Path, questions: tuple[Question, ...]) -> dict[str, Respo
         raise AnswersError(path, "answers", f"cannot read: {exc.strerror}") from None
     except ValueError as exc:  # tomllib's int() refuses a number of thousands of digits with a plain ValueError
         raise AnswersError(path, "answers", f"malformed TOML: {str(exc).split(';')[0]}") from None
+    return checked_answers(data, questions, path)
+
+
+def checked_answers(data: dict[str, Any], questions: tuple[Question, ...], source: Path | str) -> dict[str, Response]:
+    """Return answers keyed by question id (as an answers file holds them) checked against the questions.
+
+    `source` names where they came from in an AnswersError: the file, or the caller (tracegen.take_quiz).
+    """
     by_id = {question.id: question for question in questions}
     answers = {}
     for key, value in data.items():
         if key not in by_id:
-            raise AnswersError(path, key, f"no question with this id in this quiz; ids: {', '.join(by_id)}")
-        answers[key] = _checked(path, by_id[key], value)
+            raise AnswersError(source, key, f"no question with this id in this quiz; ids: {', '.join(by_id)}")
+        answers[key] = _checked(source, by_id[key], value)
     return answers
 
 
-def _checked(path: Path, question: Question, value: Any) -> Response:
+def _checked(path: Path | str, question: Question, value: Any) -> Response:
     n = len(question.options)
     if any(isinstance(v, int) and abs(v) >= 10**ANSWER_DIGITS for v in (value if isinstance(value, list) else [value])):
         raise AnswersError(path, question.id, f"expected a number of at most {ANSWER_DIGITS} digits")
