@@ -13,6 +13,7 @@ from typing import Any
 
 from tracegen.charts import svg
 from tracegen.charts.ascii import pr_chart, roc_chart
+from tracegen.html.class_curves import LegendEntry, class_roc
 from tracegen.trace import PRCurve, ROCCurve, ThresholdMetrics, Trace
 
 HEAT_LEVELS = 8
@@ -80,6 +81,10 @@ class CurveView:
     chance_name: str
     chance: float
     others_label: str = ""
+    # Multiclass ROC only: a legend that picks out one curve in both charts, the log-FPR chart, and notes.
+    legend: tuple[LegendEntry, ...] = ()
+    corner: svg.SvgChart | None = None
+    notes: tuple[str, ...] = ()
 
     @property
     def thinned(self) -> bool:
@@ -238,13 +243,16 @@ def evaluation_view(trace: Trace, max_table_rows: int | None = None) -> Evaluati
                *(Metric(f"Top-{t.k} accuracy", t.accuracy, f"true class among the {t.k} most likely")
                  for t in ev.top_k if t.k > 1))
     name = hardest.class_name
-    others = [(f"class {c.class_name}", c.roc_curve) for c in ev.per_class if c is not hardest]
+    roc = class_roc(ev, max_table_rows)
     curves = (pr_view("pr", hardest.pr_curve, hardest.prevalence, hardest.average_precision,
                       f"Precision-recall curve, class {name} vs rest", max_table_rows),
-              roc_view("roc", hardest.roc_curve, hardest.roc_auc, f"ROC curve, class {name} vs rest", max_table_rows,
-                       others=others))
+              CurveView(curve_id="roc", title=roc.title, ascii_lines=roc.ascii_lines, svg=roc.linear,
+                        headers=roc.headers, rows=roc.rows, total_rows=roc.total_rows, area_name="Macro ROC AUC",
+                        area=ev.roc_auc_macro, chance_name="chance level", chance=0.5, legend=roc.legend,
+                        corner=roc.corner, notes=roc.notes))
     return EvaluationView(
         task="multiclass", n_test=len(ev.y_true), metrics=metrics, curves=curves,
-        curves_intro=(f"Class {name} has the lowest average precision, so its one-vs-rest curves are drawn "
-                      "in full; its ROC chart also shows the other classes' curves, faint."),
+        curves_intro=(f"Class {name} has the lowest average precision, so its one-vs-rest precision-recall curve "
+                      f"is drawn; the ROC charts draw all {len(ev.classes)} classes' curves and the micro and macro "
+                      "averages."),
         confusion=matrix, thresholds=(), classes=classes)
