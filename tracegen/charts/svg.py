@@ -128,7 +128,8 @@ class LogAxis:
 
     def at(self, value: float) -> float:
         """Return the viewBox position of a data value, to 0.1."""
-        share = (math.log10(max(value, self.low)) - math.log10(self.low)) / (math.log10(self.high) - math.log10(self.low))
+        decades = math.log10(self.high) - math.log10(self.low)
+        share = (math.log10(max(value, self.low)) - math.log10(self.low)) / decades
         return _short(self.start + share * (self.end - self.start))
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TypeAlias
 
 from tracegen.charts import svg
 from tracegen.charts.ascii import roc_chart
@@ -28,6 +29,10 @@ class LegendEntry:
     key: str
     css_class: str
     label: str
+
+
+# A drawn curve: its legend entry, FPRs, TPRs and thresholds (None for the macro average, which has none).
+Curve: TypeAlias = tuple[LegendEntry, Sequence[float], Sequence[float], Sequence[float] | None]
 
 
 @dataclass(frozen=True)
@@ -56,7 +61,7 @@ def class_roc(ev: MulticlassEvaluation, max_rows: int | None = None) -> ClassROC
         raise ValueError("this trace predates averaged curves; run the lesson again")
     n = len(ev.classes)
     micro, macro = averaged.micro_roc_curve, averaged.macro_roc_curve
-    named = [(LegendEntry(f"k{i}", f"cls c{i % STYLES}", c.class_name), c.roc_curve.fpr, c.roc_curve.tpr,
+    named: list[Curve] = [(LegendEntry(f"k{i}", f"cls c{i % STYLES}", c.class_name), c.roc_curve.fpr, c.roc_curve.tpr,
               c.roc_curve.thresholds) for i, c in enumerate(ev.per_class)]
     named += [(LegendEntry("micro", "avg micro", "micro average"), micro.fpr, micro.tpr, micro.thresholds),
               (LegendEntry("macro", "avg macro", "macro average"), macro.fpr, macro.tpr, None)]
@@ -74,7 +79,8 @@ def class_roc(ev: MulticlassEvaluation, max_rows: int | None = None) -> ClassROC
         corner = svg.log_x_curves(
             "roc-log-svg", drawn, low=low, title="The same curves, false positive rate on a log scale",
             x_label=f"false positive rate (log scale, {low:g} to 1)", y_label="true positive rate",
-            description=f"False positive rate on a log scale from {low:g} to 1, a rate of 0 at the left edge: {described}")
+            description=f"False positive rate on a log scale from {low:g} to 1, a rate of 0 at the left edge: "
+                        f"{described}")
     rows, total = _long_rows([(entry.label, fpr, tpr, thresholds) for entry, fpr, tpr, thresholds in named], max_rows)
     return ClassROC(
         title=title, ascii_lines=roc_chart(micro, title="ROC curve, micro average").lines, linear=linear,

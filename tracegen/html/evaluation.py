@@ -13,6 +13,7 @@ from typing import Any
 
 from tracegen.charts import svg
 from tracegen.charts.ascii import pr_chart, roc_chart
+from tracegen.charts.svg import SvgChart
 from tracegen.html.class_curves import LegendEntry, class_roc
 from tracegen.trace import PRCurve, ROCCurve, ThresholdMetrics, Trace
 
@@ -83,7 +84,7 @@ class CurveView:
     others_label: str = ""
     # Multiclass ROC only: a legend that picks out one curve in both charts, the log-FPR chart, and notes.
     legend: tuple[LegendEntry, ...] = ()
-    corner: svg.SvgChart | None = None
+    corner: SvgChart | None = None  # `svg` is a field name here
     notes: tuple[str, ...] = ()
 
     @property
