@@ -73,13 +73,15 @@ def class_roc(ev: MulticlassEvaluation, max_rows: int | None = None) -> ClassROC
     linear = svg.unit_curves("roc-svg", drawn, step=False, chance="diagonal", chance_level=0.5, title=title,
                              x_label="false positive rate", y_label="true positive rate",
                              description=f"Linear axes: {described}")
-    low = svg.log_x_low([fpr for _, _, fpr, _ in drawn])
+    # The axis starts at the classes' smallest step (1 / most negatives); the pooled micro curve has finer
+    # steps, and its rates below that sit on the left edge with the zeros.
+    low = svg.log_x_low([c.roc_curve.fpr for c in ev.per_class])
     corner = None
     if min(c.roc_auc for c in ev.per_class) >= CROWDED_AUC:
         corner = svg.log_x_curves(
             "roc-log-svg", drawn, low=low, title="The same curves, false positive rate on a log scale",
             x_label=f"false positive rate (log scale, {low:g} to 1)", y_label="true positive rate",
-            description=f"False positive rate on a log scale from {low:g} to 1, a rate of 0 at the left edge: "
+            description=f"False positive rate on a log scale from {low:g} to 1, smaller rates at the left edge: "
                         f"{described}")
     rows, total = _long_rows([(entry.label, fpr, tpr, thresholds) for entry, fpr, tpr, thresholds in named], max_rows)
     return ClassROC(
@@ -105,9 +107,11 @@ def _notes(ev: MulticlassEvaluation, low: float | None) -> tuple[str, ...]:
         "each interpolated (np.interp) on the union of their false positive rates, as scikit-learn's multiclass ROC "
         f"example draws it. The area under that drawn curve is {area:.4f}, {compared}."]
     if low is not None:
+        below = f", or the micro average's below {low:g}," if any(0 < v < low for v in averaged.micro_roc_curve.fpr) \
+            else ""
         notes.append(f"Every class's AUC is at least {CROWDED_AUC}, so the curves crowd the top-left corner; the "
                      f"second chart puts the false positive rate on a log scale from {low:g} to 1, which spreads "
-                     "out the small rates where the classes part (a rate of 0 sits on the left edge).")
+                     f"out the small rates where the classes part (a rate of 0{below} sits on the left edge).")
     return tuple(notes)
 
 
