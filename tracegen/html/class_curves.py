@@ -65,11 +65,13 @@ def class_roc(ev: MulticlassEvaluation, max_rows: int | None = None) -> ClassROC
               c.roc_curve.thresholds) for i, c in enumerate(ev.per_class)]
     named += [(LegendEntry("micro", "avg micro", "micro average"), micro.fpr, micro.tpr, micro.thresholds),
               (LegendEntry("macro", "avg macro", "macro average"), macro.fpr, macro.tpr, None)]
-    drawn = [(entry.label, f"{entry.css_class} {entry.key}", fpr, tpr) for entry, fpr, tpr, _ in named]
+    # A drawn path carries its legend key as a class (the averages' keys already are one of theirs).
+    drawn = [(entry.label, " ".join(dict.fromkeys([*entry.css_class.split(), entry.key])), fpr, tpr)
+             for entry, fpr, tpr, _ in named]
     title = f"ROC curves, one vs rest: all {n} classes, micro and macro averages"
-    described = (f"the one-vs-rest ROC curve of each of the {n} classes in its own colour and dash pattern, the "
-                 "micro average (thick, solid) and the macro average (thick, dashed), with the diagonal chance line; "
-                 "the legend names every curve and the table below lists the points.")
+    described = (f"the one-vs-rest ROC curve of each of the {n} classes in its own colour and dash, the micro "
+                 "average (thick, solid), the macro average (thick, dashed) and the chance diagonal; the legend names "
+                 "each curve, the table below lists the points.")
     linear = svg.unit_curves("roc-svg", drawn, step=False, chance="diagonal", chance_level=0.5, title=title,
                              x_label="false positive rate", y_label="true positive rate",
                              description=f"Linear axes: {described}")
