@@ -105,6 +105,8 @@ def load_trace(cache_dir: Path, key: str, lesson: str) -> Trace | None:
         trace = Trace.from_json(text)
         if trace.hash != key:
             raise ValueError("the trace inside has another hash")
+        if trace.evaluation.task == "multiclass" and trace.evaluation.averaged_curves is None:
+            raise ValueError("the trace predates the averaged multiclass curves")  # pages draw them
         return trace
 
     trace = read_entry(cached_path(cache_dir, key), key, decode, "re-running the lesson")

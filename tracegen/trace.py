@@ -119,6 +119,27 @@ class ClassCurves:
 
 
 @dataclass(frozen=True)
+class MeanROCCurve:
+    """The macro-average ROC curve: per-class TPRs interpolated on the union of their FPRs, averaged.
+
+    It has no thresholds (each class's thresholds differ); `area` is auc() of these points, which differs
+    slightly from roc_auc_macro (the mean of the per-class AUCs).
+    """
+    fpr: tuple[float, ...]
+    tpr: tuple[float, ...]
+    area: float
+
+
+@dataclass(frozen=True)
+class AveragedCurves:
+    """Micro-average curves (every row-class pair pooled) and the macro-average ROC curve of a multiclass run."""
+    micro_roc_curve: ROCCurve
+    macro_roc_curve: MeanROCCurve
+    micro_pr_curve: PRCurve
+    average_precision_micro: float
+
+
+@dataclass(frozen=True)
 class TopK:
     """top_k_accuracy_score for one k."""
     k: int
@@ -206,6 +227,7 @@ class BinaryEvaluation(_Evaluation):
     roc_auc_micro: ClassVar[None] = None
     roc_auc_macro: ClassVar[None] = None
     top_k: ClassVar[tuple[()]] = ()
+    averaged_curves: ClassVar[None] = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -217,6 +239,8 @@ class MulticlassEvaluation(_Evaluation):
     roc_auc_micro: float
     roc_auc_macro: float
     top_k: tuple[TopK, ...] = ()
+    # Optional so that schema-1 traces written before these were recorded still load.
+    averaged_curves: AveragedCurves | None = None
     # The binary-only keys, empty here: the JSON (see json_fields) and task-blind readers see one schema.
     pos_label: ClassVar[None] = None
     prevalence: ClassVar[None] = None

@@ -134,6 +134,34 @@
     });
   }
 
+  // Multiclass ROC: pointing at or focusing a legend entry lights its curve in both charts and dims the
+  // rest; a click (or tap, which may not focus) pins it until clicked again. The lit path is moved last to draw on top.
+  each(document.querySelectorAll(".class-curves"), function (box) {
+    var pinned = "";
+    function light(key) {
+      box.classList.toggle("lit-on", !!key);
+      each(box.querySelectorAll("[data-key]"), function (b) { b.setAttribute("aria-pressed", b.getAttribute("data-key") === pinned); });
+      each(box.querySelectorAll(".chart .series"), function (path) {
+        var on = !!key && path.classList.contains(key);
+        path.classList.toggle("lit", on);
+        if (on) { path.parentNode.appendChild(path); }
+      });
+    }
+    function keyOf(event) {
+      var button = event.target.closest ? event.target.closest("[data-key]") : null;
+      return button ? button.getAttribute("data-key") : "";
+    }
+    function enter(event) { var key = keyOf(event); if (key) { light(key); } }
+    box.addEventListener("mouseover", enter);
+    box.addEventListener("focusin", enter);
+    box.addEventListener("mouseout", function () { light(pinned); });
+    box.addEventListener("focusout", function () { light(pinned); });
+    box.addEventListener("click", function (event) {
+      var key = keyOf(event);
+      if (key) { pinned = pinned === key ? "" : key; light(key); }
+    });
+  });
+
   // Closed <details> do not print: open them for printing and close them again afterwards.
   var opened = [];
   addEventListener("beforeprint", function () {

@@ -24,7 +24,7 @@ def test_unit_curve_maps_data_to_plot_box():
                            chance_level=0.5, title="t", x_label="x", y_label="y", description="d")
     left, top, width, height = chart.frame
     curve = chart.series[-1].path
-    assert curve == f"M{left},{top + height}L{left},{top}L{left + width},{top}"
+    assert curve == f"M{left},{top + height}V{top}H{left + width}"  # up the left edge, along the top
 
 
 def test_nice_ticks_cover_the_range():

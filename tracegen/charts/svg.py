@@ -114,6 +114,25 @@ class Axis:
         return _short(self.start + (value - self.low) / (self.high - self.low) * (self.end - self.start))
 
 
+@dataclass(frozen=True)
+class LogAxis:
+    """A base-10 logarithmic map from data values [low, high] to viewBox positions [start, end].
+
+    Values at or below `low` (a false positive rate of 0 has no logarithm) are drawn at `start`.
+    """
+
+    low: float
+    high: float
+    start: float
+    end: float
+
+    def at(self, value: float) -> float:
+        """Return the viewBox position of a data value, to 0.1."""
+        decades = math.log10(self.high) - math.log10(self.low)
+        share = (math.log10(max(value, self.low)) - math.log10(self.low)) / decades
+        return _short(self.start + share * (self.end - self.start))
+
+
 def _short(value: float) -> float:
     rounded = round(float(value), 1)
     return int(rounded) if rounded.is_integer() else rounded
@@ -149,15 +168,32 @@ def tick_label(value: float) -> str:
 
 
 def line_path(points: Sequence[tuple[float, float]]) -> str:
-    """Return 'M x,y L x,y ...', dropping points that round onto the previous one."""
-    parts: list[str] = []
-    previous = None
-    for x, y in points:
-        if (x, y) == previous:
+    """Return 'M x,y L x,y ...', dropping points that round onto the previous one.
+
+    A level or upright segment is written H x or V y (the same line, half the bytes: ROC curves are
+    mostly such steps), and a point in the middle of a straight level or upright run is dropped.
+    """
+    kept: list[tuple[float, float]] = []
+    for point in points:
+        if kept and point == kept[-1]:
             continue
-        parts.append(f"{'L' if parts else 'M'}{x:g},{y:g}")
-        previous = (x, y)
+        if len(kept) >= 2 and _same_run(kept[-2], kept[-1], point):
+            kept[-1] = point
+        else:
+            kept.append(point)
+    parts = [f"M{kept[0][0]:g},{kept[0][1]:g}"] if kept else []
+    for (x0, y0), (x, y) in zip(kept, kept[1:]):
+        parts.append(f"V{y:g}" if x == x0 else f"H{x:g}" if y == y0 else f"L{x:g},{y:g}")
     return "".join(parts)
+
+
+def _same_run(a: tuple[float, float], b: tuple[float, float], c: tuple[float, float]) -> bool:
+    """Return True when a -> b -> c goes on along one level or upright line in one direction (b can go)."""
+    if a[0] == b[0] == c[0]:
+        return (b[1] - a[1]) * (c[1] - b[1]) > 0
+    if a[1] == b[1] == c[1]:
+        return (b[0] - a[0]) * (c[0] - b[0]) > 0
+    return False
 
 
 def step_path(points: Sequence[tuple[float, float]]) -> str:
@@ -265,3 +301,48 @@ def unit_curves(chart_id: str, curves: Sequence[tuple[str, str, Sequence[float],
     return _frame(chart_id, title, description, x_axis, y_axis, ticks, ticks, x_label, y_label, series)
 
 
+
+
+def log_x_low(xs: Sequence[Sequence[float]]) -> float:
+    """Return the power of ten at or below the smallest positive x of any series: a log axis's left end."""
+    smallest = min((v for x in xs for v in x if v > 0), default=0.1)
+    return float(10 ** math.floor(math.log10(smallest)))
+
+
+def log_x_curves(chart_id: str, curves: Sequence[tuple[str, str, Sequence[float], Sequence[float]]], *, low: float,
+                 title: str, x_label: str, y_label: str, description: str) -> SvgChart:
+    """Return ROC-style (name, css_class, x, y) curves with a log-scaled x axis from `low` to 1, and the diagonal.
+
+    A log x axis spreads the corner where x is near 0, where curves with areas near 1 differ. Segments
+    joining points are straight in data space, so a slanted one is drawn through points spaced along
+    the log axis (it bends there); level and upright ones stay one segment.
+    """
+    x_axis = LogAxis(low, 1.0, MARGIN_LEFT, WIDTH - MARGIN_RIGHT)
+    _, y_axis = _axes(0.0, 1.0, 0.0, 1.0)
+    decades = round(-math.log10(low))
+    diagonal = [low * 10 ** (i / 8) for i in range(decades * 8 + 1)]
+    series = [Series(name="chance level", css_class="chance",
+                     path=line_path([(x_axis.at(v), y_axis.at(v)) for v in diagonal]))]
+    for name, css_class, x, y in curves:
+        points: list[tuple[float, float]] = []
+        x_then = y_then = 0.0
+        for i in thin_indices(len(x), MAX_CURVE_POINTS):
+            if points and x[i] != x_then and y[i] != y_then and x[i] > low:
+                points.extend((x_axis.at(v), y_axis.at(y_then + (v - x_then) / (x[i] - x_then) * (y[i] - y_then)))
+                              for v in _log_steps(max(x_then, low), x[i]))
+            points.append((x_axis.at(x[i]), y_axis.at(y[i])))
+            x_then, y_then = x[i], y[i]
+        series.append(Series(name=name, css_class=css_class, path=line_path(points)))
+    x_ticks = [low * 10 ** i for i in range(decades + 1)]
+    return SvgChart(
+        chart_id=chart_id, title=title, description=description, width=WIDTH, height=HEIGHT,
+        left=x_axis.start, right=x_axis.end, top=y_axis.end, bottom=y_axis.start, x_label=x_label, y_label=y_label,
+        x_ticks=tuple(Tick(x_axis.at(v), f"{v:g}") for v in x_ticks),
+        y_ticks=tuple(Tick(y_axis.at(v), tick_label(v)) for v in (0.0, 0.25, 0.5, 0.75, 1.0)),
+        series=tuple(series))
+
+
+def _log_steps(start: float, end: float, per_decade: int = 8) -> list[float]:
+    """Return the x values strictly between start and end at `per_decade` even steps per decade of a log axis."""
+    count = math.ceil((math.log10(end) - math.log10(start)) * per_decade)
+    return [start * (end / start) ** (i / count) for i in range(1, count)]

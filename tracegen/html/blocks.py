@@ -139,10 +139,17 @@ def place_blocks(spec: LessonSpec, chunks: Sequence[str | Directive], blocks: di
     return tuple(body), reference_blocks(blocks, placed)
 
 
+def folded(placed: set[tuple[str, str]] | frozenset[Any], key: tuple[str, str]) -> bool:
+    """Return whether a block the body did not place is folded in the reference part.
+
+    Once the body places any block, the others are reference material, folded; the loss chart never is.
+    """
+    return bool(placed) and key not in placed and key not in NEVER_FOLDED
+
+
 def reference_blocks(blocks: dict[tuple[str, str], Block], placed: set[tuple[str, str]] | frozenset[Any] = frozenset(),
                      ) -> tuple[PlacedBlock, ...]:
-    """Return the blocks not placed in the body, folded when the body placed any (the loss chart never is)."""
-    fold = bool(placed)
-    return tuple(PlacedBlock(block, folded=fold and key not in NEVER_FOLDED)
+    """Return the blocks not placed in the body, each folded or open as `folded` decides."""
+    return tuple(PlacedBlock(block, folded=folded(placed, key))
                  for key, block in blocks.items() if key not in placed)
 

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from tracegen.charts import svg
-from tracegen.charts.ascii import pr_chart, roc_chart
+from tracegen.charts.svg import SvgChart
+from tracegen.html.class_curves import LegendEntry, class_roc
 from tracegen.trace import PRCurve, ROCCurve, ThresholdMetrics, Trace
 
 HEAT_LEVELS = 8
@@ -70,7 +71,6 @@ class CurveView:
 
     curve_id: str
     title: str
-    ascii_lines: tuple[str, ...]
     svg: svg.SvgChart
     headers: tuple[str, ...]
     rows: tuple[tuple[float | str | None, ...], ...]
@@ -80,6 +80,10 @@ class CurveView:
     chance_name: str
     chance: float
     others_label: str = ""
+    # Multiclass ROC only: a legend that picks out one curve in both charts, the log-FPR chart, and notes.
+    legend: tuple[LegendEntry, ...] = ()
+    corner: SvgChart | None = None  # `svg` is a field name here
+    notes: tuple[str, ...] = ()
 
     @property
     def thinned(self) -> bool:
@@ -165,8 +169,7 @@ def _table_rows(columns: Sequence[Sequence[Any]], max_rows: int | None) -> tuple
 
 def pr_view(curve_id: str, curve: PRCurve, prevalence: float, average_precision: float, title: str,
             max_rows: int | None = None) -> CurveView:
-    """Return the PR curve: step-shaped ASCII and SVG, and a table pairing each point with its threshold."""
-    chart = pr_chart(curve, prevalence, title=title)
+    """Return the PR curve: a step-shaped SVG, and a table pairing each point with its threshold."""
     drawing = svg.unit_curve(
         f"{curve_id}-svg", curve.recall, curve.precision, step=True, chance="horizontal", chance_level=prevalence,
         title=title, x_label="recall", y_label="precision",
@@ -175,7 +178,7 @@ def pr_view(curve_id: str, curve: PRCurve, prevalence: float, average_precision:
     # The sentinel point (P=1, R=0) has no threshold.
     thresholds: list[float | str] = [*curve.thresholds, "sentinel"]
     rows, total = _table_rows((thresholds, curve.precision, curve.recall), max_rows)
-    return CurveView(curve_id=curve_id, title=title, ascii_lines=chart.lines, svg=drawing,
+    return CurveView(curve_id=curve_id, title=title, svg=drawing,
                      headers=("threshold", "precision", "recall"), rows=rows, total_rows=total,
                      area_name="Average precision (AP)", area=average_precision,
                      chance_name="chance level (prevalence)", chance=prevalence)
@@ -183,11 +186,10 @@ def pr_view(curve_id: str, curve: PRCurve, prevalence: float, average_precision:
 
 def roc_view(curve_id: str, curve: ROCCurve, roc_auc: float, title: str, max_rows: int | None = None,
              others: Sequence[tuple[str, ROCCurve]] = ()) -> CurveView:
-    """Return the ROC curve as ASCII and SVG with its table; chance level is the diagonal, AUC 0.5.
+    """Return the ROC curve as an SVG with its table; chance level is the diagonal, AUC 0.5.
 
     `others` are (name, curve) pairs drawn faintly behind it in the SVG (the other classes).
     """
-    chart = roc_chart(curve, title=title)
     description = "ROC curve with the diagonal chance line; the table below lists the points."
     if others:
         description = (f"{title} drawn bold over the one-vs-rest ROC curves of the {len(others)} other classes, "
@@ -199,14 +201,18 @@ def roc_view(curve_id: str, curve: ROCCurve, roc_auc: float, title: str, max_row
         f"{curve_id}-svg", series, step=False, chance="diagonal", chance_level=0.5, title=title,
         x_label="false positive rate", y_label="true positive rate", description=description)
     rows, total = _table_rows((curve.thresholds, curve.fpr, curve.tpr), max_rows)
-    return CurveView(curve_id=curve_id, title=title, ascii_lines=chart.lines, svg=drawing,
+    return CurveView(curve_id=curve_id, title=title, svg=drawing,
                      headers=("threshold", "false positive rate", "true positive rate"), rows=rows,
                      total_rows=total, area_name="ROC AUC", area=roc_auc, chance_name="chance level", chance=0.5,
                      others_label=f"the other {len(others)} classes" if others else "")
 
 
-def evaluation_view(trace: Trace, max_table_rows: int | None = None) -> EvaluationView:
-    """Return the Evaluation section; curve tables longer than `max_table_rows` are thinned."""
+def evaluation_view(trace: Trace, max_table_rows: int | None = None, compact: bool = False) -> EvaluationView:
+    """Return the Evaluation section; curve tables longer than `max_table_rows` are thinned.
+
+    `compact`: the multiclass ROC figure is a folded reference block, so it draws the named class and
+    the averages only (the per-class table still lists every class).
+    """
     ev = trace.evaluation
     matrix = heat_map(ev.confusion_matrix, ev.confusion_matrix_normalized["true"], ev.classes,
                       "Confusion matrix at the model's own rule: rows are the true class, columns the "
@@ -238,13 +244,16 @@ def evaluation_view(trace: Trace, max_table_rows: int | None = None) -> Evaluati
                *(Metric(f"Top-{t.k} accuracy", t.accuracy, f"true class among the {t.k} most likely")
                  for t in ev.top_k if t.k > 1))
     name = hardest.class_name
-    others = [(f"class {c.class_name}", c.roc_curve) for c in ev.per_class if c is not hardest]
+    roc = class_roc(ev, max_table_rows, only=name if compact else None)
     curves = (pr_view("pr", hardest.pr_curve, hardest.prevalence, hardest.average_precision,
                       f"Precision-recall curve, class {name} vs rest", max_table_rows),
-              roc_view("roc", hardest.roc_curve, hardest.roc_auc, f"ROC curve, class {name} vs rest", max_table_rows,
-                       others=others))
+              CurveView(curve_id="roc", title=roc.title, svg=roc.linear,
+                        headers=roc.headers, rows=roc.rows, total_rows=roc.total_rows, area_name="Macro ROC AUC",
+                        area=ev.roc_auc_macro, chance_name="chance level", chance=0.5, legend=roc.legend,
+                        corner=roc.corner, notes=roc.notes))
     return EvaluationView(
         task="multiclass", n_test=len(ev.y_true), metrics=metrics, curves=curves,
-        curves_intro=(f"Class {name} has the lowest average precision, so its one-vs-rest curves are drawn "
-                      "in full; its ROC chart also shows the other classes' curves, faint."),
+        curves_intro=(f"Class {name} has the lowest average precision, so its one-vs-rest precision-recall curve "
+                      f"is drawn; the ROC charts draw all {len(ev.classes)} classes' curves and the micro and macro "
+                      "averages."),
         confusion=matrix, thresholds=(), classes=classes)

@@ -14,7 +14,7 @@ from typing import Any
 from tracegen.charts import svg
 from tracegen.charts.ascii import loss_chart
 from tracegen.formats import fmt_example, fmt_values
-from tracegen.html.blocks import BodyPart, PlacedBlock, page_blocks, place_blocks, reference_blocks
+from tracegen.html.blocks import BodyPart, PlacedBlock, folded, page_blocks, place_blocks, reference_blocks
 from tracegen.html.catalogue import Catalogue, catalogue_view
 from tracegen.html.env import fmt_num, fmt_shape
 from tracegen.html.evaluation import EvaluationView, evaluation_view
@@ -23,6 +23,7 @@ from tracegen.html.quiz import QuizView, quiz_view
 from tracegen.observations import epoch_observations
 from tracegen.quiz.question import Question
 from tracegen.spec import LessonSpec
+from tracegen.spec.directives import find_directives
 from tracegen.trace import Trace
 
 # Every section in page order, with the kinds of page that show it. A page numbers the sections
@@ -339,7 +340,9 @@ def lesson_context(spec: LessonSpec, trace: Trace, questions: Sequence[Question]
         f"seed {trace.seed}",
     )
     flow, training, prediction = data_flow(trace), training_view(trace), prediction_view(trace)
-    evaluation, catalogue = evaluation_view(trace, max_table_rows), catalogue_view(trace)
+    placed = {(d.kind, d.name) for d in find_directives(spec.path, spec.body, spec.body_line)}
+    evaluation = evaluation_view(trace, max_table_rows, compact=folded(placed, ("figure", "roc_curve")))
+    catalogue = catalogue_view(trace)
     blocks = page_blocks(data_flow=flow, training=training, prediction=prediction, evaluation=evaluation,
                          catalogue=catalogue)
     # The body's prose is the only Markup on the page, converted and cleaned in prose.py.

@@ -1,4 +1,4 @@
-"""Evaluate stage: the only module that imports sklearn.metrics.
+"""Evaluate stage: with multiclass_curves (the averaged curves), the only module that imports sklearn.metrics.
 
 Every number here comes from a scikit-learn function, stored exactly as returned
 (converted once to Python floats and ints). Charts, quizzes and templates read these
@@ -27,6 +27,7 @@ from sklearn.metrics import (
 )
 
 from tracegen.errors import DataError
+from tracegen.pipeline.multiclass_curves import averaged_curves
 from tracegen.trace import (
     BinaryEvaluation,
     ClassCurves,
@@ -126,6 +127,7 @@ def evaluate(y_true: np.ndarray, proba: np.ndarray, y_pred: np.ndarray, classes:
         per_class=tuple(per_class),
         roc_auc_micro=_roc_auc(y_true, proba, average="micro"),
         roc_auc_macro=_roc_auc(y_true, proba, average="macro"),
+        averaged_curves=averaged_curves(y_true, proba, [c.roc_curve for c in per_class]),
         # k >= n_classes is trivially 1.0 (scikit-learn warns), so it is not recorded.
         top_k=tuple(TopK(k=k, accuracy=float(top_k_accuracy_score(y_true, proba, k=k, labels=labels)))
                     for k in top_k if k < len(classes)),
