@@ -14,7 +14,7 @@ from tracegen.trace import Trace
 
 SHOTS = os.environ.get("TRACEGEN_SHOTS")  # a folder: also save screenshots there (for looking at, not asserted)
 
-STYLE = """key => [...document.querySelectorAll('#roc .chart .series.' + key)].map(p => {
+STYLE = """key => [...document.querySelectorAll('.class-curves .chart .series.' + key)].map(p => {
   const s = getComputedStyle(p); return [s.opacity, parseFloat(s.strokeWidth)]; })"""
 
 
@@ -26,14 +26,14 @@ def _classes(site_dir):  # noqa: F811 - the fixture's value
 def test_focusing_a_legend_entry_lights_that_class_and_dims_the_others(visit, site_dir):  # noqa: F811
     page = visit.open("file", "multiclass-roc/index.html")
     classes = _classes(site_dir)
-    labels = page.locator("#roc .legend button").all_inner_texts()
+    labels = page.locator(".class-curves .legend button").all_inner_texts()
     assert labels == [*classes, "micro average", "macro average"]
     for index in (8, 1):  # the class the Key insight names, and the one with the lowest AP
         key = f"k{index}"
         before = page.evaluate(STYLE, key)
         other_before = page.evaluate(STYLE, "k0")
         assert len(before) == 2  # drawn in the linear and the log-FPR chart
-        page.locator(f'#roc .legend button[data-key="{key}"]').focus()
+        page.locator(f'.class-curves .legend button[data-key="{key}"]').focus()
         lit, other = page.evaluate(STYLE, key), page.evaluate(STYLE, "k0")
         assert all(float(width) > float(b[1]) and opacity == "1" for (opacity, width), b in zip(lit, before))
         assert all(float(opacity) < float(b[0]) for (opacity, _), b in zip(other, other_before))
@@ -44,7 +44,7 @@ def test_focusing_a_legend_entry_lights_that_class_and_dims_the_others(visit, si
 
 def test_clicking_pins_a_curve_until_clicked_again(visit):  # noqa: F811
     page = visit.open("file", "multiclass-roc/index.html")
-    button = page.locator('#roc .legend button[data-key="micro"]')
+    button = page.locator('.class-curves .legend button[data-key="micro"]')
     button.click()
     page.locator("h1").first.click()
     assert button.get_attribute("aria-pressed") == "true"
@@ -60,7 +60,7 @@ def test_roc_charts_fit_without_sideways_scroll(visit, width):  # noqa: F811
     visit.page.set_viewport_size({"width": width, "height": 900})
     page = visit.open("file", "multiclass-roc/index.html")
     assert page.evaluate("document.documentElement.scrollWidth") <= width
-    box = page.locator("#roc .class-curves").bounding_box()
+    box = page.locator(".class-curves").bounding_box()
     assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width
     if SHOTS:
-        page.locator("#roc").screenshot(path=os.path.join(SHOTS, f"multiclass-roc-{width}.png"))
+        page.locator(".class-curves").screenshot(path=os.path.join(SHOTS, f"multiclass-roc-{width}.png"))

@@ -29,7 +29,8 @@ def page(multiclass_spec, multiclass_trace):
 
 
 def _roc_block(page: str) -> str:
-    return page[page.index('<div class="curve-block" id="roc">'):page.index("<h3>Per class")]
+    start = page.index('id="figure-roc-curve"')
+    return page[start:page.index('id="', page.index("</details>", start))]
 
 
 def test_every_class_has_a_labelled_legend_entry_and_curves_in_both_charts(multiclass_trace, page):
@@ -60,7 +61,7 @@ def test_page_names_the_class_whose_curve_it_draws(multiclass_trace, page):
     assert pr.area == pytest.approx(min(ap))
     assert f"Class {lowest} has the lowest average precision" in view.curves_intro
     assert roc.title == f"ROC curves, one vs rest: all {len(ev.classes)} classes, micro and macro averages"
-    assert f"<h3>Precision-recall curve, class {lowest} vs rest</h3>" in page
+    assert f"Precision-recall curve, class {lowest} vs rest</h3>" in page
     assert re.search(rf"<th>{lowest} <span class=\"tag\">lowest AP</span>", page)
     # The one class the curves' words single out is that one (the ROC charts draw and name every class).
     section = page[page.index('id="evaluation"'):page.index("<h3>Per class")]
