@@ -108,6 +108,25 @@ class ThresholdMetrics:
 
 
 @dataclass(frozen=True)
+class ThresholdTable:
+    """The binary confusion counts and scores at every distinct test score t (increasing), rows called
+    positive when y_score >= t: tn[i], fp[i], fn[i], tp[i], precision[i], recall[i], f1[i] and fpr[i]
+    are at thresholds[i]. Above a limit (pipeline/threshold_table.py), an evenly spaced subset by rank is
+    kept, with the lowest score above 0.5 (the model's own rule); `distinct_scores` says how many there were.
+    """
+    thresholds: tuple[float, ...]
+    distinct_scores: int
+    tn: tuple[int, ...]
+    fp: tuple[int, ...]
+    fn: tuple[int, ...]
+    tp: tuple[int, ...]
+    precision: tuple[float, ...]
+    recall: tuple[float, ...]
+    f1: tuple[float, ...]
+    fpr: tuple[float, ...]
+
+
+@dataclass(frozen=True)
 class ClassCurves:
     """One-vs-rest curves for one class of a multiclass problem."""
     class_name: str
@@ -201,6 +220,8 @@ class BinaryEvaluation(_Evaluation):
     roc_auc: float
     at_thresholds: tuple[ThresholdMetrics, ...] = ()
     threshold_choice: ThresholdChoice | None = None
+    # None in traces written before the threshold explorer.
+    threshold_table: ThresholdTable | None = None
     # The multiclass-only keys, empty here: the JSON (see json_fields) and task-blind readers see one schema.
     per_class: ClassVar[tuple[()]] = ()
     roc_auc_micro: ClassVar[None] = None
@@ -226,6 +247,7 @@ class MulticlassEvaluation(_Evaluation):
     roc_auc: ClassVar[None] = None
     at_thresholds: ClassVar[tuple[()]] = ()
     threshold_choice: ClassVar[None] = None
+    threshold_table: ClassVar[None] = None
 
 
 Evaluation: TypeAlias = BinaryEvaluation | MulticlassEvaluation  # `if ev.task == "binary":` narrows it

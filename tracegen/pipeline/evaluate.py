@@ -1,4 +1,4 @@
-"""Evaluate stage: the only module that imports sklearn.metrics.
+"""Evaluate stage: with pipeline/threshold_table.py, the only module that imports sklearn.metrics.
 
 Every number here comes from a scikit-learn function, stored exactly as returned
 (converted once to Python floats and ints). Charts, quizzes and templates read these
@@ -27,6 +27,7 @@ from sklearn.metrics import (
 )
 
 from tracegen.errors import DataError
+from tracegen.pipeline.threshold_table import threshold_table
 from tracegen.trace import (
     BinaryEvaluation,
     ClassCurves,
@@ -113,6 +114,7 @@ def evaluate(y_true: np.ndarray, proba: np.ndarray, y_pred: np.ndarray, classes:
             prevalence=float(np.mean(y_true == 1)),
             pr_curve=pr_curve, average_precision=average_precision, roc_curve=roc, roc_auc=roc_auc,
             at_thresholds=tuple(at_threshold(y_true, y_score, t) for t in thresholds),
+            threshold_table=threshold_table(y_true, y_score),
             **common,
         )
     per_class = []
