@@ -19,6 +19,7 @@ from tracegen.formats import fmt_example, fmt_values
 from tracegen.html.catalogue import Catalogue, catalogue_view
 from tracegen.html.env import fmt_num, fmt_shape
 from tracegen.html.evaluation import EvaluationView, evaluation_view
+from tracegen.html.explorer import ExplorerView, explorer_view, with_dots
 from tracegen.html.prose import insight_html
 from tracegen.html.quiz import QuizView, quiz_view
 from tracegen.observations import epoch_observations
@@ -225,6 +226,8 @@ class LessonContext(PageContext):
     training: Training
     prediction: Prediction
     insight: Markup
+    # The threshold explorer of a binary lesson (its dot is on the evaluation's PR and ROC charts); else None.
+    explorer: ExplorerView | None = None
 
 
 # --- sections ---------------------------------------------------------------------------
@@ -325,16 +328,18 @@ def lesson_context(spec: LessonSpec, trace: Trace, questions: Sequence[Question]
         f"{len(trace.epochs)} epochs",
         f"seed {trace.seed}",
     )
+    evaluation = evaluation_view(trace, max_table_rows)
+    explorer = explorer_view(trace, max_table_rows)
     return LessonContext(
         root=root, title=spec.title,
         lesson=PageHeading(name=spec.name, title=spec.title, topic=spec.topic, description=spec.description),
         facts=facts, sections=LESSON_SECTIONS, step={s.id: s.number for s in LESSON_SECTIONS},
         variants=tuple(variants), data_flow=data_flow(trace), training=training_view(trace),
-        prediction=prediction_view(trace), evaluation=evaluation_view(trace, max_table_rows),
+        prediction=prediction_view(trace), evaluation=with_dots(evaluation, explorer) if explorer else evaluation,
         catalogue=catalogue_view(trace), quiz=quiz_view(questions, trace),
         # The one Markup on the page: prose already converted and cleaned in prose.py.
         insight=Markup(insight_html(spec, trace)),
-        provenance=provenance_view(trace, build), trace_href="trace.json",
+        provenance=provenance_view(trace, build), trace_href="trace.json", explorer=explorer,
     )
 
 

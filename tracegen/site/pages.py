@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 # them: site.js loads it the first time the search box is used, so that the index can grow with
 # the number of lessons without weighing down every page.
 PAGE_ASSETS = (f"{STATIC}/site.css", f"{STATIC}/site.js", f"{STATIC}/quiz.js")
+# ... and what a page with a threshold explorer (a binary lesson's) loads besides.
+EXPLORER_ASSET = f"{STATIC}/explorer.js"
 # Curve-table lengths tried in turn until the page fits (None = every point); the last is used regardless.
 TABLE_ROW_LIMITS = (None, 120, 60, 30, 20, 12)
 # Most catalogue pages fit with curve tables of 60 or 30 rows, so the search starts there.
@@ -123,12 +125,13 @@ def _lesson_page(env: Environment, build: BuildInfo, spec: LessonSpec, variant: 
 
 
 def lesson_pages(lesson: LessonBuild, env: Environment, build: BuildInfo,
-                 asset_bytes: int) -> dict[str, bytes]:
+                 asset_bytes: int, explorer_bytes: int = 0) -> dict[str, bytes]:
     """Return the page and trace.json of every variant of one lesson.
 
     Curve tables show every point if the page stays within PAGE_BUDGET; otherwise they are
     thinned step by step (the page says so and links trace.json for the full arrays). Each
     variant's search starts where the previous one's ended, since retakes differ only in numbers.
+    A page with a threshold explorer also loads `explorer_bytes` of script.
     """
     from tracegen.html.lesson import PageLink
 
@@ -143,9 +146,15 @@ def lesson_pages(lesson: LessonBuild, env: Environment, build: BuildInfo,
             retakes = _relative(here, name + "/" + RETAKES_PAGE)
             links.append(PageLink(f"all {len(lesson.variants) - 1} retakes", retakes))
         render_at = functools.partial(_lesson_page, env, build, lesson.spec, variant, links)
-        limit, files[here + "index.html"] = fitting_page(render_at, asset_bytes, limit)
+        loaded = asset_bytes + (explorer_bytes if has_explorer(variant.trace) else 0)
+        limit, files[here + "index.html"] = fitting_page(render_at, loaded, limit)
         files[here + "trace.json"] = variant.trace.to_json().encode()
     return files
+
+
+def has_explorer(trace: Trace) -> bool:
+    """Return True when the trace's page shows a threshold explorer (and loads its script): a binary table."""
+    return trace.evaluation.threshold_table is not None
 
 
 def has_retakes_page(lesson: LessonBuild) -> bool:
@@ -186,7 +195,7 @@ def render_lessons(specs: Sequence[LessonSpec], runs: Sequence[PlannedRun], arri
         if all(p in arrived for p in positions[index]):
             lesson = assemble_lesson(specs[index], [runs[p] for p in positions[index]],
                                      [arrived.pop(p) for p in positions[index]])
-            files.update(lesson_pages(lesson, env, build, assets))
+            files.update(lesson_pages(lesson, env, build, assets, len(files.get(EXPLORER_ASSET, b""))))
             lessons[index] = lesson
     return [lesson for lesson in lessons if lesson is not None], ran
 
@@ -198,7 +207,8 @@ def page_asset_bytes(files: dict[str, bytes]) -> int:
 
 def page_weights(files: dict[str, bytes], lessons: Sequence[LessonBuild]) -> dict[str, int]:
     """Return the bytes of each lesson page plus the CSS and JS it loads (trace.json not counted)."""
-    assets = page_asset_bytes(files)
+    assets, explorer = page_asset_bytes(files), len(files.get(EXPLORER_ASSET, b""))
     return {variant.directory(lesson.spec.name) + "index.html":
             len(files[variant.directory(lesson.spec.name) + "index.html"]) + assets
+            + (explorer if has_explorer(variant.trace) else 0)
             for lesson in lessons for variant in lesson.variants}
