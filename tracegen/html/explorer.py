@@ -105,9 +105,8 @@ def explorer_view(trace: Trace, max_rows: int | None = None) -> ExplorerView | N
 def _coverage(shown: int, recorded: int, distinct: int) -> str:
     if shown == distinct:
         return f"The slider steps through all {distinct} distinct test scores."
-    kept = "" if recorded == distinct else f"; trace.json records {recorded} of them"
-    return (f"The slider steps through {shown} of the {distinct} distinct test scores, evenly spaced by rank, "
-            f"to keep this page light{kept}.")
+    kept = "" if recorded == distinct else f"; trace.json has {recorded}"
+    return f"The slider steps through {shown} of the {distinct} distinct test scores (evenly by rank{kept})."
 
 
 def _start_note(trace: Trace, index: int, found: bool) -> str:
@@ -118,8 +117,8 @@ def _start_note(trace: Trace, index: int, found: bool) -> str:
         return "No test score is above 0.5, so it starts at the highest."
     (tn, fp), (fn, tp) = ev.confusion_matrix
     same = (table.tn[index], table.fp[index], table.fn[index], table.tp[index]) == (tn, fp, fn, tp)
-    return ("It starts at the lowest score above 0.5"
-            + (", the model's own rule: the confusion matrix below." if same else "."))
+    return "It starts at the lowest score above 0.5" + (", the model's own rule (the confusion matrix below)."
+                                                        if same else ".")
 
 
 def with_dots(view: EvaluationView, explorer: ExplorerView) -> EvaluationView:
