@@ -53,7 +53,7 @@ def dot(page, chart: str) -> tuple[str, str]:
 
 
 @pytest.mark.parametrize("scheme", SCHEMES)
-def test_keyboard_moves_the_counts_and_the_dots(visit, site_dir, scheme):
+def test_keyboard_moves_the_counts_and_the_dots(visit, site_dir, scheme):  # noqa: F811
     y_true, y_score = trace_arrays(site_dir)
     page = visit.open(scheme, PAGE)
     slider = page.locator("#ex-t")
@@ -89,7 +89,7 @@ def test_keyboard_moves_the_counts_and_the_dots(visit, site_dir, scheme):
     assert visit.console_errors == []
 
 
-def test_without_script_the_table_is_there(browser, site_dir):
+def test_without_script_the_table_is_there(browser, site_dir):  # noqa: F811
     """No script: the slider stays hidden and the table lists every threshold with sklearn's counts."""
     y_true, y_score = trace_arrays(site_dir)
     context = browser.new_context(java_script_enabled=False)
@@ -109,7 +109,7 @@ def test_without_script_the_table_is_there(browser, site_dir):
 
 
 @pytest.mark.parametrize("width", [1280, 390])
-def test_explorer_fits_the_screen(browser, site_dir, tmp_path, width):
+def test_explorer_fits_the_screen(browser, site_dir, tmp_path, width):  # noqa: F811
     """The explorer makes no sideways scroll at phone width (its table scrolls in its box); screenshots are taken."""
     context = browser.new_context(viewport={"width": width, "height": 900})
     try:

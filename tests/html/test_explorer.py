@@ -109,7 +109,7 @@ def test_page_has_the_table_slider_output_dots_and_script(page, binary_trace):
     rows = re.findall(r'<tr data-m="([^"]+)"><th>([^<]+)<td>(\d+)<td>(\d+)<td>(\d+)<td>(\d+)<td>([\d.]+)<td>([\d.]+)'
                       r'<td>([\d.]+)', body)
     assert len(rows) == len(view.rows)
-    for marks, t, tp, fp, tn, fn, precision, recall, f1 in rows:
+    for _marks, t, tp, fp, tn, fn, *_scores in rows:
         assert (int(tp), int(fp), int(tn), int(fn)) == counts_at(binary_trace, float(t))
     slider = re.search(r'<input type="range" id="ex-t" max="(\d+)" value="(\d+)">', html)
     assert slider and int(slider[1]) == len(rows) - 1 and int(slider[2]) == view.start

@@ -14,7 +14,7 @@ from decimal import ROUND_FLOOR, Decimal
 
 from tracegen.charts import svg
 from tracegen.html.evaluation import EvaluationView
-from tracegen.trace import Trace
+from tracegen.trace import ThresholdTable, Trace
 
 # The model's own rule on a binary task: class 1 when its score is above this.
 DEFAULT_THRESHOLD = 0.5
@@ -79,9 +79,9 @@ def explorer_view(trace: Trace, max_rows: int | None = None) -> ExplorerView | N
     curve tables are, and the model's own rule is always kept: the slider starts there.
     """
     ev = trace.evaluation
-    table = ev.threshold_table if ev.task == "binary" else None
-    if table is None or not table.thresholds:
+    if ev.task != "binary" or ev.threshold_table is None or not ev.threshold_table.thresholds:
         return None
+    table = ev.threshold_table
     total = len(table.thresholds)
     above = bisect.bisect_right(table.thresholds, DEFAULT_THRESHOLD)
     start_full = min(above, total - 1)
@@ -96,10 +96,11 @@ def explorer_view(trace: Trace, max_rows: int | None = None) -> ExplorerView | N
             tp=table.tp[i], fp=table.fp[i], tn=table.tn[i], fn=table.fn[i],
             precision=table.precision[i], recall=table.recall[i], f1=table.f1[i],
             # The ROC curve's y is the true-positive rate, which is recall.
-            pr_at=svg.unit_point(table.recall[i], table.precision[i]), roc_at=svg.unit_point(table.fpr[i], table.recall[i])))
+            pr_at=svg.unit_point(table.recall[i], table.precision[i]),
+            roc_at=svg.unit_point(table.fpr[i], table.recall[i])))
     return ExplorerView(rows=tuple(rows), start=keep.index(start_full), positive=ev.classes[ev.pos_label],
                         coverage=_coverage(len(rows), total, table.distinct_scores),
-                        start_note=_start_note(trace, start_full, above < total))
+                        start_note=_start_note(table, ev.confusion_matrix, start_full, above < total))
 
 
 def _coverage(shown: int, recorded: int, distinct: int) -> str:
@@ -109,13 +110,10 @@ def _coverage(shown: int, recorded: int, distinct: int) -> str:
     return f"The slider steps through {shown} of the {distinct} distinct test scores (evenly by rank{kept})."
 
 
-def _start_note(trace: Trace, index: int, found: bool) -> str:
-    ev = trace.evaluation
-    table = ev.threshold_table
-    assert table is not None
+def _start_note(table: ThresholdTable, matrix: tuple[tuple[int, ...], ...], index: int, found: bool) -> str:
     if not found:
         return "No test score is above 0.5, so it starts at the highest."
-    (tn, fp), (fn, tp) = ev.confusion_matrix
+    (tn, fp), (fn, tp) = matrix
     same = (table.tn[index], table.fp[index], table.fn[index], table.tp[index]) == (tn, fp, fn, tp)
     return "It starts at the lowest score above 0.5" + (", the model's own rule (the confusion matrix below)."
                                                         if same else ".")
