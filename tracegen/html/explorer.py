@@ -105,17 +105,17 @@ def explorer_view(trace: Trace, max_rows: int | None = None) -> ExplorerView | N
 
 def _coverage(shown: int, recorded: int, distinct: int) -> str:
     if shown == distinct:
-        return f"The slider steps through all {distinct} distinct test scores."
+        return f"t steps through all {distinct} distinct test scores."
     kept = "" if recorded == distinct else f"; trace.json has {recorded}"
-    return f"The slider steps through {shown} of the {distinct} distinct test scores (evenly by rank{kept})."
+    return f"t steps through {shown} of the {distinct} distinct test scores (evenly by rank{kept})."
 
 
 def _start_note(table: ThresholdTable, matrix: tuple[tuple[int, ...], ...], index: int, found: bool) -> str:
     if not found:
-        return "No test score is above 0.5, so it starts at the highest."
+        return "No score is above 0.5: it starts at the highest."
     (tn, fp), (fn, tp) = matrix
     same = (table.tn[index], table.fp[index], table.fn[index], table.tp[index]) == (tn, fp, fn, tp)
-    return "It starts at the lowest score above 0.5" + (", the model's own rule (the confusion matrix below)."
+    return "It starts at the lowest score above 0.5" + (": the model's own rule, as in the confusion matrix below."
                                                         if same else ".")
 
 
