@@ -145,3 +145,17 @@ def test_cost_per_lesson_is_small(binary_trace):
     y_true, y_score = np.array(ev.y_true), np.array(ev.y_score)
     seconds = min(timeit.repeat(lambda: tt.threshold_table(y_true, y_score), number=3, repeat=3)) / 3
     assert seconds < 0.1
+
+
+def test_the_cache_runs_again_a_binary_trace_without_the_table(binary_trace, multiclass_trace, tmp_path, capsys):
+    """tracegen's version is in the trace hash, its code is not: a binary trace cached before the table was
+    recorded would load and give a page without the explorer, so it is discarded (a multiclass one is kept)."""
+    import dataclasses
+
+    stale = dataclasses.replace(binary_trace,
+                                evaluation=dataclasses.replace(binary_trace.evaluation, threshold_table=None))
+    cache.store_trace(tmp_path, stale)
+    assert cache.load_trace(tmp_path, stale.hash, stale.lesson) is None
+    assert "written before evaluation.threshold_table" in capsys.readouterr().err
+    cache.store_trace(tmp_path, multiclass_trace)
+    assert cache.load_trace(tmp_path, multiclass_trace.hash, multiclass_trace.lesson) == multiclass_trace
