@@ -19,8 +19,9 @@ from tracegen.trace import ThresholdTable
 # page budget), and the cost grows with rows x thresholds (about 10 ms for 200 x 200).
 MAX_THRESHOLDS = 200
 # ... and at most this many rows x thresholds, so that a predictions file of 100,000 rows costs a
-# fraction of a second (20 thresholds) rather than seconds: the indicator matrices have this many cells.
-MAX_CELLS = 2_000_000
+# fraction of a second (10 thresholds; about a fifth of its evaluate stage) rather than seconds: the indicator
+# matrices have this many cells.
+MAX_CELLS = 1_000_000
 
 
 def threshold_limit(n_rows: int) -> int:
