@@ -274,8 +274,10 @@ def test_build_reports_page_weights(tmp_path, tiny, capsys):
     """The command prints each lesson page's weight and the search index size."""
     code, out, _ = build(capsys, str(tiny), "--out", str(tmp_path / "s"), "--reproducible")
     assert code == 0
+    # tiny is binary: its page also loads the threshold explorer's script.
     weight = (tmp_path / "s/tiny/index.html").stat().st_size + sum(
-        (tmp_path / "s/static" / name).stat().st_size for name in ("site.css", "site.js", "quiz.js"))
+        (tmp_path / "s/static" / name).stat().st_size for name in ("site.css", "site.js", "quiz.js", "explorer.js"))
+    assert 'static/explorer.js"' in page(tmp_path / "s", "tiny/index.html")
     assert f"tiny/index.html  {weight / 1024:.1f} KB (HTML + CSS + JS)" in out
     assert "search-index.js" in out
 

@@ -167,9 +167,10 @@ EVALUATION_KEYS = {
     "pos_label", "prevalence", "pr_curve", "average_precision", "roc_curve", "roc_auc", "at_thresholds",
     "per_class", "roc_auc_micro", "roc_auc_macro", "top_k", "majority_class", "majority_accuracy", "f1_micro",
     "confusion_matrix_normalized", "threshold_choice", "by_feature", "samples", "averaged_curves",
+    "threshold_table",
 }
 BINARY_ONLY = {"pos_label", "prevalence", "pr_curve", "average_precision", "roc_curve", "roc_auc", "at_thresholds",
-               "threshold_choice"}
+               "threshold_choice", "threshold_table"}
 MULTICLASS_ONLY = {"per_class", "roc_auc_micro", "roc_auc_macro", "top_k", "averaged_curves"}
 
 
@@ -197,7 +198,7 @@ def test_records_hold_only_their_task_fields():
 
 
 def test_json_keeps_every_evaluation_key_for_both_tasks(binary_trace, multiclass_trace):
-    """Both tasks' JSON has schema 1's 26 evaluation keys; the other task's are null or [] as before."""
+    """Both tasks' JSON has schema 1's 27 evaluation keys; the other task's are null or [] as before."""
     for trace, others in ((binary_trace, MULTICLASS_ONLY), (multiclass_trace, BINARY_ONLY)):
         ev = json.loads(trace.to_json())["evaluation"]
         assert set(ev) == EVALUATION_KEYS
@@ -209,7 +210,7 @@ def test_task_blind_reads_still_work(multiclass_trace):
     """Code that reads a binary-only field without checking the task gets None or (), as with the wide record."""
     ev = multiclass_trace.evaluation
     assert ev.pr_curve is None and ev.average_precision is None and ev.at_thresholds == ()
-    assert ev.threshold_choice is None
+    assert ev.threshold_choice is None and ev.threshold_table is None
 
 
 def test_split_counts(binary_spec, binary_trace, multiclass_trace):

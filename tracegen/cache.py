@@ -107,6 +107,10 @@ def load_trace(cache_dir: Path, key: str, lesson: str) -> Trace | None:
             raise ValueError("the trace inside has another hash")
         if trace.evaluation.task == "multiclass" and trace.evaluation.averaged_curves is None:
             raise ValueError("the trace predates the averaged multiclass curves")  # pages draw them
+        # The hash has tracegen's version, not its code: a binary trace written before the threshold
+        # explorer reads as valid but would give a page without it, so it is run again once.
+        if trace.evaluation.task == "binary" and trace.evaluation.threshold_table is None:
+            raise ValueError("written before evaluation.threshold_table was recorded")
         return trace
 
     trace = read_entry(cached_path(cache_dir, key), key, decode, "re-running the lesson")

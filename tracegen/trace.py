@@ -18,6 +18,44 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal, TypeAlias
 
 from tracegen import typed_json
+
+# Re-exported: tracegen.trace is the one import for every record of the schema.
+from tracegen.evaluation_records import (
+    AveragedCurves as AveragedCurves,
+)
+from tracegen.evaluation_records import (
+    ClassCurves as ClassCurves,
+)
+from tracegen.evaluation_records import (
+    FeatureBins as FeatureBins,
+)
+from tracegen.evaluation_records import (
+    MeanROCCurve as MeanROCCurve,
+)
+from tracegen.evaluation_records import (
+    PRCurve as PRCurve,
+)
+from tracegen.evaluation_records import (
+    ROCCurve as ROCCurve,
+)
+from tracegen.evaluation_records import (
+    Sample as Sample,
+)
+from tracegen.evaluation_records import (
+    SampleExplorer as SampleExplorer,
+)
+from tracegen.evaluation_records import (
+    ThresholdChoice as ThresholdChoice,
+)
+from tracegen.evaluation_records import (
+    ThresholdMetrics as ThresholdMetrics,
+)
+from tracegen.evaluation_records import (
+    ThresholdTable as ThresholdTable,
+)
+from tracegen.evaluation_records import (
+    TopK as TopK,
+)
 from tracegen.typed_json import frozen as frozen  # re-exported: the pipeline freezes trace.spec
 
 SCHEMA_VERSION = 1
@@ -78,118 +116,6 @@ class PredictionTrace:
     actual: str
 
 
-@dataclass(frozen=True)
-class PRCurve:
-    """precision_recall_curve as returned; the last point (P=1, R=0) is the sentinel."""
-    precision: tuple[float, ...]
-    recall: tuple[float, ...]
-    thresholds: tuple[float, ...]
-    sentinel_index: int
-
-
-@dataclass(frozen=True)
-class ROCCurve:
-    """roc_curve as returned; thresholds[0] is inf."""
-    fpr: tuple[float, ...]
-    tpr: tuple[float, ...]
-    thresholds: tuple[float, ...]
-
-
-@dataclass(frozen=True)
-class ThresholdMetrics:
-    """Confusion matrix and scores when a row is called positive by `rule`."""
-    threshold: float | None
-    rule: str
-    confusion_matrix: tuple[tuple[int, ...], ...]
-    precision: float
-    recall: float
-    f1: float
-    accuracy: float
-
-
-@dataclass(frozen=True)
-class ClassCurves:
-    """One-vs-rest curves for one class of a multiclass problem."""
-    class_name: str
-    prevalence: float
-    pr_curve: PRCurve
-    average_precision: float
-    roc_curve: ROCCurve
-    roc_auc: float
-
-
-@dataclass(frozen=True)
-class MeanROCCurve:
-    """The macro-average ROC curve: per-class TPRs interpolated on the union of their FPRs, averaged.
-
-    It has no thresholds (each class's thresholds differ); `area` is auc() of these points, which differs
-    slightly from roc_auc_macro (the mean of the per-class AUCs).
-    """
-    fpr: tuple[float, ...]
-    tpr: tuple[float, ...]
-    area: float
-
-
-@dataclass(frozen=True)
-class AveragedCurves:
-    """Micro-average curves (every row-class pair pooled) and the macro-average ROC curve of a multiclass run."""
-    micro_roc_curve: ROCCurve
-    macro_roc_curve: MeanROCCurve
-    micro_pr_curve: PRCurve
-    average_precision_micro: float
-
-
-@dataclass(frozen=True)
-class TopK:
-    """top_k_accuracy_score for one k."""
-    k: int
-    accuracy: float
-
-
-@dataclass(frozen=True)
-class ThresholdChoice:
-    """A threshold tuned on the validation rows, then applied unchanged to the test rows."""
-    metric: str
-    threshold: float
-    validation_score: float
-    validation_y_true: tuple[int, ...]
-    validation_y_score: tuple[float, ...]
-    test: ThresholdMetrics
-    default: ThresholdMetrics
-
-
-@dataclass(frozen=True)
-class FeatureBins:
-    """Recall (true-positive rate) per class within quantile bins of one property of the test rows.
-
-    values[i] is the property of test row i; recall[c][b] is None where class c has no test rows in bin b.
-    """
-    property: str
-    values: tuple[float, ...]
-    edges: tuple[float, ...]
-    counts: tuple[int, ...]
-    support: tuple[tuple[int, ...], ...]
-    recall: tuple[tuple[float | None, ...], ...]
-
-
-@dataclass(frozen=True)
-class Sample:
-    """One test row in the sample explorer, with its raw feature values."""
-    test_row: int
-    outcome: str
-    actual: int
-    predicted: int
-    probability: float
-    values: tuple[float, ...]
-
-
-@dataclass(frozen=True)
-class SampleExplorer:
-    """Test rows of one class grouped TP, FP, FN; within each group the most confident first."""
-    class_index: int
-    samples: tuple[Sample, ...]
-
-
 @dataclass(frozen=True, kw_only=True)
 class _Evaluation:
     """What both tasks compute on the test rows; y_true and y_pred are class indices into `classes`."""
@@ -222,6 +148,8 @@ class BinaryEvaluation(_Evaluation):
     roc_auc: float
     at_thresholds: tuple[ThresholdMetrics, ...] = ()
     threshold_choice: ThresholdChoice | None = None
+    # None in traces written before the threshold explorer.
+    threshold_table: ThresholdTable | None = None
     # The multiclass-only keys, empty here: the JSON (see json_fields) and task-blind readers see one schema.
     per_class: ClassVar[tuple[()]] = ()
     roc_auc_micro: ClassVar[None] = None
@@ -250,6 +178,7 @@ class MulticlassEvaluation(_Evaluation):
     roc_auc: ClassVar[None] = None
     at_thresholds: ClassVar[tuple[()]] = ()
     threshold_choice: ClassVar[None] = None
+    threshold_table: ClassVar[None] = None
 
 
 Evaluation: TypeAlias = BinaryEvaluation | MulticlassEvaluation  # `if ev.task == "binary":` narrows it

@@ -38,7 +38,7 @@ def lesson_page(trace: Trace) -> bytes:
         pages.Variant(number=0, seed=trace.seed, trace=trace, questions=pages.site_questions(spec, trace)),))
     frame = assets.site_frame(TEMPLATES_DIR)
     files = pages.lesson_pages(lesson, make_environment(TEMPLATES_DIR), assets.build_info(reproducible=True),
-                               pages.page_asset_bytes(frame))
+                               pages.page_asset_bytes(frame), explorer_bytes=len(frame[pages.EXPLORER_ASSET]))
     return files[f"{spec.name}/index.html"]
 
 

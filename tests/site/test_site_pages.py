@@ -116,3 +116,22 @@ def test_page_weights_add_the_assets_to_each_page(binary_spec, binary_trace):
              "static/index.css": b"i" * 1000}
     assert pages.page_asset_bytes(files) == 12
     assert pages.page_weights(files, [lesson]) == {f"{name}/index.html": 22, f"{name}/v1/index.html": 32}
+
+
+def test_explorer_script_weighs_only_on_the_pages_that_load_it(binary_spec, binary_trace, multiclass_spec,
+                                                              multiclass_trace, env):
+    """explorer.js counts on a binary page (it has a threshold explorer), not on a multiclass one; the
+    page-budget search counts it too: more script, shorter tables."""
+    binary = pages.LessonBuild(spec=binary_spec, variants=(pages.Variant(0, 0, binary_trace, ()),))
+    multiclass = pages.LessonBuild(spec=multiclass_spec, variants=(pages.Variant(0, 0, multiclass_trace, ()),))
+    files = {f"{binary_spec.name}/index.html": b"x" * 10, f"{multiclass_spec.name}/index.html": b"x" * 20,
+             "static/site.css": b"c" * 3, "static/site.js": b"j" * 4, "static/quiz.js": b"q" * 5,
+             pages.EXPLORER_ASSET: b"e" * 7}
+    assert pages.has_explorer(binary_trace) and not pages.has_explorer(multiclass_trace)
+    assert pages.page_weights(files, [binary, multiclass]) == {f"{binary_spec.name}/index.html": 29,
+                                                               f"{multiclass_spec.name}/index.html": 32}
+    build = assets.build_info(True)
+    light = pages.lesson_pages(binary, env, build, 0, explorer_bytes=0)[f"{binary_spec.name}/index.html"]
+    heavy = pages.lesson_pages(binary, env, build, 0,
+                               explorer_bytes=PAGE_BUDGET - len(light) + 1)[f"{binary_spec.name}/index.html"]
+    assert len(heavy) < len(light)

@@ -64,6 +64,8 @@ class SvgChart:
     x_ticks: tuple[Tick, ...]
     y_ticks: tuple[Tick, ...]
     series: tuple[Series, ...]
+    # A movable point (the threshold explorer's), drawn as the circle `<chart_id>-dot` that its script moves.
+    dot: tuple[float, float] | None = None
 
     @property
     def frame(self) -> tuple[float, float, float, float]:
@@ -251,6 +253,11 @@ def _axes(x_low: float, x_high: float, y_low: float, y_high: float,
     return x_axis, y_axis
 
 
+def _unit_axes() -> tuple[Axis, Axis]:
+    """Return the axes of every unit-square chart (PR, ROC): data 0..1 on both."""
+    return _axes(0.0, 1.0, 0.0, 1.0)
+
+
 def epoch_lines(chart_id: str, epochs: Sequence[int], series: dict[str, Sequence[float]],
                 css_classes: dict[str, str], title: str, y_label: str) -> SvgChart:
     """Return a line chart of per-epoch series (long runs thinned; markers only for short ones)."""
@@ -272,6 +279,12 @@ def epoch_lines(chart_id: str, epochs: Sequence[int], series: dict[str, Sequence
                   drawn)
 
 
+def unit_point(x: float, y: float) -> tuple[float, float]:
+    """Return the viewBox position of the data point (x, y) on a unit_curve/unit_curves chart."""
+    x_axis, y_axis = _unit_axes()
+    return x_axis.at(x), y_axis.at(y)
+
+
 def unit_curve(chart_id: str, x: Sequence[float], y: Sequence[float], *, step: bool, chance: str,
                chance_level: float, title: str, x_label: str, y_label: str, description: str) -> SvgChart:
     """Return a curve over the unit square with its chance line.
@@ -287,7 +300,7 @@ def unit_curves(chart_id: str, curves: Sequence[tuple[str, str, Sequence[float],
                 chance: str, chance_level: float, title: str, x_label: str, y_label: str,
                 description: str) -> SvgChart:
     """Return several (name, css_class, x, y) curves over the unit square, drawn in order, with a chance line."""
-    x_axis, y_axis = _axes(0.0, 1.0, 0.0, 1.0)
+    x_axis, y_axis = _unit_axes()
     if chance == "horizontal":
         level = y_axis.at(chance_level)
         chance_path = f"M{x_axis.start:g},{level:g}H{x_axis.end:g}"

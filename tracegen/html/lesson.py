@@ -18,6 +18,7 @@ from tracegen.html.blocks import BodyPart, PlacedBlock, folded, page_blocks, pla
 from tracegen.html.catalogue import Catalogue, catalogue_view
 from tracegen.html.env import fmt_num, fmt_shape
 from tracegen.html.evaluation import EvaluationView, evaluation_view
+from tracegen.html.explorer import ExplorerView, explorer_view, with_dots
 from tracegen.html.prose import body_chunks
 from tracegen.html.quiz import QuizView, quiz_view
 from tracegen.observations import epoch_observations
@@ -239,6 +240,8 @@ class LessonContext(PageContext):
     body: tuple[BodyPart, ...]
     # Whether the reference part folds what the body does not place (it does once the body places any).
     folds: bool
+    # The threshold explorer of a binary lesson (its dot is on the evaluation's PR and ROC charts); else None.
+    explorer: ExplorerView | None = None
 
 
 # --- sections ---------------------------------------------------------------------------
@@ -342,6 +345,9 @@ def lesson_context(spec: LessonSpec, trace: Trace, questions: Sequence[Question]
     flow, training, prediction = data_flow(trace), training_view(trace), prediction_view(trace)
     placed = {(d.kind, d.name) for d in find_directives(spec.path, spec.body, spec.body_line)}
     evaluation = evaluation_view(trace, max_table_rows, compact=folded(placed, ("figure", "roc_curve")))
+    explorer = explorer_view(trace, max_table_rows)
+    if explorer:
+        evaluation = with_dots(evaluation, explorer)
     catalogue = catalogue_view(trace)
     blocks = page_blocks(data_flow=flow, training=training, prediction=prediction, evaluation=evaluation,
                          catalogue=catalogue)
@@ -355,7 +361,7 @@ def lesson_context(spec: LessonSpec, trace: Trace, questions: Sequence[Question]
         variants=tuple(variants), path=path, data_flow=flow, training=training, prediction=prediction,
         evaluation=evaluation, catalogue=catalogue, quiz=quiz_view(questions, trace), body=body,
         reference=reference, folds=any(placed.folded for placed in reference),
-        provenance=provenance_view(trace, build), trace_href="trace.json",
+        provenance=provenance_view(trace, build), trace_href="trace.json", explorer=explorer,
     )
 
 

@@ -1,4 +1,5 @@
-"""Evaluate stage: with multiclass_curves (the averaged curves), the only module that imports sklearn.metrics.
+"""Evaluate stage: with multiclass_curves (the averaged curves) and threshold_table (counts per threshold),
+the only modules that import sklearn.metrics.
 
 Every number here comes from a scikit-learn function, stored exactly as returned
 (converted once to Python floats and ints). Charts, quizzes and templates read these
@@ -28,6 +29,7 @@ from sklearn.metrics import (
 
 from tracegen.errors import DataError
 from tracegen.pipeline.multiclass_curves import averaged_curves
+from tracegen.pipeline.threshold_table import threshold_table
 from tracegen.trace import (
     BinaryEvaluation,
     ClassCurves,
@@ -114,6 +116,7 @@ def evaluate(y_true: np.ndarray, proba: np.ndarray, y_pred: np.ndarray, classes:
             prevalence=float(np.mean(y_true == 1)),
             pr_curve=pr_curve, average_precision=average_precision, roc_curve=roc, roc_auc=roc_auc,
             at_thresholds=tuple(at_threshold(y_true, y_score, t) for t in thresholds),
+            threshold_table=threshold_table(y_true, y_score),
             **common,
         )
     per_class = []

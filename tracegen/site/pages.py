@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 # them: site.js loads it the first time the search box is used, so that the index can grow with
 # the number of lessons without weighing down every page.
 PAGE_ASSETS = (f"{STATIC}/site.css", f"{STATIC}/site.js", f"{STATIC}/quiz.js")
+# ... and what a page with a threshold explorer (a binary lesson's) loads besides.
+EXPLORER_ASSET = f"{STATIC}/explorer.js"
 # Curve-table lengths tried in turn until the page fits (None = every point); the last is used regardless.
 TABLE_ROW_LIMITS = (None, 120, 60, 30, 20, 12)
 # Most catalogue pages fit with curve tables of 60 or 30 rows, so the search starts there.
@@ -124,7 +126,7 @@ def _lesson_page(env: Environment, build: BuildInfo, spec: LessonSpec, variant: 
 
 
 def lesson_pages(lesson: LessonBuild, env: Environment, build: BuildInfo,
-                 asset_bytes: int, path: Sequence[LessonSpec] = ()) -> dict[str, bytes]:
+                 asset_bytes: int, path: Sequence[LessonSpec] = (), explorer_bytes: int = 0) -> dict[str, bytes]:
     """Return the page, trace.json and local images of every variant of one lesson.
 
     Each page links the lessons before and after this one on the site's `path` (the lessons in
@@ -133,6 +135,7 @@ def lesson_pages(lesson: LessonBuild, env: Environment, build: BuildInfo,
     Curve tables show every point if the page stays within PAGE_BUDGET; otherwise they are
     thinned step by step (the page says so and links trace.json for the full arrays). Each
     variant's search starts where the previous one's ended, since retakes differ only in numbers.
+    A page with a threshold explorer also loads `explorer_bytes` of script.
     """
     from tracegen.html.lesson import PageLink, PathNav
     from tracegen.html.prose import insight_html
@@ -151,12 +154,18 @@ def lesson_pages(lesson: LessonBuild, env: Environment, build: BuildInfo,
             links.append(PageLink(f"all {len(lesson.variants) - 1} retakes", retakes))
         nav = PathNav() if position is None else path_nav(here, path, position)
         render_at = functools.partial(_lesson_page, env, build, lesson.spec, variant, links, nav)
-        limit, files[here + "index.html"] = fitting_page(render_at, asset_bytes, limit)
+        loaded = asset_bytes + (explorer_bytes if has_explorer(variant.trace) else 0)
+        limit, files[here + "index.html"] = fitting_page(render_at, loaded, limit)
         files[here + "trace.json"] = variant.trace.to_json().encode()
         # Beside each page, at the path its <img src> names (not counted in the page weight, as trace.json is not).
         prose = insight_html(lesson.spec, variant.trace)
         files.update({here + path: data for path, data in lesson_images(lesson.spec, prose).items()})
     return files
+
+
+def has_explorer(trace: Trace) -> bool:
+    """Return True when the trace's page shows a threshold explorer (and loads its script): a binary table."""
+    return trace.evaluation.threshold_table is not None
 
 
 def has_retakes_page(lesson: LessonBuild) -> bool:
@@ -198,7 +207,7 @@ def render_lessons(specs: Sequence[LessonSpec], runs: Sequence[PlannedRun], arri
         if all(p in arrived for p in positions[index]):
             lesson = assemble_lesson(specs[index], [runs[p] for p in positions[index]],
                                      [arrived.pop(p) for p in positions[index]])
-            files.update(lesson_pages(lesson, env, build, assets, specs))
+            files.update(lesson_pages(lesson, env, build, assets, specs, len(files.get(EXPLORER_ASSET, b""))))
             lessons[index] = lesson
     return [lesson for lesson in lessons if lesson is not None], ran
 
@@ -210,7 +219,8 @@ def page_asset_bytes(files: dict[str, bytes]) -> int:
 
 def page_weights(files: dict[str, bytes], lessons: Sequence[LessonBuild]) -> dict[str, int]:
     """Return the bytes of each lesson page plus the CSS and JS it loads (trace.json not counted)."""
-    assets = page_asset_bytes(files)
+    assets, explorer = page_asset_bytes(files), len(files.get(EXPLORER_ASSET, b""))
     return {variant.directory(lesson.spec.name) + "index.html":
             len(files[variant.directory(lesson.spec.name) + "index.html"]) + assets
+            + (explorer if has_explorer(variant.trace) else 0)
             for lesson in lessons for variant in lesson.variants}
