@@ -207,7 +207,7 @@ def threshold_trend(trace: Trace) -> tuple[Question, ...]:
         explanation += (f" Precision is not monotonic here: its largest drop is from {fmt(p0, 4)} at threshold "
                         f"{t0:.6g} to {fmt(p1, 4)} at {t1:.6g}.")
     return carrying(choice_question("threshold_trend", prompt, right, wrong, explanation),
-                    "the precision-recall curve", curve_rows((start, end)))
+                    "the precision-recall curve", curve_rows(((low, start[1], start[2]), (high, end[1], end[2]))))
 
 
 def point_threshold(trace: Trace, threshold: float) -> tuple[str, str]:
