@@ -65,16 +65,21 @@ def test_topic_distractors_are_wrong_and_name_their_mistake(catalogue):
 
 
 def test_f1_distractors_are_the_arithmetic_mean_and_the_product(catalogue):
-    """f1_from_rates: the mean and the product of scikit-learn's precision and recall, none of them F1."""
-    trace, questions = catalogue["classification-report", 0]
-    question = next(q for q in questions if q.id == "f1_from_rates")
-    is_class, called = oracles.one_class(trace, question)
-    p, r = precision_score(is_class, called), recall_score(is_class, called)
-    values = wrong_values(question)
-    assert values["F1 taken as the arithmetic mean of precision and recall"] == pytest.approx((p + r) / 2)
-    assert values["F1 taken as precision times recall"] == pytest.approx(p * r)
-    assert question.answer == pytest.approx(f1_score(is_class, called), abs=1e-12)
-    assert f"{p:.4f}" in question.prompt and f"{r:.4f}" in question.prompt
+    """f1_from_rates: the mean and the product of scikit-learn's precision and recall (when not within tolerance)."""
+    modelled = {"F1 taken as the arithmetic mean of precision and recall": lambda p, r: (p + r) / 2,
+                "F1 taken as precision times recall": lambda p, r: p * r,
+                "the better of the two rates taken for F1": max}
+    seen = set()
+    for trace, questions in catalogue.values():
+        for question in (q for q in questions if q.id == "f1_from_rates"):
+            is_class, called = oracles.one_class(trace, question)
+            p, r = precision_score(is_class, called), recall_score(is_class, called)
+            assert question.answer == pytest.approx(f1_score(is_class, called), abs=1e-12)
+            assert f"{p:.4f}" in question.prompt and f"{r:.4f}" in question.prompt
+            for name, value in wrong_values(question).items():
+                assert value == pytest.approx(modelled[name](p, r)), name
+                seen.add(name)
+    assert seen == set(modelled)
 
 
 def test_predicted_count_distractors_are_support_and_true_positives(catalogue):
