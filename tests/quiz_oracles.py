@@ -216,6 +216,12 @@ def pr_sentinel(trace, question):
     return {"scikit-learn's sentinel at precision 1, recall 0, which anchors the curve; no threshold produces it"}
 
 
+def pr_reading(trace, question):
+    y_true, _, _ = arrays(trace)
+    return {"Moving along the curve towards higher thresholds, recall can only fall or stay the same",
+            f"A model that ranks the rows at random would get an AP of about {np.mean(y_true == 1):.3f} here, not 0.5"}
+
+
 def ap_above_chance(trace, question):
     y_true, y_score, _ = arrays(trace)
     return average_precision_score(y_true, y_score) - np.mean(y_true == 1)
@@ -288,9 +294,115 @@ def confident_mistake(trace, question):
     return float(y_score[mistakes, c].max())
 
 
+# ---------------------------------------------------------------- topic generators (issue 15)
+
+
+def named_class(trace: Trace, question: Question) -> int:
+    """Return the index of the class a prompt names first in quotes."""
+    return trace.evaluation.classes.index(param(r"[Cc]lass '([^']+)'", question.prompt))
+
+
+def one_class(trace: Trace, question: Question) -> tuple[np.ndarray, np.ndarray]:
+    """Return (is the class, predicted as the class) for the class a prompt names."""
+    y_true, _, y_pred = arrays(trace)
+    c = named_class(trace, question)
+    return y_true == c, y_pred == c
+
+
+def f1_from_rates(trace, question):
+    is_class, called = one_class(trace, question)
+    return f1_score(is_class, called)
+
+
+def predicted_count(trace, question):
+    _, called = one_class(trace, question)
+    return float(np.sum(called))
+
+
+def column_share(trace, question):
+    y_true, _, y_pred = arrays(trace)
+    names = trace.evaluation.classes
+    b = names.index(param(r"predicted '([^']+)' for", question.prompt))
+    a = names.index(param(r"are really '([^']+)'", question.prompt))
+    return confusion_matrix(y_true, y_pred, labels=np.arange(len(names)), normalize="pred")[a, b]
+
+
+def fpr_at_threshold(trace, question):
+    y_true, _, _ = arrays(trace)
+    # The false positive rate is 1 - the recall of the negative class (specificity).
+    return 1 - recall_score(y_true, at(trace, threshold_of(question)), pos_label=0)
+
+
+def threshold_shift(trace, question):
+    y_true, _, _ = arrays(trace)
+    match = re.search(r"raised from (\S+) to (\S+), what", question.prompt)
+    assert match, question.prompt
+    low, high = float(match.group(1)), float(match.group(2))
+    recall = [recall_score(y_true, at(trace, t)) for t in (low, high)]
+    false_positives = [confusion_matrix(y_true, at(trace, t), labels=[0, 1])[0, 1] for t in (low, high)]
+    return {f"Recall {direction(*recall)} and the false-positive count {direction(*false_positives)}"}
+
+
+# The catalogue lessons' hand-written questions (issue 15), recomputed from the predictions.
+
+
+def misclassified_rows(trace, question):
+    y_true, _, y_pred = arrays(trace)
+    return float(np.sum(y_true != y_pred))
+
+
+def accuracy_vs_macro_recall(trace, question):
+    y_true, _, y_pred = arrays(trace)
+    return accuracy_score(y_true, y_pred) - recall_score(y_true, y_pred, average="macro")
+
+
+def macro_recall_from_diagonal(trace, question):
+    y_true, _, y_pred = arrays(trace)
+    return recall_score(y_true, y_pred, average="macro")
+
+
+def auc_over_recall(trace, question):
+    auc, recall = auc_and_recall(trace)
+    return auc - recall
+
+
+def youden_default(trace, question):
+    y_true, _, _ = arrays(trace)
+    predicted = at(trace, 0.5)
+    return recall_score(y_true, predicted) - (1 - recall_score(y_true, predicted, pos_label=0))
+
+
+def outside_top5(trace, question):
+    y_true, y_score, _ = arrays(trace)
+    labels = np.arange(len(trace.evaluation.classes))
+    return float(len(y_true) - top_k_accuracy_score(y_true, y_score, k=5, labels=labels, normalize=False))
+
+
+def wrong_rows_rescued(trace, question):
+    y_true, y_score, _ = arrays(trace)
+    labels = np.arange(len(trace.evaluation.classes))
+    top1, top3 = (top_k_accuracy_score(y_true, y_score, k=k, labels=labels) for k in (1, 3))
+    return (top3 - top1) / (1 - top1)
+
+
+def val_loss_rise(trace, question):
+    val = [e.val_loss for e in trace.epochs]
+    return val[-1] - min(val)
+
+
+def false_positives(trace, question):
+    y_true, _, y_pred = arrays(trace)
+    c = trace.evaluation.samples.class_index
+    return float(np.sum((y_pred == c) & (y_true != c)))
+
+
+# Generators the two quiz-test lessons (LESSON_NAMES) do not list: the catalogue lessons ask them
+# (tests/test_catalogue.py at the lessons' own seeds, tests/quiz/test_topic_questions.py at more seeds).
 # best_val_epoch is asked only where validation loss turns up before the last epoch: training-curves.
-CATALOGUE_GENERATORS = ("best_val_epoch", "normalized_diagonal", "confused_pairs", "tuned_threshold", "worst_bin",
-                        "confident_mistake")
+CATALOGUE_GENERATORS = ("test_rows", "stage_shape", "scaler_fit_rows", "loss_at_epoch", "best_val_epoch",
+                        "overfitting", "majority_baseline", "micro_f1", "top_k_accuracy", "normalized_diagonal",
+                        "confused_pairs", "tuned_threshold", "worst_bin", "confident_mistake", "predicted_count",
+                        "column_share", "fpr_at_threshold")
 
 
 ORACLES = {
@@ -302,8 +414,14 @@ ORACLES = {
     "majority_baseline": majority_baseline, "micro_f1": micro_f1, "top_k_accuracy": top_k_accuracy,
     "normalized_diagonal": normalized_diagonal, "confused_pairs": confused_pairs,
     "tuned_threshold": tuned_threshold, "worst_bin": worst_bin, "confident_mistake": confident_mistake,
+    "f1_from_rates": f1_from_rates, "predicted_count": predicted_count, "column_share": column_share,
+    "fpr_at_threshold": fpr_at_threshold, "threshold_shift": threshold_shift,
     # The lessons' hand-written questions.
-    "pr-sentinel": pr_sentinel, "ap-above-chance": ap_above_chance, "gini": gini,
+    "pr-sentinel": pr_sentinel, "ap-above-chance": ap_above_chance, "gini": gini, "pr-reading": pr_reading,
+    "misclassified-rows": misclassified_rows, "accuracy-vs-macro-recall": accuracy_vs_macro_recall,
+    "macro-recall-from-diagonal": macro_recall_from_diagonal, "auc-over-recall": auc_over_recall,
+    "youden-default": youden_default, "outside-top5": outside_top5, "wrong-rows-rescued": wrong_rows_rescued,
+    "val-loss-rise": val_loss_rise, "false-positives": false_positives,
 }
 
 

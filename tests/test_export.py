@@ -12,7 +12,7 @@ import pytest
 
 from tests import quiz_oracles as oracles
 from tests.conftest import ROOT
-from tracegen import export, quiz
+from tracegen import export, qti12, quiz
 from tracegen.cli import main
 from tracegen.errors import printable
 from tracegen.quiz.question import Option, Question, answer_tolerance, shown_answer
@@ -160,7 +160,7 @@ def test_gift_parser_rejects_broken_gift():
 
 def check_gift_question(parsed, question, trace):
     """Check one parsed GIFT question against its Question record and the oracle."""
-    assert parsed["title"] == question.id and parsed["text"] == question.prompt
+    assert parsed["title"] == question.id and parsed["text"] == export.export_prompt(question)
     assert parsed["general"] == question.explanation
     answers = parsed["answers"]
     if question.kind == "numeric":
@@ -386,3 +386,52 @@ def test_cli_export_bad_input_is_one_line_exit_2(capsys, extra, message):
     code = main(["--lessons", str(ROOT / "lessons"), "export", "precision-recall", *extra])
     lines = capsys.readouterr().err.strip().splitlines()
     assert code == 2 and len(lines) == 1 and lines[0].startswith("tracegen: error:") and message in lines[0]
+
+
+# ---------------------------------------------------------------- questions read from a page table
+
+
+TABLED = dataclasses.replace(TRICKY, id="tabled", needs_table="the epoch table",
+                             table=("epoch  val loss", "    3  0.4{1}2", "    4  0.3:99"))
+UNCARRIED = dataclasses.replace(TRICKY, id="uncarried", needs_table="the epoch table", table=())
+
+
+def test_gift_carries_the_rows_of_the_table_a_question_needs(binary_trace):
+    """Under the prompt: a line naming the table, then its rows, one per line, GIFT's specials escaped."""
+    gift = export.to_gift((TABLED,), binary_trace, "T")
+    (parsed,) = parse_gift(gift)
+    lines = parsed["text"].split("\n")
+    assert lines[:2] == TRICKY.prompt.split("\n")
+    assert "the epoch table" in lines[3] and lines[4:] == list(TABLED.table)
+
+
+def test_qti_items_carry_the_table_rows_preformatted(binary_trace):
+    """QTI 2.1 and 1.2 items hold the rows: a <pre> in the item body, lines in the Canvas prompt."""
+    files = open_package(export.to_qti_zip((TABLED,), binary_trace, "T"))
+    pre = files["items/tabled.xml"].find(f".//{QTI}pre")
+    assert pre is not None and pre.text.split("\n") == list(TABLED.table)
+    with zipfile.ZipFile(io.BytesIO(qti12.to_qti12_zip((TABLED,), binary_trace, "T"))) as archive:
+        xml = next(archive.read(name).decode() for name in archive.namelist() if name != "imsmanifest.xml")
+    assert all(row in xml for row in TABLED.table)
+
+
+def test_a_question_needing_a_table_it_does_not_carry_is_left_out_with_a_note(binary_trace):
+    """Every export leaves it out; exportable names it, and the note says how many and which."""
+    kept, left_out = export.exportable((TRICKY, UNCARRIED, TABLED))
+    assert [q.id for q in kept] == ["tricky", "tabled"] and left_out == ("uncarried",)
+    assert export.left_out_note(left_out) == "; left out 1 that need a page table they cannot carry: uncarried"
+    assert export.left_out_note(()) == ""
+    assert "uncarried" not in export.to_gift((TRICKY, UNCARRIED), binary_trace, "T")
+    assert "items/uncarried.xml" not in open_package(export.to_qti_zip((TRICKY, UNCARRIED), binary_trace, "T"))
+    with zipfile.ZipFile(io.BytesIO(qti12.to_qti12_zip((TRICKY, UNCARRIED), binary_trace, "T"))) as archive:
+        assert all(b"uncarried" not in archive.read(name) for name in archive.namelist())
+
+
+def test_lesson_exports_carry_every_table_question_they_hold():
+    """In the training-curves lesson the epoch-table questions are exported with their rows."""
+    trace, questions, title = quiz_for("training-curves", None)
+    tabled = [q for q in questions if q.needs_table]
+    assert {q.id for q in tabled} >= {"loss_at_epoch", "best_val_epoch", "overfitting"}
+    parsed = {p["title"]: p for p in parse_gift(export.to_gift(questions, trace, title))}
+    for question in tabled:
+        assert parsed[question.id]["text"].endswith("\n".join(question.table))

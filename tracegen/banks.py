@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from tracegen.export import (
     QTI_NS,
     QTI_XSD,
+    exportable,
     gift_question,
     ncname,
     package_manifest,
@@ -33,7 +34,7 @@ def question_banks(variants: Sequence[tuple[int, Sequence[Question]]]) -> list[B
     """Group the questions of each (seed, questions) variant by question id, in order of first appearance."""
     banks: dict[str, list[Question]] = {}
     for seed, questions in variants:
-        for question in questions:
+        for question in exportable(questions)[0]:
             banks.setdefault(question.id, []).append(dataclasses.replace(question, id=f"{question.id}-seed{seed}"))
     return [(qid, tuple(questions)) for qid, questions in banks.items()]
 

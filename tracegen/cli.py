@@ -252,7 +252,9 @@ def cmd_export(args: argparse.Namespace) -> int:
     suffix, writer = writers[args.format]
     out = args.out or Path(f"{trace.lesson}-seed{trace.seed}{suffix}")
     write_output(out, writer(questions, trace, spec.title))
-    print(f"wrote {out}: {len(questions)} questions ({args.format}, lesson {trace.lesson}, seed {trace.seed})")
+    kept, left_out = export.exportable(questions)
+    print(f"wrote {out}: {len(kept)} questions ({args.format}, lesson {trace.lesson}, seed {trace.seed})"
+          + export.left_out_note(left_out))
     return 0
 
 
@@ -274,7 +276,7 @@ def _export_notebook(args: argparse.Namespace) -> int:
 
 def _export_bank(args: argparse.Namespace) -> int:
     """tracegen export --variants K: every variant's questions (as their pages show them), grouped per question."""
-    from tracegen import banks, site
+    from tracegen import banks, export, site
     from tracegen.progress import Progress
     from tracegen.spec import load_lesson
 
@@ -287,12 +289,14 @@ def _export_bank(args: argparse.Namespace) -> int:
         raise
     progress.summary(f"ran {len(variants)} variant(s) in {progress.elapsed():.1f} s")
     bank, seeds = banks.question_banks(variants), [seed for seed, _ in variants]
+    left_out = [qid for _, questions in variants for qid in export.exportable(questions)[1]]
     name = f"{spec.name}-seeds{seeds[0]}-{seeds[-1]}"
     out = args.out or Path(name + (".gift" if args.format == "gift" else "-qti.zip"))
     write_output(out, banks.to_gift_bank(bank, spec.name, seeds, spec.title) if args.format == "gift"
                  else banks.to_qti_bank_zip(bank, spec.name, seeds, spec.title))
     print(f"wrote {out}: {len(bank)} questions x {len(seeds)} variants "
-          f"({sum(len(q) for _, q in bank)} in all; {args.format}, lesson {spec.name})")
+          f"({sum(len(q) for _, q in bank)} in all; {args.format}, lesson {spec.name})"
+          + export.left_out_note(left_out))
     return 0
 
 

@@ -5,6 +5,10 @@ their tolerance (GIFT ``{#value:tolerance}``, QTI ``<equal toleranceMode="absolu
 option keeps its feedback, and a numeric question's modelled wrong values become 0%-credit
 answers with their own feedback, so an LMS explains the misconception a typed value matches.
 The answer is stated and its tolerance taken by the one rule in tracegen.quiz.question.
+
+An export has no lesson page beside it: a question read from a page table (Question.needs_table)
+carries the rows it needs under its prompt, and one that needs a table but carries no rows is left
+out (`exportable`), which the command's summary line says.
 """
 
 from __future__ import annotations
@@ -62,6 +66,31 @@ def numeric_answer(question: Question) -> NumericAnswer:
                          shown=shown_answer(question))
 
 
+def table_lead(question: Question) -> str:
+    """Return the line that introduces the rows a table-needing question carries."""
+    return f"The question is read from {question.needs_table} of the lesson page; the rows it needs:"
+
+
+def export_prompt(question: Question) -> str:
+    """Return the prompt as an export states it: with the rows of the table it needs, one per line."""
+    if question.needs_table is None:
+        return question.prompt
+    return question.prompt + "\n\n" + table_lead(question) + "\n" + "\n".join(question.table)
+
+
+def exportable(questions: Sequence[Question]) -> tuple[tuple[Question, ...], tuple[str, ...]]:
+    """Return (the questions an export holds, the ids left out: those needing a table they do not carry)."""
+    kept = tuple(q for q in questions if q.needs_table is None or q.table)
+    return kept, tuple(q.id for q in questions if q not in kept)
+
+
+def left_out_note(ids: Sequence[str]) -> str:
+    """Return the summary line's note on questions left out of an export ('' when none were)."""
+    if not ids:
+        return ""
+    return f"; left out {len(ids)} that need a page table they cannot carry: {', '.join(dict.fromkeys(ids))}"
+
+
 def percent(share: float) -> str:
     """Return 100*share as a Moodle grade percentage (5 decimals, as Moodle lists 33.33333)."""
     return f"{100 * share:.5f}".rstrip("0").rstrip(".")
@@ -87,7 +116,7 @@ def gift_line(text: str) -> str:
 def gift_question(question: Question) -> str:
     """Return one question in Moodle GIFT format."""
     lines = [f"// {gift_line(question.id)}: {question.kind}, from {question.generator}",
-             f"::{gift_escape(question.id)}::[plain]{gift_escape(question.prompt)} {{"
+             f"::{gift_escape(question.id)}::[plain]{gift_escape(export_prompt(question))} {{"
              + ("#" if question.kind == "numeric" else "")]
     if question.kind == "numeric":
         values = numeric_answer(question)
@@ -112,6 +141,7 @@ def gift_question(question: Question) -> str:
 
 def to_gift(questions: tuple[Question, ...], trace: Trace, title: str) -> str:
     """Return every question as a Moodle GIFT file, in a category named after lesson and seed."""
+    questions = exportable(questions)[0]
     lesson = gift_line(trace.lesson)  # a file name may hold a line break, which would start a GIFT line
     header = [f"// tracegen export: {gift_line(title)}",
               f"// lesson {lesson}, seed {trace.seed}, trace {trace.hash}",
@@ -132,6 +162,13 @@ def xml_element(parent: ET.Element, tag: str, text: str | None = None, **attrs: 
 def _paragraphs(parent: ET.Element, text: str, tag: str = "p") -> None:
     for paragraph in text.split("\n\n"):
         xml_element(parent, tag, paragraph)
+
+
+def _table(parent: ET.Element, question: Question) -> None:
+    """Write the rows a table-needing question carries: a lead paragraph, then the rows preformatted."""
+    if question.needs_table is not None:
+        xml_element(parent, "p", table_lead(question))
+        xml_element(parent, "pre", "\n".join(question.table))
 
 
 def _set(parent: ET.Element, outcome: str, base_type: str, value: str) -> None:
@@ -181,9 +218,11 @@ def qti_item(question: Question) -> ET.Element:
     body = xml_element(item, "itemBody")
     if numeric:
         _paragraphs(body, question.prompt)
+        _table(body, question)
         entry = xml_element(body, "p", "Answer: ")
         xml_element(entry, "textEntryInteraction", responseIdentifier="RESPONSE", expectedLength="12")
     else:
+        _table(body, question)
         interaction = xml_element(body, "choiceInteraction", responseIdentifier="RESPONSE", shuffle="false",
                           maxChoices="1" if question.kind == "single" else "0")
         xml_element(interaction, "prompt", question.prompt)
@@ -325,6 +364,7 @@ def package_manifest(questions: Sequence[Question], identifier: str) -> ET.Eleme
 
 def to_qti_zip(questions: tuple[Question, ...], trace: Trace, title: str) -> bytes:
     """Return a QTI 2.1 content package: imsmanifest.xml, assessment.xml and one item per question."""
+    questions = exportable(questions)[0]
     return qti_package(qti_manifest(questions, trace), qti_test(questions, trace, title), questions)
 
 

@@ -12,7 +12,16 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
-from tracegen.export import ncname, number, numeric_answer, xml_document, xml_element, zip_files
+from tracegen.export import (
+    export_prompt,
+    exportable,
+    ncname,
+    number,
+    numeric_answer,
+    xml_document,
+    xml_element,
+    zip_files,
+)
 from tracegen.quiz.question import Question
 from tracegen.trace import Trace
 
@@ -28,6 +37,7 @@ CONTINUE, STOP = {"continue": "Yes"}, {"continue": "No"}
 
 def to_qti12_zip(questions: Sequence[Question], trace: Trace, title: str) -> bytes:
     """Return a Canvas-ready QTI 1.2 package: imsmanifest.xml and one assessment of every question."""
+    questions = exportable(questions)[0]
     name = ncname(f"tracegen-{trace.lesson}-seed-{trace.seed}")
     root = ET.Element("questestinterop", {"xmlns": QTI12_NS})
     assessment = xml_element(root, "assessment", ident=name, title=title)
@@ -52,7 +62,7 @@ def item(question: Question) -> ET.Element:
         xml_element(field, "fieldlabel", label)
         xml_element(field, "fieldentry", entry)
     presentation = xml_element(element, "presentation")
-    _text(presentation, question.prompt)
+    _text(presentation, export_prompt(question))
     processing = ET.Element("resprocessing")
     outcomes = xml_element(processing, "outcomes")
     xml_element(outcomes, "decvar", maxvalue="100", minvalue="0", varname="SCORE", vartype="Decimal")

@@ -7,16 +7,15 @@ import numpy as np
 from benchmarks import bare_precision_recall
 from tests import quiz_oracles as oracles
 from tests.quiz.quiz_helpers import with_losses, wrong_values
-from tracegen import quiz
 from tracegen.quiz import pipeline_questions
 
 
-def test_epoch_answers_match_a_bare_training_script(binary_spec):
+def test_epoch_answers_match_a_bare_training_script():
     """Loss at epoch k and the best epoch equal those of an independent scikit-learn training loop."""
     for seed in (4, 11):
         trace = oracles.lesson_trace("precision-recall", seed, epochs=None)[1]
         bare = bare_precision_recall.run(seed)["epochs"]  # columns: train loss/acc, val loss/acc
-        by_id = {q.id: q for q in quiz.make_questions(binary_spec, trace)}
+        by_id = {q.id: q for q in pipeline_questions.loss_at_epoch(trace) + pipeline_questions.best_val_epoch(trace)}
         k = int(oracles.param(r"at epoch (\d+)", by_id["loss_at_epoch"].prompt))
         assert abs(by_id["loss_at_epoch"].answer - bare[k - 1, 2]) <= 1e-12
         if "best_val_epoch" in by_id:

@@ -170,15 +170,15 @@ def test_run_quiz_in_memory_counts_the_score():
 
 
 @pytest.mark.parametrize("text, message", [
-    ("test_rows = \n", "malformed TOML"),
+    ("precision_at_threshold = \n", "malformed TOML"),
     ("tset_rows = 200\n", "tset_rows: no question with this id"),
-    ("test_rows = \"200\"\n", "test_rows: expected a number"),
-    ("test_rows = true\n", "test_rows: expected a number"),
-    ("stage_shape = 9\n", "stage_shape: option 9 does not exist"),
-    ("stage_shape = [1, 2]\n", "stage_shape: expected an option number"),
-    ("auc_vs_recall = [1, 1]\n", "auc_vs_recall: an option is listed twice"),
-    ("auc_vs_recall = []\n", "auc_vs_recall: expected a list of option numbers"),
-    ("[test_rows]\nvalue = 200\n", "test_rows: expected a number"),
+    ("precision_at_threshold = \"0.8\"\n", "precision_at_threshold: expected a number"),
+    ("precision_at_threshold = true\n", "precision_at_threshold: expected a number"),
+    ("pr_curve_point = 9\n", "pr_curve_point: option 9 does not exist"),
+    ("pr_curve_point = [1, 2]\n", "pr_curve_point: expected an option number"),
+    ("pr-reading = [1, 1]\n", "pr-reading: an option is listed twice"),
+    ("pr-reading = []\n", "pr-reading: expected a list of option numbers"),
+    ("[precision_at_threshold]\nvalue = 0.8\n", "precision_at_threshold: expected a number"),
 ])
 def test_malformed_answers_file_is_an_answers_error(tmp_path, lesson_questions, text, message):
     """Each malformed answers file raises AnswersError naming the file and the question id."""
@@ -203,3 +203,18 @@ def test_cli_malformed_answers_file_is_one_line_exit_2(tmp_path, capsys):
     assert code == 2 and captured.out == ""
     lines = captured.err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"tracegen: error: {path}:1: answers: malformed TOML")
+
+
+def test_a_question_read_from_a_table_prints_its_rows_within_80_columns():
+    """The terminal names the table and prints its rows indented; a too-wide row is wrapped; none: a note."""
+    from tracegen.terminal.quiz import render_question
+    from tracegen.terminal.text import WIDTH
+
+    base = Question(id="t", kind="numeric", prompt="Read the epoch table. Val loss at epoch 2?", options=(),
+                    explanation="", generator="g", answer=0.5, decimals=4, needs_table="the epoch table",
+                    table=("epoch  val loss", "    2  0.5000", "x " * 50))
+    text = render_question(base, 1, 1)
+    assert "It is read from the epoch table" in text and "\n      2  0.5000\n" in text
+    assert all(len(line) <= WIDTH for line in text.splitlines())
+    bare = render_question(Question(**{**base.__dict__, "table": ()}), 1, 1)
+    assert "open the page to answer" in bare

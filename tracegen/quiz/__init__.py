@@ -18,7 +18,8 @@ trace, never a literal.
 
 The package: question.py (the records and the numeric display and grading rule), build.py (the
 question makers and trace readers), one module of generators per theme (pipeline_questions,
-threshold_questions, score_questions, class_questions) and handwritten.py.
+threshold_questions, score_questions, class_questions, topic_questions) and handwritten.py;
+tables.py renders the rows of a page table a question is read from.
 """
 
 from __future__ import annotations
@@ -54,6 +55,13 @@ from tracegen.quiz.threshold_questions import (
     recall_at_threshold,
     threshold_trend,
     tuned_threshold,
+)
+from tracegen.quiz.topic_questions import (
+    column_share,
+    f1_from_rates,
+    fpr_at_threshold,
+    predicted_count,
+    threshold_shift,
 )
 from tracegen.spec import LessonSpec
 from tracegen.spec.questions import check_hand_written
@@ -103,6 +111,11 @@ GENERATORS: dict[str, Generator] = {
     "tuned_threshold": Generator(tuned_threshold, BINARY),
     "worst_bin": Generator(worst_bin),
     "confident_mistake": Generator(confident_mistake),
+    "f1_from_rates": Generator(f1_from_rates, needs_model=False),
+    "predicted_count": Generator(predicted_count, needs_model=False),
+    "column_share": Generator(column_share, needs_model=False),
+    "fpr_at_threshold": Generator(fpr_at_threshold, BINARY, needs_model=False),
+    "threshold_shift": Generator(threshold_shift, BINARY, needs_model=False),
 }
 
 

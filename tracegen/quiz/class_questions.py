@@ -17,6 +17,7 @@ from tracegen.quiz.build import (
     rng_for,
 )
 from tracegen.quiz.question import Question
+from tracegen.quiz.tables import bin_rows, carrying, matrix_rows, sample_rows, top_k_rows
 from tracegen.quiz.words import MIN_CONFUSED, margin_text
 from tracegen.trace import Trace
 
@@ -83,7 +84,8 @@ def top_k_accuracy(trace: Trace) -> tuple[Question, ...]:
                    f"{round(top.accuracy * n)} of {n} rows the true class is among the {top.k} highest "
                    f"probabilities. Top-1 is plain accuracy, {fmt(ev.accuracy, 4)}; each extra guess can only "
                    f"add rows.")
-    return asked(numeric_question("top_k_accuracy", prompt, top.accuracy, 3, wrong, explanation))
+    return carrying(numeric_question("top_k_accuracy", prompt, top.accuracy, 3, wrong, explanation),
+                    "the top-k accuracy table", top_k_rows(trace))
 
 
 # ---------------------------------------------------------------- the catalogue (issue 6)
@@ -154,7 +156,8 @@ def confused_pairs(trace: Trace) -> tuple[Question, ...]:
                    f"{MIN_CONFUSED} rows one way and never the other, {len(clean)} never confused, and {unclear} "
                    f"with 1 to {MIN_CONFUSED - 1} rows in some direction, too few to call a confusion (none of "
                    f"those is offered).")
-    return asked(choice_question("confused_pairs", prompt, right, wrong, explanation, kind="multiple"))
+    return carrying(choice_question("confused_pairs", prompt, right, wrong, explanation, kind="multiple"),
+                    "the confusion matrix", matrix_rows(trace))
 
 
 def clear_worst(rates: tuple[float | None, ...], support: tuple[int, ...]) -> int | None:
@@ -209,7 +212,8 @@ def worst_bin(trace: Trace) -> tuple[Question, ...]:
                    + ", ".join("-" if r is None else f"{found(b)} = {fmt(r, 3)}" for b, r in enumerate(rates))
                    + f". Bin {worst + 1} stays lowest even if one more of its rows had been found, or one fewer in "
                      f"any other bin: the gap is more than one row's worth.")
-    return asked(choice_question("worst_bin", prompt, right, wrong, explanation))
+    return carrying(choice_question("worst_bin", prompt, right, wrong, explanation), "the recall-by-bin table",
+                    bin_rows(trace, c))
 
 
 def confident_mistake(trace: Trace) -> tuple[Question, ...]:
@@ -236,4 +240,5 @@ def confident_mistake(trace: Trace) -> tuple[Question, ...]:
                       f"{fmt(fps[-1].probability, 3)} is the last false positive shown, the least confident."))
     explanation = (f"Test row {top.test_row} is class {ev.classes[top.actual]} but got P({name}) = "
                    f"{fmt(top.probability, 4)}: the most confident false positive, shown first.")
-    return asked(numeric_question("confident_mistake", prompt, top.probability, 3, wrong, explanation))
+    return carrying(numeric_question("confident_mistake", prompt, top.probability, 3, wrong, explanation),
+                    "the sample explorer", sample_rows(trace))

@@ -21,6 +21,7 @@ from tracegen.quiz.build import (
     val_rows,
 )
 from tracegen.quiz.question import Question
+from tracegen.quiz.tables import carrying, epoch_rows
 from tracegen.trace import Trace
 
 # The scaler class each normalization uses, and the statistics it learns from the rows it is fitted on.
@@ -160,7 +161,9 @@ def loss_at_epoch(trace: Trace) -> tuple[Question, ...]:
     explanation = (f"Epoch {k}: train loss {fmt(row.train_loss, 4)}, val loss {fmt(row.val_loss, 4)}, "
                    f"val accuracy {fmt(row.val_accuracy, 4)}. After epoch {k}'s pass over the training rows, "
                    f"the val loss is log_loss on {val_rows(trace)}.")
-    return asked(numeric_question("loss_at_epoch", prompt, row.val_loss, 4, wrong, explanation))
+    # The rows around epoch k: the off-by-one slip needs its neighbours.
+    return carrying(numeric_question("loss_at_epoch", prompt, row.val_loss, 4, wrong, explanation), "the epoch table",
+                    epoch_rows(trace, range(k - 2, k + 3)))
 
 
 def best_val_epoch(trace: Trace) -> tuple[Question, ...]:
@@ -195,7 +198,8 @@ def best_val_epoch(trace: Trace) -> tuple[Question, ...]:
     ]
     explanation = (f"The val loss column's minimum is {fmt(val[best - 1], 4)} at epoch {best} "
                    f"(epoch 1: {fmt(val[0], 4)}, epoch {last}: {fmt(val[-1], 4)}).")
-    return asked(numeric_question("best_val_epoch", prompt, best, 0, wrong, explanation))
+    return carrying(numeric_question("best_val_epoch", prompt, best, 0, wrong, explanation), "the epoch table",
+                    epoch_rows(trace))
 
 
 def overfitting(trace: Trace) -> tuple[Question, ...]:
@@ -250,4 +254,5 @@ def overfitting(trace: Trace) -> tuple[Question, ...]:
                    f"validation loss: ")
     explanation += ("here that is the last epoch, so not yet." if onset is None
                     else f"epoch {best}, so from epoch {onset}.")
-    return asked(choice_question("overfitting", prompt, right, wrong, explanation))
+    return carrying(choice_question("overfitting", prompt, right, wrong, explanation), "the epoch table",
+                    epoch_rows(trace))

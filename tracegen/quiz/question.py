@@ -45,6 +45,12 @@ class Question:
     For kind "numeric", `answer` is the right value, `tolerance` the accepted absolute error
     (by default half a unit of the last displayed decimal: 2 dp accepts +-0.005) and
     `options` lists the misconception values with their feedback.
+
+    `needs_table` names the table or figure of the lesson page a question is read from ("the
+    epoch table"), None when the prompt holds every number it needs; `table` holds the rows the
+    question needs as plain text lines (quiz.tables), so an output without the page (the terminal
+    quiz, an LMS export) can carry them. A question that needs a table but carries no rows is left
+    out of exports.
     """
 
     id: str
@@ -56,6 +62,8 @@ class Question:
     answer: float | None = None
     tolerance: float | None = None
     decimals: int | None = None
+    needs_table: str | None = None
+    table: tuple[str, ...] = ()
 
     @property
     def correct_indices(self) -> tuple[int, ...]:

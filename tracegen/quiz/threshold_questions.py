@@ -26,6 +26,8 @@ from tracegen.quiz.build import (
     usable_thresholds,
 )
 from tracegen.quiz.question import Question
+from tracegen.quiz.tables import carrying, curve_rows
+from tracegen.quiz.words import direction
 from tracegen.trace import ThresholdMetrics, Trace
 
 # How precision and recall are computed, as the feedback states them.
@@ -152,11 +154,6 @@ def curve_point(trace: Trace, threshold: float) -> tuple[float, float, float] | 
     return curve.thresholds[index], curve.precision[index], curve.recall[index]
 
 
-def direction(before: float, after: float) -> str:
-    """Return 'rises', 'falls' or 'stays the same'."""
-    return "rises" if after > before else "falls" if after < before else "stays the same"
-
-
 def threshold_trend(trace: Trace) -> tuple[Question, ...]:
     """What precision and recall do as the threshold rises, read from this run's PR curve."""
     ev = trace.evaluation
@@ -209,7 +206,8 @@ def threshold_trend(trace: Trace) -> tuple[Question, ...]:
         t0, t1, p0, p1 = max(steps, key=lambda step: step[2] - step[3])
         explanation += (f" Precision is not monotonic here: its largest drop is from {fmt(p0, 4)} at threshold "
                         f"{t0:.6g} to {fmt(p1, 4)} at {t1:.6g}.")
-    return asked(choice_question("threshold_trend", prompt, right, wrong, explanation))
+    return carrying(choice_question("threshold_trend", prompt, right, wrong, explanation),
+                    "the precision-recall curve", curve_rows(((low, start[1], start[2]), (high, end[1], end[2]))))
 
 
 def point_threshold(trace: Trace, threshold: float) -> tuple[str, str]:

@@ -53,6 +53,11 @@ def margin_text(value: float, reference: float, decimals: int) -> str:
     return word if word == "equal to" else f"{fmt(gap, decimals)} {word}"
 
 
+def direction(before: float, after: float) -> str:
+    """Return 'rises', 'falls' or 'stays the same': how a value goes from `before` to `after`."""
+    return "rises" if after > before else "falls" if after < before else "stays the same"
+
+
 def recall_is_low(auc: float, recall: float) -> bool:
     """Return True when 'AUC is x, yet recall is only y' is fair.
 

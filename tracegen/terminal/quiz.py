@@ -25,7 +25,7 @@ from tracegen.ascii_numbers import parse_float, parse_int
 from tracegen.errors import AnswersError
 from tracegen.files import parse_toml, read_text, toml_error_at, undecodable_line
 from tracegen.quiz.question import Question, answer_tolerance, is_within, matched_option, shown_answer
-from tracegen.terminal.text import wrap
+from tracegen.terminal.text import WIDTH, wrap
 
 Response = int | tuple[int, ...] | float
 HOW_TO_ANSWER = {
@@ -107,12 +107,24 @@ def _multiple_feedback(question: Question, response: Response | None) -> list[st
 
 def render_question(question: Question, number: int, total: int) -> str:
     """Return the question as shown in the terminal, options numbered from 1."""
-    lines = [f"Question {number}/{total} [{question.id}]", *wrap(question.prompt)]
+    lines = [f"Question {number}/{total} [{question.id}]", *wrap(question.prompt), *table_lines(question)]
     for index, option in enumerate(question.options if question.kind != "numeric" else (), start=1):
         lines += wrap(option.text, f"  {index}) ")
     if question.kind == "numeric" and question.decimals is not None:
         lines.append(f"  (accepted within +-{answer_tolerance(question):g})")
     return "\n".join(lines) + "\n"
+
+
+def table_lines(question: Question) -> list[str]:
+    """Return the rows of the page table a question is read from, indented (a row too wide is wrapped)."""
+    if question.needs_table is None:
+        return []
+    if not question.table:
+        return wrap(f"(It is read from {question.needs_table} of the lesson page: open the page to answer.)")
+    lines = wrap(f"It is read from {question.needs_table} of the lesson page; the rows it needs:")
+    for row in question.table:
+        lines += [f"  {row}"] if len(row) + 2 <= WIDTH else wrap(row, "  ")
+    return lines
 
 
 def parse_response(question: Question, text: str) -> Response:
