@@ -86,10 +86,11 @@ def test_a_body_without_directives_is_followed_by_the_open_reference(binary_spec
 
 
 def test_goals_are_listed_under_the_title_escaped(binary_spec, binary_trace):
-    """The goals come after the <h1> and before the description, as text."""
+    """The goals come after the title and its one-line description, before the run's facts, as text."""
     spec = dataclasses.replace(binary_spec, goals=("read <b>curves</b>", "tell AP from accuracy"))
     page = page_of(spec, binary_trace)
-    assert page.index("<h1>") < page.index("In this lesson you will") < page.index('class="lede"')
+    assert page.index("<h1>") < page.index('class="lede"') < page.index("In this lesson you will") \
+        < page.index('class="facts"')
     assert "<li>read &lt;b&gt;curves&lt;/b&gt;</li><li>tell AP from accuracy</li>" in page
 
 
