@@ -120,3 +120,28 @@ def test_a_lesson_prints_on_a_dozen_a4_pages(browser, sites):  # noqa: F811
     context.close()
     assert all(1 <= pages <= MAX_PRINTED_PAGES for pages in printed.values()), printed
     assert hidden == ["none"] * 4
+
+
+def test_the_explanation_comes_first_at_desktop_width(browser, sites):  # noqa: F811
+    """At 1280 px, on every lesson page and retake, the author's first paragraph sits above the page's first
+    data table and above the quiz, and the page links the previous and the next lesson on the path."""
+    context = browser.new_context(viewport={"width": DESKTOP, "height": 800})
+    page = context.new_page()
+    found = {}
+    for path in sorted(sites["catalogue"].rglob("*/index.html")):
+        page.goto(path.resolve().as_uri())
+        found[path.relative_to(sites["catalogue"]).as_posix()] = page.evaluate("""() => {
+            const top = el => el ? el.getBoundingClientRect().top + window.scrollY : Infinity;
+            const first = document.querySelector('#insight .prose p');
+            return {first: !!first,
+                    aboveTable: top(first) < top(document.querySelector('table')),
+                    aboveQuiz: top(first) < top(document.querySelector('#quiz')),
+                    links: Array.from(document.querySelectorAll('a[rel=prev], a[rel=next]')).map(a => a.rel)};
+        }""")
+    context.close()
+    lessons = {name: seen for name, seen in found.items() if name.split("/")[0] in CATALOGUE}
+    assert len(lessons) == 3 * len(CATALOGUE)
+    assert all(seen["first"] and seen["aboveTable"] and seen["aboveQuiz"] for seen in lessons.values()), lessons
+    # The path's ends link one way; every other lesson both ways.
+    assert all(seen["links"] and set(seen["links"]) <= {"prev", "next"} for seen in lessons.values())
+    assert sum(set(seen["links"]) == {"prev", "next"} for seen in lessons.values()) == 3 * (len(CATALOGUE) - 2)

@@ -52,17 +52,10 @@ def test_each_lesson_asks_six_to_ten_questions(pages):
 
 
 def test_at_most_a_quarter_of_a_lessons_answers_are_printed_before_its_quiz(pages):
-    """Per lesson, the questions whose answer is shown verbatim before the quiz are at most 25%.
-
-    While the Evaluation section (the data tables) still comes before the quiz, the bar cannot be met
-    and the test is an expected failure; once the tables follow the quiz it is a plain assertion.
-    """
+    """Per lesson, the questions whose answer is shown verbatim before the quiz are at most 25%."""
     figures = {name: copied_questions(page) for name, page in pages.items()}
     over = {name: (copied, total) for name, (copied, total) in figures.items()
             if len(copied) > MAX_COPIED_SHARE * total}
-    tables_first = any(-1 < page.find('id="evaluation"') < page.find('id="quiz"') for page in pages.values())
-    if over and tables_first:
-        pytest.xfail(f"the data tables still come before the quiz (issue 15 moves them after it): {over}")
     assert not over, over
 
 
