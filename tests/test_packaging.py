@@ -9,7 +9,9 @@ import sys
 import zipfile
 from pathlib import Path
 
+import numpy as np
 import pytest
+from sklearn.metrics import average_precision_score
 
 from tests.conftest import ROOT
 
@@ -73,7 +75,13 @@ def test_an_installed_copy_builds_runs_quizzes_and_exports_from_an_empty_folder(
     assert "Precision-recall curves" in page and (tmp_path / "site" / "static" / "site.css").is_file()
     ran = run(installed, tmp_path, "run", "precision-recall", "--epochs", "2")
     assert ran.returncode == 0 and "Data Flow" in ran.stdout
-    (tmp_path / "answers.toml").write_text("test_rows = 200\n", encoding="utf-8")
+    traced = run(installed, tmp_path, "run", "precision-recall", "--json", "trace.json")
+    assert traced.returncode == 0, traced.stderr
+    evaluation = json.loads((tmp_path / "trace.json").read_text(encoding="utf-8"))["evaluation"]
+    # ap-above-chance asks AP minus the prevalence: computed here by scikit-learn from the trace's arrays.
+    y_true = np.array(evaluation["y_true"])
+    above = average_precision_score(y_true, evaluation["y_score"]) - y_true.mean()
+    (tmp_path / "answers.toml").write_text(f'"ap-above-chance" = {above:.3f}\n', encoding="utf-8")
     quizzed = run(installed, tmp_path, "quiz", "precision-recall", "--answers", "answers.toml")
     assert quizzed.returncode == 1 and "score: 1/" in quizzed.stdout, quizzed.stderr  # 1 of many right
     for format_, name in (("gift", "roc-curve-seed1.gift"), ("qti", "roc-curve-seed1-qti.zip"),

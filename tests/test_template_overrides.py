@@ -68,7 +68,7 @@ def test_one_overridden_static_file_replaces_only_itself(capsys, tmp_path, defau
     (overrides / "static").mkdir(parents=True)
     (overrides / "static" / "site.css").write_text("body {\n  color: rebeccapurple;\n}\n", encoding="utf-8")
     site = build(capsys, tmp_path, "overridden", "--templates", str(overrides))
-    assert site["static/site.css"] == b"body{color:rebeccapurple;}\n" != default_site["static/site.css"]
+    assert site["static/site.css"] == b"body{color:rebeccapurple}\n" != default_site["static/site.css"]
     assert {name: data for name, data in site.items() if name != "static/site.css"} == {
         name: data for name, data in default_site.items() if name != "static/site.css"}
 

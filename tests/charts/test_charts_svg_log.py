@@ -19,7 +19,7 @@ def test_log_axis_maps_decades_evenly_and_clips_below_its_left_end():
 
 
 @pytest.mark.parametrize(("values", "low"), [([[0.0, 0.0025, 1.0]], 0.001), ([[0.0, 0.05, 1.0], [0.3]], 0.01),
-                                             ([[0.0, 1.0]], 1.0)])
+                                             ([[0.0, 1.0]], 0.1), ([[0.3, 1.0]], 0.1)])
 def test_log_x_low_is_the_power_of_ten_below_the_smallest_positive_rate(values, low):
     assert svg.log_x_low(values) == pytest.approx(low)
 
@@ -43,3 +43,10 @@ def test_line_path_writes_level_and_upright_runs_as_h_and_v():
     assert svg.line_path([(0, 0), (0, 5), (0, 2)]) == "M0,0V5V2"
     assert svg.line_path([(1, 1), (1, 1)]) == "M1,1"
     assert svg.line_path([]) == ""
+
+
+def test_the_log_axis_spans_a_decade_when_every_positive_rate_is_one():
+    """Perfectly separated classes have FPRs of 0 and 1 only; the axis starts at 0.1 and draws (it divided by 0)."""
+    chart = svg.log_x_curves("c", [("a", "cls", [0.0, 1.0], [1.0, 1.0])], low=0.1, title="t", x_label="x",
+                             y_label="y", description="d")
+    assert chart.series and all("nan" not in s.path for s in chart.series)

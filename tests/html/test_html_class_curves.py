@@ -64,7 +64,7 @@ def test_page_names_the_class_whose_curve_it_draws(multiclass_trace, page):
     assert f"Precision-recall curve, class {lowest} vs rest</h3>" in page
     assert re.search(rf"<th>{lowest} <span class=\"tag\">lowest AP</span>", page)
     # The one class the curves' words single out is that one (the ROC charts draw and name every class).
-    section = page[page.index('id="evaluation"'):page.index("<h3>Per class")]
+    section = page[page.index('id="table-metrics"'):page.index('id="table-per-class"')]
     assert set(re.findall(r"[Cc]lass (\d+)\b", section)) == {lowest}
 
 

@@ -317,9 +317,12 @@ def unit_curves(chart_id: str, curves: Sequence[tuple[str, str, Sequence[float],
 
 
 def log_x_low(xs: Sequence[Sequence[float]]) -> float:
-    """Return the power of ten at or below the smallest positive x of any series: a log axis's left end."""
+    """Return the power of ten at or below the smallest positive x of any series: a log axis's left end.
+
+    At most 0.1, so the axis spans a decade even when every positive x is 1 (classes perfectly separated).
+    """
     smallest = min((v for x in xs for v in x if v > 0), default=0.1)
-    return float(10 ** math.floor(math.log10(smallest)))
+    return float(10 ** math.floor(math.log10(min(smallest, 0.1))))
 
 
 def log_x_curves(chart_id: str, curves: Sequence[tuple[str, str, Sequence[float], Sequence[float]]], *, low: float,
