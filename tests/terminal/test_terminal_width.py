@@ -31,3 +31,18 @@ def test_wrap_never_splits_a_word():
     long_word = "sha256:" + "a" * 90
     assert wrap(f"data {long_word} end", "  ") == ["  data", f"  {long_word}", "  end"]
     assert all(len(line) <= WIDTH for line in wrap("word " * 40, "  3 score        "))
+
+
+@pytest.mark.parametrize("name", sorted(path.stem for path in LESSONS.glob("*.md")))
+def test_the_commands_fit_80_columns_with_piped_answers(name, monkeypatch, capsys):
+    """`COLUMNS=80 tracegen run LESSON` and `tracegen quiz LESSON` with answers piped in: no line over 80."""
+    from tracegen.cli import main
+
+    monkeypatch.setenv("COLUMNS", "80")
+    assert main(["--lessons", str(LESSONS), "run", name]) == 0
+    # One answer per question, a wrong-looking one for every kind, so feedback and explanations print too.
+    monkeypatch.setattr("sys.stdin", io.StringIO("1\n" * 40))
+    main(["--lessons", str(LESSONS), "quiz", name])
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[-1].startswith("score: ")  # the quiz ran to its end
+    assert not [line for line in lines if len(line) > WIDTH]
