@@ -85,40 +85,26 @@
   window.tracegen = { $: $, each: each, readJson: readJson, save: save, drop: drop, parseNumber: parseNumber,
     emptyState: emptyState, loadState: loadState, score: score, progressText: progressText, notice: notice };
 
-  // --- search: search-index.js is loaded the first time the search box is used ---
+  // --- search: search-index.js (the lessons' text) and search.js (the matching) load the first time
+  // the search box is used, so no page carries them before then ---
   var form = $("search-form"), root = document.body.getAttribute("data-root");
   var input = $("search-input"), panel = $("search-panel"), status = $("search-status"), list = $("search-results");
 
-  function run() {
-    var entries = window.TRACEGEN_SEARCH || [];
-    var words = input.value.trim().toLowerCase().split(/\s+/).filter(Boolean);
-    list.textContent = "";
-    panel.hidden = !words.length;
-    var hits = entries.filter(function (e) {
-      var text = (e.title + " " + e.topic + " " + e.description + " " + e.text).toLowerCase();
-      return words.length && words.every(function (w) { return text.indexOf(w) !== -1; });
-    });
-    hits.forEach(function (e) {
-      var item = list.appendChild(document.createElement("li")), link = item.appendChild(document.createElement("a"));
-      var context = item.appendChild(document.createElement("p")), at = e.text.toLowerCase().indexOf(words[0]);
-      link.href = root + e.href;
-      link.textContent = e.title;
-      if (at < 0) { context.textContent = e.description; return; }
-      context.appendChild(document.createTextNode("…" + e.text.slice(Math.max(0, at - 50), at)));
-      context.appendChild(document.createElement("mark")).textContent = e.text.substr(at, words[0].length);
-      context.appendChild(document.createTextNode(e.text.substr(at + words[0].length, 60) + "…"));
-    });
-    status.textContent = hits.length === 1 ? "1 lesson matches" : hits.length + " lessons match";
+  function run() { if (window.tracegenSearch) { window.tracegenSearch(root, input, panel, status, list); } }
+
+  function loadScript(name, then) {
+    if ($(name)) { then(); return; }
+    var script = document.createElement("script");
+    script.id = name;
+    script.src = root + name;
+    script.onload = then;
+    script.onerror = function () { panel.hidden = false; status.textContent = "The search could not be loaded."; };
+    document.head.appendChild(script);
   }
 
   function loadIndex() {
-    if (window.TRACEGEN_SEARCH || $("search-index")) { run(); return; }
-    var script = document.createElement("script");
-    script.id = "search-index";
-    script.src = root + "search-index.js";
-    script.onload = run;
-    script.onerror = function () { panel.hidden = false; status.textContent = "The search index could not be loaded."; };
-    document.head.appendChild(script);
+    if (window.TRACEGEN_SEARCH && window.tracegenSearch) { run(); return; }
+    loadScript("search-index.js", function () { loadScript("static/search.js", run); });
   }
 
   if (form) {

@@ -269,7 +269,8 @@ def weight_epochs(trace: Trace) -> tuple[WeightEpoch, ...]:
     epochs = []
     for snap in weight_snapshots(trace):
         weights = class_weights(trace, snap)
-        blocks = [[f"class {name}", *positive_image(values, side)] for name, values in weights]
+        # One character per pixel: the terminal doubles each for its tall cells; a page's text version need not.
+        blocks = [[f"class {name}", *(row[::2] for row in positive_image(values, side))] for name, values in weights]
         ascii_lines = [line for start in range(0, len(blocks), WEIGHT_BLOCKS_PER_LINE)
                        for line in side_by_side(blocks[start:start + WEIGHT_BLOCKS_PER_LINE])]
         paths: dict[int, str] = {}
