@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import os
+import re
 import subprocess
 import sys
+import tomllib
 import zipfile
+from importlib.metadata import packages_distributions
 from pathlib import Path
 
 import numpy as np
@@ -40,10 +44,57 @@ def installed(wheel, tmp_path_factory):
 
 
 def test_pyproject_lists_every_package():
-    import tomllib
-
     listed = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["packages"]
     assert set(PACKAGES) <= set(listed)
+
+
+def third_party_imports() -> tuple[set[str], set[str]]:
+    """(top-level names imported when a module loads, names imported only inside a function), third-party only.
+
+    Imports under `if TYPE_CHECKING:` never run and are left out.
+    """
+    at_load, in_functions = set(), set()
+
+    def visit(node: ast.AST, inside_function: bool) -> None:
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            return
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            names = [alias.name for alias in node.names] if isinstance(node, ast.Import) else [node.module or ""]
+            if isinstance(node, ast.Import) or node.level == 0:
+                (in_functions if inside_function else at_load).update(name.split(".")[0] for name in names)
+        inside = inside_function or isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda)
+        for child in ast.iter_child_nodes(node):
+            visit(child, inside)
+
+    for path in sorted((ROOT / "tracegen").rglob("*.py")):
+        visit(ast.parse(path.read_text(encoding="utf-8")), False)
+    own = set(sys.stdlib_module_names) | {"__future__", "tracegen"}
+    return at_load - own, in_functions - own - at_load
+
+
+def distribution(module: str) -> str:
+    """The normalized name of the installed distribution that provides `module` ('sklearn' -> 'scikit-learn')."""
+    (name, *_) = packages_distributions().get(module, [f"<no installed distribution provides {module}>"])
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def declared(requirements: list[str]) -> set[str]:
+    return {re.sub(r"[-_.]+", "-", re.match(r"[A-Za-z0-9._-]+", req)[0]).lower() for req in requirements}
+
+
+def test_every_third_party_import_is_a_declared_dependency_and_every_dependency_is_imported():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    required = declared(project["dependencies"])
+    extras = set().union(*(declared(reqs) for extra, reqs in project["optional-dependencies"].items()
+                           if extra != "test"))
+    at_load, in_functions = third_party_imports()
+    assert {"sklearn", "numpy", "jinja2"} <= at_load and "distributed" in at_load | in_functions  # the scan sees them
+    # A module-level import runs on `import tracegen...`, so it must come with a plain install.
+    assert {distribution(module) for module in at_load} <= required
+    # An import inside a function may be of an optional extra's package (the Dask pool's distributed).
+    assert {distribution(module) for module in in_functions} <= required | extras
+    # And no dependency is declared that tracegen never imports.
+    assert required | extras <= {distribution(module) for module in at_load | in_functions}
 
 
 def test_the_wheel_holds_every_module_template_static_file_and_lesson(wheel):
