@@ -399,6 +399,25 @@ def false_positives(trace, question):
 # Generators the two quiz-test lessons (LESSON_NAMES) do not list: the catalogue lessons ask them
 # (tests/test_catalogue.py at the lessons' own seeds, tests/quiz/test_topic_questions.py at more seeds).
 # best_val_epoch is asked only where validation loss turns up before the last epoch: training-curves.
+def check_unlisted_generators(traces, asked):
+    """Run every generator no lesson listed (so it is in no `asked` set) on each trace of its task; check it.
+
+    A lesson may pick any generator, so one the built-in lessons do not list is still held to its
+    oracle. Return the ids of the questions checked.
+    """
+    from tracegen import quiz
+
+    checked = set()
+    for name in set(quiz.GENERATORS) - set(asked):
+        generator = quiz.GENERATORS[name]
+        for trace in traces:
+            if trace.evaluation.task in generator.tasks:
+                for question in generator.make(trace):
+                    check_answer(trace, question)
+                    checked.add(question.id)
+    return checked
+
+
 CATALOGUE_GENERATORS = ("test_rows", "stage_shape", "scaler_fit_rows", "loss_at_epoch", "best_val_epoch",
                         "overfitting", "majority_baseline", "micro_f1", "top_k_accuracy", "normalized_diagonal",
                         "confused_pairs", "tuned_threshold", "worst_bin", "confident_mistake", "predicted_count",

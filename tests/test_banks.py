@@ -48,7 +48,7 @@ def test_gift_bank_parses_and_every_variant_has_its_own_right_answer(variants):
             checked.add(qid)
     assert len(checked) >= 5
     answers = {int(i["title"].rpartition("-seed")[2]): i["answers"][0]["value"]
-               for i in parsed if i["title"].startswith("precision_at_threshold-seed")}
+               for i in parsed if i["title"].startswith("f1_at_threshold-seed")}
     assert len(set(answers.values())) > 1  # the variants really differ
 
 

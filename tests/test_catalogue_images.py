@@ -99,4 +99,4 @@ def test_weight_maps_are_svg_with_the_weights_sign_and_size(built):
                 want = -size if w < 0 else size
                 assert pixels.get((left + i % SIDE, top + i // SIDE), 0) == want, (epoch, index, i)
     # The terminal's ASCII maps stay on the page as text.
-    assert "as <code>tracegen run</code> draws them" in html
+    assert "darker characters for larger weights, one per pixel" in html

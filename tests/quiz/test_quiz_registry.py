@@ -117,7 +117,8 @@ def test_new_seed_gives_new_numbers(quizzes):
 
     first, second = answers(0), answers(1)
     shared = first.keys() & second.keys()
-    assert sum(first[k] != second[k] for k in shared) >= 3
+    # precision-recall asks two numeric questions (f1_at_threshold, ap-above-chance); both move with the split.
+    assert len(shared) >= 2 and all(first[k] != second[k] for k in shared)
 
 
 # ---------------------------------------------------------------- lesson quiz tables

@@ -18,7 +18,10 @@ from tracegen.quiz.threshold_questions import curve_point
 
 def test_threshold_distractors_are_the_named_misconceptions(binary_spec, binary_trace):
     """Precision/recall/F1 distractors: P and R swapped, accuracy, and F1 as the arithmetic mean."""
-    questions = {q.id: q for q in quiz.make_questions(binary_spec, binary_trace)}
+    # Called directly: the lesson need not list both generators.
+    questions = {q.id: q for make in (threshold_questions.precision_at_threshold,
+                                      threshold_questions.recall_at_threshold,
+                                      threshold_questions.f1_at_threshold) for q in make(binary_trace)}
     y_true = np.array(binary_trace.evaluation.y_true)
     for qid, swapped in (("precision_at_threshold", recall_score), ("recall_at_threshold", precision_score)):
         question = questions[qid]

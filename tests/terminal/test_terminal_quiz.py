@@ -90,7 +90,7 @@ def test_quiz_with_wrong_answers_gives_misconception_feedback(tmp_path, lesson_q
     result = run_cli("quiz", "precision-recall", "--answers", str(path))
     assert result.returncode == 1, result.stderr
     assert result.stdout.strip().splitlines()[-1] == f"score: 0/{len(lesson_questions)}"
-    question = next(q for q in lesson_questions if q.id == "precision_at_threshold")
+    question = next(q for q in lesson_questions if q.id == "f1_at_threshold")
     assert "".join(question.options[0].feedback.split()) in "".join(result.stdout.split())
 
 
@@ -170,15 +170,15 @@ def test_run_quiz_in_memory_counts_the_score():
 
 
 @pytest.mark.parametrize("text, message", [
-    ("precision_at_threshold = \n", "malformed TOML"),
+    ("f1_at_threshold = \n", "malformed TOML"),
     ("tset_rows = 200\n", "tset_rows: no question with this id"),
-    ("precision_at_threshold = \"0.8\"\n", "precision_at_threshold: expected a number"),
-    ("precision_at_threshold = true\n", "precision_at_threshold: expected a number"),
+    ("f1_at_threshold = \"0.8\"\n", "f1_at_threshold: expected a number"),
+    ("f1_at_threshold = true\n", "f1_at_threshold: expected a number"),
     ("pr_curve_point = 9\n", "pr_curve_point: option 9 does not exist"),
     ("pr_curve_point = [1, 2]\n", "pr_curve_point: expected an option number"),
     ("pr-reading = [1, 1]\n", "pr-reading: an option is listed twice"),
     ("pr-reading = []\n", "pr-reading: expected a list of option numbers"),
-    ("[precision_at_threshold]\nvalue = 0.8\n", "precision_at_threshold: expected a number"),
+    ("[f1_at_threshold]\nvalue = 0.8\n", "f1_at_threshold: expected a number"),
 ])
 def test_malformed_answers_file_is_an_answers_error(tmp_path, lesson_questions, text, message):
     """Each malformed answers file raises AnswersError naming the file and the question id."""
