@@ -10,7 +10,6 @@ from sklearn.metrics import accuracy_score, f1_score, precision_recall_curve, pr
 
 from tests import quiz_oracles as oracles
 from tests.quiz.quiz_helpers import with_threshold, wrong_values
-from tracegen import quiz
 from tracegen.pipeline.rates import negative_predictive_value, specificity
 from tracegen.quiz import threshold_questions
 from tracegen.quiz.threshold_questions import curve_point
