@@ -52,7 +52,8 @@ def costs_field(check: Checker, table: dict[str, Any], tune: str | None) -> dict
     values = {}
     for key in ("fp", "fn"):
         if key not in costs:
-            check.fail(f"{prefix}.{key}", f"missing; expected the cost of one {'false positive' if key == 'fp' else 'false negative'}")
+            error = "false positive" if key == "fp" else "false negative"
+            check.fail(f"{prefix}.{key}", f"missing; expected the cost of one {error}")
         value = check.number(costs, key, prefix)
         if not 0 < value <= MAX_COST:
             check.fail(f"{prefix}.{key}", f"expected a positive number up to {MAX_COST:g}, got {value:g}")
