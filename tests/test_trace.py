@@ -168,9 +168,11 @@ EVALUATION_KEYS = {
     "per_class", "roc_auc_micro", "roc_auc_macro", "top_k", "majority_class", "majority_accuracy", "f1_micro",
     "confusion_matrix_normalized", "threshold_choice", "by_feature", "samples", "averaged_curves",
     "threshold_table",
+    # Issue 16: null unless the lesson asks for calibration or costs.
+    "calibration", "cost_thresholds",
 }
 BINARY_ONLY = {"pos_label", "prevalence", "pr_curve", "average_precision", "roc_curve", "roc_auc", "at_thresholds",
-               "threshold_choice", "threshold_table"}
+               "threshold_choice", "threshold_table", "calibration", "cost_thresholds"}
 MULTICLASS_ONLY = {"per_class", "roc_auc_micro", "roc_auc_macro", "top_k", "averaged_curves"}
 
 
@@ -198,7 +200,7 @@ def test_records_hold_only_their_task_fields():
 
 
 def test_json_keeps_every_evaluation_key_for_both_tasks(binary_trace, multiclass_trace):
-    """Both tasks' JSON has schema 1's 27 evaluation keys; the other task's are null or [] as before."""
+    """Both tasks' JSON has schema 1's 29 evaluation keys; the other task's are null or [] as before."""
     for trace, others in ((binary_trace, MULTICLASS_ONLY), (multiclass_trace, BINARY_ONLY)):
         ev = json.loads(trace.to_json())["evaluation"]
         assert set(ev) == EVALUATION_KEYS

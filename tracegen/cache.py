@@ -111,6 +111,11 @@ def load_trace(cache_dir: Path, key: str, lesson: str) -> Trace | None:
         # explorer reads as valid but would give a page without it, so it is run again once.
         if trace.evaluation.task == "binary" and trace.evaluation.threshold_table is None:
             raise ValueError("written before evaluation.threshold_table was recorded")
+        # Likewise a trace whose spec asks for an issue-16 evaluation that it does not hold.
+        asked = trace.spec.get("evaluation") or {}
+        for option, field_name in (("calibration", "calibration"), ("costs", "cost_thresholds")):
+            if asked.get(option) is not None and getattr(trace.evaluation, field_name) is None:
+                raise ValueError(f"its spec asks for evaluation.{option} but it has no evaluation.{field_name}")
         return trace
 
     trace = read_entry(cached_path(cache_dir, key), key, decode, "re-running the lesson")

@@ -137,3 +137,59 @@ class SampleExplorer:
     """Test rows of one class grouped TP, FP, FN; within each group the most confident first."""
     class_index: int
     samples: tuple[Sample, ...]
+
+
+@dataclass(frozen=True)
+class ReliabilityCurve:
+    """calibration_curve of one set of test-row probabilities, with the scores that grade them.
+
+    prob_pred[i] is the mean predicted probability in the i-th non-empty bin, prob_true[i] the share of
+    positive rows in it (calibration_curve drops empty bins), counts[i] its rows.
+    """
+    prob_true: tuple[float, ...]
+    prob_pred: tuple[float, ...]
+    counts: tuple[int, ...]
+    brier_score: float
+    log_loss: float
+    roc_auc: float
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """The model's test probabilities against the same model calibrated on the validation rows.
+
+    `calibrated_y_score` is the calibrated P(positive) of each test row (the raw ones are evaluation.y_score).
+    """
+    method: str
+    n_bins: int
+    strategy: str
+    n_validation: int
+    raw: ReliabilityCurve
+    calibrated: ReliabilityCurve
+    calibrated_y_score: tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class CostedRule:
+    """One threshold priced by the lesson's costs: on the validation rows, and on the test rows."""
+    name: str
+    threshold: float
+    validation_cost: float
+    test: ThresholdMetrics
+    test_cost: float
+
+
+@dataclass(frozen=True)
+class CostThresholds:
+    """Three thresholds priced at fp_cost per false positive and fn_cost per false negative.
+
+    `cheapest` has the lowest total cost on the validation rows (the highest such threshold on ties);
+    `f1_best` is tune_threshold's choice; `default` is 0.5. `cheapest_if_fn_doubled` is the threshold the
+    same search picks on the validation rows when a false negative costs 2 * fn_cost.
+    """
+    fp_cost: float
+    fn_cost: float
+    default: CostedRule
+    f1_best: CostedRule
+    cheapest: CostedRule
+    cheapest_if_fn_doubled: float

@@ -29,7 +29,9 @@ BUILTIN_LOADERS = {"breast_cancer": "load_breast_cancer", "digits": "load_digits
 SCALERS = {"standard": "StandardScaler", "minmax": "MinMaxScaler"}
 # The page's evaluation sections this notebook leaves to the page (named in its last Markdown cell).
 NOT_REPRODUCED = {"tune_threshold": "the threshold tuned on the validation rows",
-                  "by_feature": "recall by feature bins", "explore_class": "the sample explorer"}
+                  "by_feature": "recall by feature bins", "explore_class": "the sample explorer",
+                  "calibration": "the model calibrated on the validation rows and its reliability diagram",
+                  "costs": "the thresholds priced by cost"}
 
 
 def to_notebook(spec: LessonSpec, trace: Trace) -> str:

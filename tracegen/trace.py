@@ -24,7 +24,16 @@ from tracegen.evaluation_records import (
     AveragedCurves as AveragedCurves,
 )
 from tracegen.evaluation_records import (
+    Calibration as Calibration,
+)
+from tracegen.evaluation_records import (
     ClassCurves as ClassCurves,
+)
+from tracegen.evaluation_records import (
+    CostedRule as CostedRule,
+)
+from tracegen.evaluation_records import (
+    CostThresholds as CostThresholds,
 )
 from tracegen.evaluation_records import (
     FeatureBins as FeatureBins,
@@ -34,6 +43,9 @@ from tracegen.evaluation_records import (
 )
 from tracegen.evaluation_records import (
     PRCurve as PRCurve,
+)
+from tracegen.evaluation_records import (
+    ReliabilityCurve as ReliabilityCurve,
 )
 from tracegen.evaluation_records import (
     ROCCurve as ROCCurve,
@@ -150,6 +162,9 @@ class BinaryEvaluation(_Evaluation):
     threshold_choice: ThresholdChoice | None = None
     # None in traces written before the threshold explorer.
     threshold_table: ThresholdTable | None = None
+    # With evaluation.calibration / evaluation.costs (issue 16); None otherwise.
+    calibration: Calibration | None = None
+    cost_thresholds: CostThresholds | None = None
     # The multiclass-only keys, empty here: the JSON (see json_fields) and task-blind readers see one schema.
     per_class: ClassVar[tuple[()]] = ()
     roc_auc_micro: ClassVar[None] = None
@@ -179,6 +194,8 @@ class MulticlassEvaluation(_Evaluation):
     at_thresholds: ClassVar[tuple[()]] = ()
     threshold_choice: ClassVar[None] = None
     threshold_table: ClassVar[None] = None
+    calibration: ClassVar[None] = None
+    cost_thresholds: ClassVar[None] = None
 
 
 Evaluation: TypeAlias = BinaryEvaluation | MulticlassEvaluation  # `if ev.task == "binary":` narrows it

@@ -295,6 +295,20 @@ def evaluation_extras(spec: LessonSpec, data: Dataset, parts: Parts, X: np.ndarr
     if options.tune_threshold:
         val_scores = model.predict_proba(X[parts.validation])[:, 1]
         extras["threshold_choice"] = tune_threshold(data.y[parts.validation], val_scores, y_test, proba[:, 1])
+    if (options.calibration or options.costs) and len(data.classes) != 2:
+        raise DataError(spec.path, "evaluation.calibration" if options.calibration else "evaluation.costs",
+                        f"needs a binary task; this data set has {len(data.classes)} classes")
+    if options.costs:
+        # Imported here: cost_threshold prices its thresholds with this module's at_threshold.
+        from tracegen.pipeline.cost_threshold import cost_thresholds
+
+        extras["cost_thresholds"] = cost_thresholds(data.y[parts.validation], val_scores, y_test, proba[:, 1],
+                                                    options.costs, extras["threshold_choice"].threshold)
+    if options.calibration:
+        from tracegen.pipeline.calibration import calibrate
+
+        extras["calibration"] = calibrate(model, X[parts.validation], data.y[parts.validation], X[parts.test],
+                                          y_test, proba[:, 1], options.calibration)
     if options.by_feature:
         raw = data.X[parts.test]
         if options.by_feature == "mean":

@@ -57,6 +57,9 @@ NOT_IN_PIPELINE = frozenset({
     # The seed is hashed on its own (trace_hash's "seed"), since --seed and variants override it.
     "split.seed",
 })
+# Optional evaluations added after traces were cached: left out of pipeline_dict while unset, so a lesson
+# that does not ask for them keeps its trace hash (and its cached trace and golden pages).
+LEFT_OUT_WHEN_UNSET = frozenset({"evaluation.calibration", "evaluation.costs"})
 
 
 @dataclass(frozen=True)
@@ -100,6 +103,10 @@ class EvaluationSpec:
     bins: int = 4
     explore_class: str | None = None
     explore_count: int = 6
+    # calibration = { method, n_bins, strategy } (tracegen.spec.evaluation_checks fills the defaults).
+    calibration: dict[str, Any] | None = None
+    # costs = { fp, fn }: what one false positive and one false negative cost.
+    costs: dict[str, float] | None = None
 
 
 @dataclass(frozen=True)
@@ -238,8 +245,9 @@ def _plain_fields(record: Any, prefix: str) -> dict[str, Any]:
     plain = {}
     for f in dataclasses.fields(record):
         path = prefix + f.name
-        if path not in NOT_IN_PIPELINE:
-            plain[f.name] = _plain_value(getattr(record, f.name), path + ".")
+        if path in NOT_IN_PIPELINE or (path in LEFT_OUT_WHEN_UNSET and getattr(record, f.name) is None):
+            continue
+        plain[f.name] = _plain_value(getattr(record, f.name), path + ".")
     return plain
 
 

@@ -14,6 +14,7 @@ from typing import Any, NoReturn
 
 from tracegen.errors import SpecError
 from tracegen.expression_syntax import ExpressionError, parse_expression
+from tracegen.spec.evaluation_checks import calibration_field, costs_field
 
 BUILTIN_DATASETS = ("breast_cancer", "digits", "iris", "wine")
 DATASET_SOURCES = (*BUILTIN_DATASETS, "make_classification", "csv")
@@ -162,7 +163,7 @@ def model_too_large(layer_sizes: Sequence[int]) -> str:
 def evaluation_fields(check: Checker, table: dict[str, Any], epochs: int, validation_size: float) -> dict[str, Any]:
     """Check the [evaluation] table against the epochs and split; return EvaluationSpec's values."""
     check.known_keys(table, {"task", "thresholds", "snapshots", "top_k", "tune_threshold", "by_feature", "bins",
-                             "explore_class", "explore_count"}, "evaluation")
+                             "explore_class", "explore_count", "calibration", "costs"}, "evaluation")
     tune = check.typed(table, "tune_threshold", str, "evaluation")
     if tune is not None:
         check.choice("evaluation.tune_threshold", tune, ("f1",))
@@ -193,7 +194,8 @@ def evaluation_fields(check: Checker, table: dict[str, Any], epochs: int, valida
                 snapshots=tuple(sorted(set(snapshots))), top_k=tuple(sorted(set(top_k))),
                 tune_threshold=tune, by_feature=check.typed(table, "by_feature", str, "evaluation"),
                 bins=bins, explore_class=check.typed(table, "explore_class", str, "evaluation"),
-                explore_count=explore_count)
+                explore_count=explore_count, calibration=calibration_field(check, table, validation_size),
+                costs=costs_field(check, table, tune))
 
 
 def quiz_fields(check: Checker, table: dict[str, Any]) -> dict[str, Any]:

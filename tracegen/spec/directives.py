@@ -20,9 +20,9 @@ from tracegen.errors import SpecError
 # behind each name, and what a trace needs to have it, are in tracegen.html.blocks.
 DIRECTIVE_NAMES: dict[str, tuple[str, ...]] = {
     "figure": ("loss_chart", "pr_curve", "roc_curve", "confusion_matrix", "prediction", "tuned_threshold",
-               "samples", "weights"),
+               "samples", "weights", "reliability"),
     "table": ("data_flow", "epochs", "metrics", "per_class", "thresholds", "report", "normalized_confusion",
-              "by_feature", "snapshots"),
+              "by_feature", "snapshots", "cost_thresholds"),
     "explorer": ("threshold",),
 }
 # A whole line that is a directive. Not indented: indented, it could sit inside a list item.
