@@ -20,6 +20,12 @@ from typing import Any, ClassVar, Literal, TypeAlias
 from tracegen import typed_json
 
 # Re-exported: tracegen.trace is the one import for every record of the schema.
+from tracegen.compare_records import (
+    BootstrapInterval as BootstrapInterval,
+)
+from tracegen.compare_records import (
+    ComparedRun as ComparedRun,
+)
 from tracegen.evaluation_records import (
     AveragedCurves as AveragedCurves,
 )
@@ -150,6 +156,8 @@ class BinaryEvaluation(_Evaluation):
     threshold_choice: ThresholdChoice | None = None
     # None in traces written before the threshold explorer.
     threshold_table: ThresholdTable | None = None
+    # Set by evaluation.bootstrap (a number of resamples); None otherwise.
+    bootstrap: BootstrapInterval | None = None
     # The multiclass-only keys, empty here: the JSON (see json_fields) and task-blind readers see one schema.
     per_class: ClassVar[tuple[()]] = ()
     roc_auc_micro: ClassVar[None] = None
@@ -179,6 +187,7 @@ class MulticlassEvaluation(_Evaluation):
     at_thresholds: ClassVar[tuple[()]] = ()
     threshold_choice: ClassVar[None] = None
     threshold_table: ClassVar[None] = None
+    bootstrap: ClassVar[None] = None
 
 
 Evaluation: TypeAlias = BinaryEvaluation | MulticlassEvaluation  # `if ev.task == "binary":` narrows it
@@ -217,6 +226,8 @@ class Trace:
     # None for an evaluation-only trace (tracegen run --predictions): no model, no traced row.
     prediction: PredictionTrace | None
     evaluation: Evaluation
+    # The lesson's [compare] runs, one per setting value, each summarised; () for a one-run lesson.
+    compared: tuple[ComparedRun, ...] = ()
     # Wall times vary run to run, so they stay out of JSON unless asked for.
     timings: dict[str, float] = field(default_factory=dict, compare=False)
 

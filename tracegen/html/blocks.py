@@ -40,6 +40,7 @@ BLOCKS: dict[tuple[str, str], tuple[str, str]] = {
     ("figure", "weights"): ("_weights.html", "image features and evaluation.snapshots = [early, late], "
                                              "without explore_class or by_feature"),
     ("table", "snapshots"): ("_snapshots.html", "a binary task with evaluation.snapshots"),
+    ("table", "compared_runs"): ("_compared.html", "a [compare] table of runs"),
 }
 # Stays open in the reference part when the body does not place it.
 NEVER_FOLDED = frozenset({("figure", "loss_chart")})
@@ -112,6 +113,8 @@ def page_blocks(*, data_flow: Sequence[Any], training: Any, prediction: Any, eva
         ("figure", "samples"): f"Sample explorer: class {cat.explored_class}" if cat.sample_groups else None,
         ("figure", "weights"): "Weights as heat maps" if cat.weights else None,
         ("table", "snapshots"): "Snapshots at chosen epochs: confusion counts" if cat.snapshots else None,
+        ("table", "compared_runs"): f"Compared runs: {len(cat.compared.rows)} values of {cat.compared.setting}"
+        if cat.compared else None,
     }
     items = {("figure", "pr_curve"): curves.get("pr"), ("figure", "roc_curve"): curves.get("roc")}
     return {key: Block(key[0], key[1], title, BLOCKS[key][0], items.get(key))

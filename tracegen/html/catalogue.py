@@ -23,6 +23,7 @@ from tracegen.charts.images import (
     weight_snapshots,
 )
 from tracegen.formats import fmt_values
+from tracegen.html.compared import ComparedView, compared_view
 from tracegen.html.evaluation import HeatCell, ThresholdRow, shade_level
 from tracegen.trace import Trace
 
@@ -162,6 +163,8 @@ class Catalogue:
     validation: str = ""
     # The explored rows' image width in pixels (0: the features are not a square image).
     image_side: int = 0
+    # A [compare] lesson's runs side by side (tracegen.html.compared); None for a one-run lesson.
+    compared: ComparedView | None = None
 
 
 def share_maps(trace: Trace) -> tuple[ShareMap, ...]:
@@ -329,4 +332,5 @@ def catalogue_view(trace: Trace) -> Catalogue:
                      explored_class=trace.evaluation.classes[explorer.class_index] if explorer else "",
                      sample_groups=sample_groups(trace), weights=weight_epochs(trace),
                      snapshots=snapshot_rows(trace), validation=trace.validation,
-                     image_side=(image_side(trace.data.n_features) or 0) if explorer else 0)
+                     image_side=(image_side(trace.data.n_features) or 0) if explorer else 0,
+                     compared=compared_view(trace))

@@ -40,6 +40,7 @@ from tracegen.spec.checks import (  # noqa: F401  (the check bounds are part of 
     quiz_fields,
     split_fields,
 )
+from tracegen.spec.compare import CompareSpec, compare_fields
 from tracegen.spec.directives import find_directives
 
 FRONT_MATTER_FENCE = "+++"
@@ -100,6 +101,8 @@ class EvaluationSpec:
     bins: int = 4
     explore_class: str | None = None
     explore_count: int = 6
+    # Resamples of the test rows for a bootstrap interval of AUC and AP (binary); 0: none.
+    bootstrap: int = 0
 
 
 @dataclass(frozen=True)
@@ -135,13 +138,20 @@ class LessonSpec:
     prerequisites: tuple[str, ...] = ()
     # What the reader will learn, listed under the page's title ("In this lesson you will...").
     goals: tuple[str, ...] = ()
+    # The [compare] runs: the same pipeline with one setting changed per run; None for a one-run lesson.
+    compare: CompareSpec | None = None
 
     def pipeline_dict(self) -> dict[str, Any]:
         """Return the part of the spec that decides the run (it goes into the trace hash).
 
         Derived from the dataclass fields, so a new field is hashed unless NOT_IN_PIPELINE names it.
         """
-        return _plain_fields(self, "")
+        plain = _plain_fields(self, "")
+        if plain["compare"] is None:  # a one-run lesson keeps the hash it had before [compare] existed
+            del plain["compare"]
+        if not plain["evaluation"]["bootstrap"]:  # likewise a lesson without a bootstrap
+            del plain["evaluation"]["bootstrap"]
+        return plain
 
     def data_path(self) -> Path | None:
         """Return the CSV path resolved against the lesson file's folder."""
@@ -157,6 +167,7 @@ class LessonSpec:
 TOP_LEVEL_KEYS = {
     "title", "topic", "description", "dataset", "split", "normalization", "model",
     "epochs", "evaluation", "quiz", "allow_html", "claims", "prerequisites", "goals",
+    "compare",
 }
 
 
@@ -208,6 +219,7 @@ def parse_lesson(data: dict[str, Any], path: Path, body: str = "", body_line: in
     normalization = check.typed(data, "normalization", str, "", default="standard")
     check.choice("normalization", normalization, NORMALIZATIONS)
     split = SplitSpec(**split_fields(check, check.table(data, "split")))
+    model = ModelSpec(**model_fields(check, check.table(data, "model")))
     # Checked now, so a misplaced block fails before any run; the page reads them again from the body.
     find_directives(path, body, body_line)
     return LessonSpec(
@@ -219,7 +231,7 @@ def parse_lesson(data: dict[str, Any], path: Path, body: str = "", body_line: in
         dataset=DatasetSpec(**dataset_fields(check, check.table(data, "dataset", required=True))),
         split=split,
         normalization=normalization,
-        model=ModelSpec(**model_fields(check, check.table(data, "model"))),
+        model=model,
         epochs=epochs,
         evaluation=EvaluationSpec(**evaluation_fields(check, check.table(data, "evaluation"), epochs,
                                                       split.validation_size)),
@@ -230,6 +242,7 @@ def parse_lesson(data: dict[str, Any], path: Path, body: str = "", body_line: in
         claims=claims_field(check, data),
         prerequisites=prerequisites_field(check, data, path.stem),
         goals=goals_field(check, data),
+        compare=compare_fields(check, data, model.kind, lambda other: parse_lesson(other, path)),
     )
 
 
