@@ -58,6 +58,15 @@ def compare_fields(check: Checker, data: dict[str, Any], model_kind: str,
     values = check.typed(table, "values", list, "compare", required=True)
     if not 2 <= len(values) <= MAX_COMPARED_RUNS:
         check.fail("compare.values", f"expected 2..{MAX_COMPARED_RUNS} values (each is a full run), got {len(values)}")
+    base = {key: value for key, value in data.items() if key != "compare"}
+    parsed = []
+    for index, value in enumerate(values):
+        try:
+            parsed.append(setting_value(reparse(with_setting(base, setting, value)), setting))
+        except SpecError as exc:
+            check.fail(f"compare.values[{index}]", f"{setting} = {value!r}: {exc.message}")
+    if len({repr(value) for value in parsed}) != len(parsed):
+        check.fail("compare.values", "expected different values; a repeated value repeats a run")
     labels = check.typed(table, "labels", list, "compare", default=None)
     if labels is None:
         labels = [f"{setting} = {value}" for value in values]
@@ -68,15 +77,6 @@ def compare_fields(check: Checker, data: dict[str, Any], model_kind: str,
             check.fail(f"compare.labels[{index}]", f"expected one line of text, got {label!r}")
     if len(set(labels)) != len(labels):
         check.fail("compare.labels", "expected a different label for each run")
-    base = {key: value for key, value in data.items() if key != "compare"}
-    parsed = []
-    for index, value in enumerate(values):
-        try:
-            parsed.append(setting_value(reparse(with_setting(base, setting, value)), setting))
-        except SpecError as exc:
-            check.fail(f"compare.values[{index}]", f"{setting} = {value!r}: {exc.message}")
-    if len({repr(value) for value in parsed}) != len(parsed):
-        check.fail("compare.values", "expected different values; a repeated value repeats a run")
     return CompareSpec(setting=setting, values=tuple(parsed), labels=tuple(labels))
 
 
