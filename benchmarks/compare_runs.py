@@ -76,7 +76,8 @@ def main() -> None:
     print(f"{'cold build':<34} {'median s':>9} {'ratio':>6}")
     for name, values in times.items():
         print(f"{name:<34} {statistics.median(values):>9.3f} {statistics.median(values) / base:>6.2f}")
-    print(f"({args.repeats} builds each after a warm-up, interleaved; {os.cpu_count()} CPUs; bar: 20 runs < 3x one run)")
+    print(f"({args.repeats} builds each after a warm-up, interleaved; {os.cpu_count()} CPUs; "
+          "bar: 20 runs < 3x one run)")
 
 
 if __name__ == "__main__":

@@ -27,7 +27,9 @@ def strip_chart(chart_id: str, rows: Sequence[tuple[str, Sequence[float], float 
     height = 24 + ROW_GAP * len(rows) + 30
     x_axis = Axis(low, high, MARGIN_LEFT, WIDTH - MARGIN_RIGHT)
     top, bottom = 14, height - 40
-    runs, own, y_ticks = [], [], []
+    runs: list[str] = []
+    own: list[str] = []
+    y_ticks: list[Tick] = []
     for index, (name, row, mine) in enumerate(rows):
         y = _short(top + ROW_GAP * (index + 0.75))
         y_ticks.append(Tick(y, name))

@@ -100,7 +100,8 @@ def apply_setting(spec: Any, setting: str, value: Any) -> Any:
     """Return the LessonSpec with `setting` replaced by `value` (a value compare_fields returned)."""
     table, _, key = setting.rpartition(".")
     if table == "model":
-        return dataclasses.replace(spec, model=dataclasses.replace(spec.model, params={**spec.model.params, key: value}))
+        params = {**spec.model.params, key: value}
+        return dataclasses.replace(spec, model=dataclasses.replace(spec.model, params=params))
     if table:
         return dataclasses.replace(spec, **{table: dataclasses.replace(getattr(spec, table), **{key: value})})
     return dataclasses.replace(spec, **{key: value})
