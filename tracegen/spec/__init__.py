@@ -58,6 +58,9 @@ NOT_IN_PIPELINE = frozenset({
     # The seed is hashed on its own (trace_hash's "seed"), since --seed and variants override it.
     "split.seed",
 })
+# Fields added after traces were cached, left out of pipeline_dict at their default value, so a lesson
+# that does not use them keeps its trace hash (and its cache entries): a one-run lesson, no bootstrap.
+OMITTED_AT_DEFAULT: dict[str, Any] = {"compare": None, "evaluation.bootstrap": 0}
 
 
 @dataclass(frozen=True)
@@ -147,10 +150,11 @@ class LessonSpec:
         Derived from the dataclass fields, so a new field is hashed unless NOT_IN_PIPELINE names it.
         """
         plain = _plain_fields(self, "")
-        if plain["compare"] is None:  # a one-run lesson keeps the hash it had before [compare] existed
-            del plain["compare"]
-        if not plain["evaluation"]["bootstrap"]:  # likewise a lesson without a bootstrap
-            del plain["evaluation"]["bootstrap"]
+        for path, default in OMITTED_AT_DEFAULT.items():
+            table, _, key = path.rpartition(".")
+            holder = plain[table] if table else plain
+            if holder[key] == default:
+                del holder[key]
         return plain
 
     def data_path(self) -> Path | None:
