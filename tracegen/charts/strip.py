@@ -19,7 +19,7 @@ def strip_chart(chart_id: str, rows: Sequence[tuple[str, Sequence[float], float 
     """Return a chart with one row per (name, run values, the lesson's own value or None).
 
     Each run is a vertical tick at its value; the lesson's own run is drawn again, longer, in the
-    accent colour, so the reader finds it in the spread.
+    validation colour (orange, dashed), so the reader finds it in the spread.
     """
     values = [v for _, row, _ in rows for v in row]
     ticks = nice_ticks(min(values), max(values), count=4)
@@ -38,7 +38,7 @@ def strip_chart(chart_id: str, rows: Sequence[tuple[str, Sequence[float], float 
             own.append(f"M{x_axis.at(mine):g},{_short(y - TICK_HALF):g}v{2 * TICK_HALF:g}")
     series = [Series(name="runs", css_class="train", path="".join(runs))]
     if own:
-        series.append(Series(name="this lesson's run", css_class="curve", path="".join(own)))
+        series.append(Series(name="this lesson's run", css_class="val", path="".join(own)))
     return SvgChart(chart_id=chart_id, title=title, description=description, width=WIDTH, height=height,
                     left=x_axis.start, right=x_axis.end, top=top, bottom=bottom, x_label=x_label, y_label="",
                     x_ticks=tuple(Tick(x_axis.at(v), f"{v:g}") for v in ticks), y_ticks=tuple(y_ticks),
