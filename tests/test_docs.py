@@ -145,7 +145,8 @@ def test_guide_names_every_field_of_every_trace_record():
     text = section("Expressions")
     records = [value for value in vars(trace_records).values() if isinstance(value, type)
                and dataclasses.is_dataclass(value)
-               and value.__module__ in (trace_records.__name__, "tracegen.evaluation_records")]
+               and value.__module__ in (trace_records.__name__, "tracegen.evaluation_records",
+                                        "tracegen.compare_records")]
     assert trace_records.BinaryEvaluation in records and trace_records.FeatureBins in records
     fields = {name for record in records for name in (f.name for f in dataclasses.fields(record))}
     assert undocumented(fields, text) == []

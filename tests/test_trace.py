@@ -166,13 +166,14 @@ EVALUATION_KEYS = {
     "task", "classes", "y_true", "y_score", "y_pred", "accuracy", "confusion_matrix", "classification_report",
     "pos_label", "prevalence", "pr_curve", "average_precision", "roc_curve", "roc_auc", "at_thresholds",
     "per_class", "roc_auc_micro", "roc_auc_macro", "top_k", "majority_class", "majority_accuracy", "f1_micro",
-    "confusion_matrix_normalized", "threshold_choice", "by_feature", "samples", "averaged_curves",
+    "confusion_matrix_normalized", "threshold_choice", "by_feature", "samples", "averaged_curves", "bootstrap",
     "threshold_table",
     # Issue 16: null unless the lesson asks for calibration or costs.
     "calibration", "cost_thresholds",
 }
 BINARY_ONLY = {"pos_label", "prevalence", "pr_curve", "average_precision", "roc_curve", "roc_auc", "at_thresholds",
-               "threshold_choice", "threshold_table", "calibration", "cost_thresholds"}
+               "threshold_choice", "threshold_table", "calibration", "cost_thresholds",
+               "bootstrap"}
 MULTICLASS_ONLY = {"per_class", "roc_auc_micro", "roc_auc_macro", "top_k", "averaged_curves"}
 
 

@@ -63,6 +63,9 @@ def not_reproducible(spec: LessonSpec, trace: Trace) -> str | None:
         return "the trace is not a run of this lesson's pipeline"
     if spec.dataset.source not in (*BUILTIN_LOADERS, "make_classification", "csv"):
         return f"no loader for dataset.source {spec.dataset.source!r}"
+    # The notebook rebuilds one run; the compared runs and the bootstrap resamples it does not write out.
+    if spec.compare is not None or spec.evaluation.bootstrap:
+        return "the notebook reproduces one run, not the [compare] runs or the evaluation.bootstrap resamples"
     return None
 
 

@@ -20,6 +20,12 @@ from typing import Any, ClassVar, Literal, TypeAlias
 from tracegen import typed_json
 
 # Re-exported: tracegen.trace is the one import for every record of the schema.
+from tracegen.compare_records import (
+    BootstrapInterval as BootstrapInterval,
+)
+from tracegen.compare_records import (
+    ComparedRun as ComparedRun,
+)
 from tracegen.evaluation_records import (
     AveragedCurves as AveragedCurves,
 )
@@ -165,6 +171,8 @@ class BinaryEvaluation(_Evaluation):
     # With evaluation.calibration / evaluation.costs (issue 16); None otherwise.
     calibration: Calibration | None = None
     cost_thresholds: CostThresholds | None = None
+    # Set by evaluation.bootstrap (a number of resamples); None otherwise.
+    bootstrap: BootstrapInterval | None = None
     # The multiclass-only keys, empty here: the JSON (see json_fields) and task-blind readers see one schema.
     per_class: ClassVar[tuple[()]] = ()
     roc_auc_micro: ClassVar[None] = None
@@ -196,6 +204,7 @@ class MulticlassEvaluation(_Evaluation):
     threshold_table: ClassVar[None] = None
     calibration: ClassVar[None] = None
     cost_thresholds: ClassVar[None] = None
+    bootstrap: ClassVar[None] = None
 
 
 Evaluation: TypeAlias = BinaryEvaluation | MulticlassEvaluation  # `if ev.task == "binary":` narrows it
@@ -234,6 +243,8 @@ class Trace:
     # None for an evaluation-only trace (tracegen run --predictions): no model, no traced row.
     prediction: PredictionTrace | None
     evaluation: Evaluation
+    # The lesson's [compare] runs, one per setting value, each summarised; () for a one-run lesson.
+    compared: tuple[ComparedRun, ...] = ()
     # Wall times vary run to run, so they stay out of JSON unless asked for.
     timings: dict[str, float] = field(default_factory=dict, compare=False)
 

@@ -9,7 +9,7 @@ import pytest
 
 from tests.conftest import write_lesson
 from tracegen.errors import SpecError
-from tracegen.spec import LEFT_OUT_WHEN_UNSET, NOT_IN_PIPELINE, LessonSpec, QuizSpec, load_lesson
+from tracegen.spec import NOT_IN_PIPELINE, OMITTED_AT_DEFAULT, LessonSpec, QuizSpec, load_lesson
 
 MINIMAL = 'epochs = 3\n[dataset]\nsource = "iris"\n'
 
@@ -112,11 +112,10 @@ def test_every_spec_field_reaches_pipeline_dict(binary_spec, multiclass_spec, tm
             other = replaced(spec, path, changed(value)).pipeline_dict()
             if excluded(path):
                 assert other == plain, path
-            elif path in LEFT_OUT_WHEN_UNSET and value is None:
-                # Unset, it is left out (old lessons keep their hashes); set, it is hashed like any field.
-                holder, _, key = path.rpartition(".")
-                assert key not in reach(plain, holder), path
-                assert reach(other, path) == as_json(changed(value)), path
+            elif path in OMITTED_AT_DEFAULT and value == OMITTED_AT_DEFAULT[path]:
+                table, _, key = path.rpartition(".")
+                assert key not in (reach(plain, table) if table else plain), path
+                assert other != plain and reach(other, path) == as_json(changed(value)), path
             else:
                 assert reach(plain, path) == as_json(value), path
                 assert other != plain and reach(other, path) == as_json(changed(value)), path

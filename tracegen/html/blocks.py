@@ -42,6 +42,7 @@ BLOCKS: dict[tuple[str, str], tuple[str, str]] = {
     ("table", "snapshots"): ("_snapshots.html", "a binary task with evaluation.snapshots"),
     ("figure", "reliability"): ("_reliability.html", "a binary task with evaluation.calibration"),
     ("table", "cost_thresholds"): ("_cost_thresholds.html", "a binary task with evaluation.costs"),
+    ("table", "compared_runs"): ("_compared.html", "a [compare] table of runs"),
 }
 # Stays open in the reference part when the body does not place it.
 NEVER_FOLDED = frozenset({("figure", "loss_chart")})
@@ -116,6 +117,8 @@ def page_blocks(*, data_flow: Sequence[Any], training: Any, prediction: Any, eva
         ("table", "snapshots"): "Snapshots at chosen epochs: confusion counts" if cat.snapshots else None,
         ("figure", "reliability"): "Reliability diagram: raw against calibrated" if cat.reliability else None,
         ("table", "cost_thresholds"): "Thresholds priced by cost" if cat.costs else None,
+        ("table", "compared_runs"): f"Compared runs: {len(cat.compared.rows)} values of {cat.compared.setting}"
+        if cat.compared else None,
     }
     items = {("figure", "pr_curve"): curves.get("pr"), ("figure", "roc_curve"): curves.get("roc")}
     return {key: Block(key[0], key[1], title, BLOCKS[key][0], items.get(key))

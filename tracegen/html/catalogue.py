@@ -24,6 +24,7 @@ from tracegen.charts.images import (
 )
 from tracegen.formats import fmt_values
 from tracegen.html.calibration_views import CostView, ReliabilityView, cost_view, reliability_view
+from tracegen.html.compared import ComparedView, compared_view
 from tracegen.html.evaluation import HeatCell, ThresholdRow, shade_level
 from tracegen.trace import Trace
 
@@ -166,6 +167,8 @@ class Catalogue:
     # Issue 16: the reliability diagram and the thresholds priced by cost (tracegen.html.calibration_views).
     reliability: ReliabilityView | None = None
     costs: CostView | None = None
+    # A [compare] lesson's runs side by side (tracegen.html.compared); None for a one-run lesson.
+    compared: ComparedView | None = None
 
 
 def share_maps(trace: Trace) -> tuple[ShareMap, ...]:
@@ -335,4 +338,5 @@ def catalogue_view(trace: Trace) -> Catalogue:
                      sample_groups=sample_groups(trace), weights=weight_epochs(trace),
                      snapshots=snapshot_rows(trace), validation=trace.validation,
                      image_side=(image_side(trace.data.n_features) or 0) if explorer else 0,
-                     reliability=reliability_view(trace), costs=cost_view(trace))
+                     reliability=reliability_view(trace), costs=cost_view(trace),
+                     compared=compared_view(trace))

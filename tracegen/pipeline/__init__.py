@@ -13,6 +13,7 @@ import json
 import time
 from importlib.metadata import version
 
+from tracegen.errors import DataError
 from tracegen.spec import LessonSpec
 from tracegen.trace import SCHEMA_VERSION, DataInfo, Trace, frozen
 
@@ -64,15 +65,15 @@ def run(spec: LessonSpec, *, seed: int | None = None) -> Trace:
     from sklearn import datasets, linear_model, model_selection, neural_network, preprocessing  # noqa: F401
     from threadpoolctl import threadpool_limits
 
-    from tracegen.pipeline import data, evaluate, records, stages, train  # noqa: F401
+    from tracegen.pipeline import compare, data, evaluate, records, stages, train  # noqa: F401
 
     with threadpool_limits(limits=1):
         return _run(spec, spec.split.seed if seed is None else seed)
 
 
 def _run(spec: LessonSpec, seed: int) -> Trace:
+    from tracegen.pipeline import compare, evaluate, records, stages, train
     from tracegen.pipeline import data as data_stage
-    from tracegen.pipeline import evaluate, records, stages, train
 
     timings: dict[str, float] = {}
     clock = time.perf_counter()
@@ -108,8 +109,16 @@ def _run(spec: LessonSpec, seed: int) -> Trace:
                                    spec.evaluation.thresholds, spec.evaluation.top_k)
     evaluation = dataclasses.replace(evaluation, **evaluate.evaluation_extras(spec, data, parts, X, model, proba,
                                                                               y_pred))
+    if spec.evaluation.bootstrap:
+        if evaluation.task != "binary":
+            raise DataError(spec.path, "evaluation.bootstrap", "needs a binary task (an interval of ROC AUC and AP)")
+        evaluation = dataclasses.replace(evaluation, bootstrap=compare.bootstrap_interval(
+            data.y[parts.test], proba[:, 1], spec.evaluation.bootstrap, seed))
     stage_records.append(records.evaluate_record(evaluation, len(parts.test)))
     lap("evaluate")
+    compared = compare.compared_runs(spec, seed, data)
+    if compared:
+        lap("compare")
     if has_validation:
         validation = f"validation split: {len(val_rows)} rows carved from the training rows"
     else:
@@ -130,5 +139,6 @@ def _run(spec: LessonSpec, seed: int) -> Trace:
         snapshots=snapshots,
         prediction=prediction,
         evaluation=evaluation,
+        compared=compared,
         timings=timings,
     )

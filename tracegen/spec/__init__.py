@@ -40,6 +40,7 @@ from tracegen.spec.checks import (  # noqa: F401  (the check bounds are part of 
     quiz_fields,
     split_fields,
 )
+from tracegen.spec.compare import CompareSpec, compare_fields
 from tracegen.spec.directives import find_directives
 
 FRONT_MATTER_FENCE = "+++"
@@ -57,9 +58,10 @@ NOT_IN_PIPELINE = frozenset({
     # The seed is hashed on its own (trace_hash's "seed"), since --seed and variants override it.
     "split.seed",
 })
-# Optional evaluations added after traces were cached: left out of pipeline_dict while unset, so a lesson
-# that does not ask for them keeps its trace hash (and its cached trace and golden pages).
-LEFT_OUT_WHEN_UNSET = frozenset({"evaluation.calibration", "evaluation.costs"})
+# Fields added after traces were cached, left out of pipeline_dict at their default value, so a lesson
+# that does not use them keeps its trace hash (and its cache entries and golden pages).
+OMITTED_AT_DEFAULT: dict[str, Any] = {"compare": None, "evaluation.bootstrap": 0, "evaluation.calibration": None,
+                                      "evaluation.costs": None}
 
 
 @dataclass(frozen=True)
@@ -107,6 +109,8 @@ class EvaluationSpec:
     calibration: dict[str, Any] | None = None
     # costs = { fp, fn }: what one false positive and one false negative cost.
     costs: dict[str, float] | None = None
+    # Resamples of the test rows for a bootstrap interval of AUC and AP (binary); 0: none.
+    bootstrap: int = 0
 
 
 @dataclass(frozen=True)
@@ -142,13 +146,21 @@ class LessonSpec:
     prerequisites: tuple[str, ...] = ()
     # What the reader will learn, listed under the page's title ("In this lesson you will...").
     goals: tuple[str, ...] = ()
+    # The [compare] runs: the same pipeline with one setting changed per run; None for a one-run lesson.
+    compare: CompareSpec | None = None
 
     def pipeline_dict(self) -> dict[str, Any]:
         """Return the part of the spec that decides the run (it goes into the trace hash).
 
         Derived from the dataclass fields, so a new field is hashed unless NOT_IN_PIPELINE names it.
         """
-        return _plain_fields(self, "")
+        plain = _plain_fields(self, "")
+        for path, default in OMITTED_AT_DEFAULT.items():
+            table, _, key = path.rpartition(".")
+            holder = plain[table] if table else plain
+            if holder[key] == default:
+                del holder[key]
+        return plain
 
     def data_path(self) -> Path | None:
         """Return the CSV path resolved against the lesson file's folder."""
@@ -164,6 +176,7 @@ class LessonSpec:
 TOP_LEVEL_KEYS = {
     "title", "topic", "description", "dataset", "split", "normalization", "model",
     "epochs", "evaluation", "quiz", "allow_html", "claims", "prerequisites", "goals",
+    "compare",
 }
 
 
@@ -215,6 +228,7 @@ def parse_lesson(data: dict[str, Any], path: Path, body: str = "", body_line: in
     normalization = check.typed(data, "normalization", str, "", default="standard")
     check.choice("normalization", normalization, NORMALIZATIONS)
     split = SplitSpec(**split_fields(check, check.table(data, "split")))
+    model = ModelSpec(**model_fields(check, check.table(data, "model")))
     # Checked now, so a misplaced block fails before any run; the page reads them again from the body.
     find_directives(path, body, body_line)
     return LessonSpec(
@@ -226,7 +240,7 @@ def parse_lesson(data: dict[str, Any], path: Path, body: str = "", body_line: in
         dataset=DatasetSpec(**dataset_fields(check, check.table(data, "dataset", required=True))),
         split=split,
         normalization=normalization,
-        model=ModelSpec(**model_fields(check, check.table(data, "model"))),
+        model=model,
         epochs=epochs,
         evaluation=EvaluationSpec(**evaluation_fields(check, check.table(data, "evaluation"), epochs,
                                                       split.validation_size)),
@@ -237,6 +251,7 @@ def parse_lesson(data: dict[str, Any], path: Path, body: str = "", body_line: in
         claims=claims_field(check, data),
         prerequisites=prerequisites_field(check, data, path.stem),
         goals=goals_field(check, data),
+        compare=compare_fields(check, data, model.kind, lambda other: parse_lesson(other, path)),
     )
 
 
@@ -245,7 +260,7 @@ def _plain_fields(record: Any, prefix: str) -> dict[str, Any]:
     plain = {}
     for f in dataclasses.fields(record):
         path = prefix + f.name
-        if path in NOT_IN_PIPELINE or (path in LEFT_OUT_WHEN_UNSET and getattr(record, f.name) is None):
+        if path in NOT_IN_PIPELINE:
             continue
         plain[f.name] = _plain_value(getattr(record, f.name), path + ".")
     return plain

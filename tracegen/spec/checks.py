@@ -49,6 +49,8 @@ MODEL_PARAMS = {
 }
 SGD_LEARNING_RATES = ("optimal", "constant", "invscaling", "adaptive")
 MAX_EPOCHS = 5000
+# evaluation.bootstrap: fewer resamples than this give no stable 95% interval; more only cost build time.
+MIN_BOOTSTRAP, MAX_BOOTSTRAP = 100, 5000
 # A lesson's goals, listed under its title: a few, or the list stops being read.
 MAX_GOALS = 6
 # Line breaks and other C0/C1 control characters (tab included), for one-line text such as titles.
@@ -163,7 +165,8 @@ def model_too_large(layer_sizes: Sequence[int]) -> str:
 def evaluation_fields(check: Checker, table: dict[str, Any], epochs: int, validation_size: float) -> dict[str, Any]:
     """Check the [evaluation] table against the epochs and split; return EvaluationSpec's values."""
     check.known_keys(table, {"task", "thresholds", "snapshots", "top_k", "tune_threshold", "by_feature", "bins",
-                             "explore_class", "explore_count", "calibration", "costs"}, "evaluation")
+                             "explore_class", "explore_count", "calibration", "costs",
+                             "bootstrap"}, "evaluation")
     tune = check.typed(table, "tune_threshold", str, "evaluation")
     if tune is not None:
         check.choice("evaluation.tune_threshold", tune, ("f1",))
@@ -176,6 +179,10 @@ def evaluation_fields(check: Checker, table: dict[str, Any], epochs: int, valida
     explore_count = check.typed(table, "explore_count", int, "evaluation", default=6)
     if not 1 <= explore_count <= 50:
         check.fail("evaluation.explore_count", f"expected an integer in 1..50, got {explore_count}")
+    bootstrap = check.typed(table, "bootstrap", int, "evaluation", default=0)
+    if bootstrap and not MIN_BOOTSTRAP <= bootstrap <= MAX_BOOTSTRAP:
+        check.fail("evaluation.bootstrap", f"expected a number of resamples in {MIN_BOOTSTRAP}..{MAX_BOOTSTRAP} "
+                   f"(0: none), got {bootstrap}")
     task = check.typed(table, "task", str, "evaluation", default="auto")
     check.choice("evaluation.task", task, TASKS)
     thresholds = tuple(check.number_list(table, "thresholds", "evaluation", default=[0.5]))
@@ -195,7 +202,7 @@ def evaluation_fields(check: Checker, table: dict[str, Any], epochs: int, valida
                 tune_threshold=tune, by_feature=check.typed(table, "by_feature", str, "evaluation"),
                 bins=bins, explore_class=check.typed(table, "explore_class", str, "evaluation"),
                 explore_count=explore_count, calibration=calibration_field(check, table, validation_size),
-                costs=costs_field(check, table, tune))
+                costs=costs_field(check, table, tune), bootstrap=bootstrap)
 
 
 def quiz_fields(check: Checker, table: dict[str, Any]) -> dict[str, Any]:
