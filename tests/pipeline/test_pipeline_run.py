@@ -201,10 +201,11 @@ def test_options_that_do_not_fit_the_data(tmp_path):
 def test_a_new_spec_field_changes_the_hash(binary_spec):
     """A field added to a spec record changes the hash with no hand-kept list to update (the cache key)."""
     base = pipeline.trace_hash(binary_spec, 4)
-    Calibrated = dataclasses.make_dataclass("Calibrated", [("calibration", str, dataclasses.field(default="none"))],
-                                            bases=(type(binary_spec.evaluation),), frozen=True)
+    # A field no spec has yet (calibration now exists, with its own tests).
+    Binned = dataclasses.make_dataclass("Binned", [("reliability_bins", str, dataclasses.field(default="none"))],
+                                        bases=(type(binary_spec.evaluation),), frozen=True)
     values = {f.name: getattr(binary_spec.evaluation, f.name) for f in dataclasses.fields(binary_spec.evaluation)}
-    hashes = {pipeline.trace_hash(dataclasses.replace(binary_spec, evaluation=Calibrated(**values, calibration=how)), 4)
+    hashes = {pipeline.trace_hash(dataclasses.replace(binary_spec, evaluation=Binned(**values, reliability_bins=how)), 4)
               for how in ("none", "sigmoid", "isotonic")}
     assert len(hashes) == 3 and base not in hashes
     Extended = dataclasses.make_dataclass("Extended", [("warm_start", bool, dataclasses.field(default=False))],
