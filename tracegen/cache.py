@@ -111,6 +111,9 @@ def load_trace(cache_dir: Path, key: str, lesson: str) -> Trace | None:
         # explorer reads as valid but would give a page without it, so it is run again once.
         if trace.evaluation.task == "binary" and trace.evaluation.threshold_table is None:
             raise ValueError("written before evaluation.threshold_table was recorded")
+        if trace.evaluation.robust_scores is None or (
+                trace.evaluation.task == "binary" and trace.evaluation.pr_curve_trapezoid_area is None):
+            raise ValueError("written before evaluation.robust_scores and pr_curve_trapezoid_area were recorded")
         return trace
 
     trace = read_entry(cached_path(cache_dir, key), key, decode, "re-running the lesson")

@@ -56,6 +56,12 @@ from tracegen.evaluation_records import (
 from tracegen.evaluation_records import (
     TopK as TopK,
 )
+from tracegen.evaluation_records import (
+    PRCurveAreas as PRCurveAreas,
+)
+from tracegen.evaluation_records import (
+    RobustScores as RobustScores,
+)
 from tracegen.typed_json import frozen as frozen  # re-exported: the pipeline freezes trace.spec
 
 SCHEMA_VERSION = 1
@@ -133,6 +139,9 @@ class _Evaluation:
     confusion_matrix_normalized: dict[str, tuple[tuple[float, ...], ...]] = field(default_factory=dict)
     by_feature: FeatureBins | None = None
     samples: SampleExplorer | None = None
+    # The model's and the majority baseline's imbalance-robust scores; None in traces written before them.
+    robust_scores: RobustScores | None = None
+    majority_robust_scores: RobustScores | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -150,6 +159,9 @@ class BinaryEvaluation(_Evaluation):
     threshold_choice: ThresholdChoice | None = None
     # None in traces written before the threshold explorer.
     threshold_table: ThresholdTable | None = None
+    # auc(recall, precision) of pr_curve, and a constant score's two PR areas; None in traces written before them.
+    pr_curve_trapezoid_area: float | None = None
+    constant_score_pr: PRCurveAreas | None = None
     # The multiclass-only keys, empty here: the JSON (see json_fields) and task-blind readers see one schema.
     per_class: ClassVar[tuple[()]] = ()
     roc_auc_micro: ClassVar[None] = None
@@ -179,6 +191,8 @@ class MulticlassEvaluation(_Evaluation):
     at_thresholds: ClassVar[tuple[()]] = ()
     threshold_choice: ClassVar[None] = None
     threshold_table: ClassVar[None] = None
+    pr_curve_trapezoid_area: ClassVar[None] = None
+    constant_score_pr: ClassVar[None] = None
 
 
 Evaluation: TypeAlias = BinaryEvaluation | MulticlassEvaluation  # `if ev.task == "binary":` narrows it
