@@ -24,6 +24,7 @@ from tracegen.charts.images import (
 )
 from tracegen.formats import fmt_values
 from tracegen.html.evaluation import HeatCell, ThresholdRow, shade_level
+from tracegen.html.metric_tables import ScoreTable, pr_areas_table, robust_metrics_table
 from tracegen.trace import Trace
 
 # Normalized confusion matrices are shown in full only up to this many classes (page weight).
@@ -162,6 +163,9 @@ class Catalogue:
     validation: str = ""
     # The explored rows' image width in pixels (0: the features are not a square image).
     image_side: int = 0
+    # Accuracy beside the imbalance-robust scores, and the PR curve's two areas (tracegen.html.metric_tables).
+    robust_metrics: ScoreTable | None = None
+    pr_areas: ScoreTable | None = None
 
 
 def share_maps(trace: Trace) -> tuple[ShareMap, ...]:
@@ -329,4 +333,5 @@ def catalogue_view(trace: Trace) -> Catalogue:
                      explored_class=trace.evaluation.classes[explorer.class_index] if explorer else "",
                      sample_groups=sample_groups(trace), weights=weight_epochs(trace),
                      snapshots=snapshot_rows(trace), validation=trace.validation,
-                     image_side=(image_side(trace.data.n_features) or 0) if explorer else 0)
+                     image_side=(image_side(trace.data.n_features) or 0) if explorer else 0,
+                     robust_metrics=robust_metrics_table(trace), pr_areas=pr_areas_table(trace))

@@ -18,7 +18,7 @@ trace, never a literal.
 
 The package: question.py (the records and the numeric display and grading rule), build.py (the
 question makers and trace readers), one module of generators per theme (pipeline_questions,
-threshold_questions, score_questions, class_questions, topic_questions) and handwritten.py;
+threshold_questions, score_questions, class_questions, topic_questions, robust_questions) and handwritten.py;
 tables.py renders the rows of a page table a question is read from.
 """
 
@@ -47,6 +47,7 @@ from tracegen.quiz.pipeline_questions import (
     test_rows,
 )
 from tracegen.quiz.question import Question
+from tracegen.quiz.robust_questions import balanced_accuracy_from_counts, constant_score_trapezoid, pr_area_order
 from tracegen.quiz.score_questions import ap_chance_level, auc_vs_recall, majority_baseline, roc_auc_meaning
 from tracegen.quiz.threshold_questions import (
     f1_at_threshold,
@@ -116,6 +117,9 @@ GENERATORS: dict[str, Generator] = {
     "column_share": Generator(column_share, needs_model=False),
     "fpr_at_threshold": Generator(fpr_at_threshold, BINARY, needs_model=False),
     "threshold_shift": Generator(threshold_shift, BINARY, needs_model=False),
+    "balanced_accuracy_from_counts": Generator(balanced_accuracy_from_counts, needs_model=False),
+    "constant_score_trapezoid": Generator(constant_score_trapezoid, BINARY, needs_model=False),
+    "pr_area_order": Generator(pr_area_order, BINARY, needs_model=False),
 }
 
 
