@@ -9,7 +9,17 @@ evaluation.constant_score_pr, scikit-learn's), against AP's prevalence and ROC's
 
 from __future__ import annotations
 
-from tracegen.quiz.build import WrongValue, asked, class_count, fmt, numeric_question, positive_name, recorded
+from tracegen.quiz.build import (
+    Wrong,
+    WrongValue,
+    asked,
+    choice_question,
+    class_count,
+    fmt,
+    numeric_question,
+    positive_name,
+    recorded,
+)
 from tracegen.quiz.question import Question
 from tracegen.trace import Trace
 
@@ -91,7 +101,7 @@ def pr_area_order(trace: Trace) -> tuple[Question, ...]:
                    "across the step, and the straight line keeps the higher start that no threshold reaches")
     right_text, wrong_text = (step_larger, line_larger) if ap > trapezoid else (line_larger, step_larger)
     right = [(right_text, f"Right: AP {fmt(ap, 4)}, trapezoid {fmt(trapezoid, 4)}.")]
-    wrong = [
+    wrong: list[Wrong] = [
         (wrong_text, "the order of the two areas taken from a rule of thumb rather than from this run's curve",
          f"Not on this run: AP is {fmt(ap, 4)} and the trapezoid area {fmt(trapezoid, 4)}."),
         ("Neither: they are the same number, the area under the PR curve, rounded differently",
