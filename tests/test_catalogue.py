@@ -21,7 +21,8 @@ from tracegen.terminal import run as terminal
 
 CATALOGUE = ("precision-recall", "roc-curve", "confusion-matrix", "classification-report", "multiclass-roc",
              "decision-threshold", "imbalanced-data", "top-k-accuracy", "training-curves", "heat-maps",
-             "performance-by-feature", "sample-explorer")
+             "performance-by-feature", "sample-explorer",
+             "imbalance-metrics", "ap-vs-trapezoid")
 PAGE_BUDGET = 80 * 1024
 
 
