@@ -185,8 +185,8 @@ def test_every_page_builds_within_budget_with_its_sections(site):
 
 # The teaching order the lessons' prerequisites give (ties by file name, as no course order is set).
 CATALOGUE_PATH = ("confusion-matrix", "classification-report", "precision-recall", "roc-curve",
-                  "decision-threshold", "imbalanced-data", "multiclass-roc", "top-k-accuracy", "training-curves",
-                  "heat-maps", "sample-explorer", "performance-by-feature")
+                  "decision-threshold", "imbalanced-data", "ap-vs-trapezoid", "imbalance-metrics", "multiclass-roc",
+                  "top-k-accuracy", "training-curves", "heat-maps", "sample-explorer", "performance-by-feature")
 PATH_LINK = re.compile(r'<a href="([^"]+)" rel="(prev|next)">')
 
 
