@@ -36,6 +36,12 @@ from tracegen.evaluation_records import (
     PRCurve as PRCurve,
 )
 from tracegen.evaluation_records import (
+    PRCurveAreas as PRCurveAreas,
+)
+from tracegen.evaluation_records import (
+    RobustScores as RobustScores,
+)
+from tracegen.evaluation_records import (
     ROCCurve as ROCCurve,
 )
 from tracegen.evaluation_records import (
@@ -55,12 +61,6 @@ from tracegen.evaluation_records import (
 )
 from tracegen.evaluation_records import (
     TopK as TopK,
-)
-from tracegen.evaluation_records import (
-    PRCurveAreas as PRCurveAreas,
-)
-from tracegen.evaluation_records import (
-    RobustScores as RobustScores,
 )
 from tracegen.typed_json import frozen as frozen  # re-exported: the pipeline freezes trace.spec
 

@@ -12,6 +12,8 @@ sklearn.metrics. Each number is a scikit-learn function's result, stored as a Py
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from sklearn.metrics import (
     auc,
@@ -39,13 +41,13 @@ def robust_scores(y_true: np.ndarray, y_pred: np.ndarray, labels: np.ndarray) ->
                         cohen_kappa=float(cohen_kappa_score(y_true, y_pred, labels=labels)))
 
 
-def robust_fields(y_true: np.ndarray, y_pred: np.ndarray, majority: int, labels: np.ndarray) -> dict[str, RobustScores]:
+def robust_fields(y_true: np.ndarray, y_pred: np.ndarray, majority: int, labels: np.ndarray) -> dict[str, Any]:
     """Return the evaluation's robust_scores (the model's) and majority_robust_scores (always `majority`)."""
     return dict(robust_scores=robust_scores(y_true, y_pred, labels),
                 majority_robust_scores=robust_scores(y_true, np.full_like(y_true, majority), labels))
 
 
-def pr_area_fields(y_true: np.ndarray, curve: PRCurve) -> dict[str, float | PRCurveAreas]:
+def pr_area_fields(y_true: np.ndarray, curve: PRCurve) -> dict[str, Any]:
     """Return pr_curve_trapezoid_area, auc() of the recorded curve, and constant_score_pr, a constant score's two areas.
 
     Parameters

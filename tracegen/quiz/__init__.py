@@ -80,13 +80,16 @@ class Generator:
     `needs_model` is False for a generator that reads only the evaluation, so it also runs on an
     evaluation-only trace (`tracegen build --predictions`: no split, epochs, model or catalogue
     extras). `needs_scaler` marks the one that asks about the fitted scaler: a lesson may not
-    list it with normalization = "none".
+    list it with normalization = "none". `on_predictions_page` is False for a generator written for one
+    lesson's topic that the predictions page does not ask: its questions would cost that page the weight its
+    curve tables are thinned to fit.
     """
 
     make: Callable[[Trace], tuple[Question, ...]]
     tasks: tuple[str, ...] = BOTH
     needs_model: bool = True
     needs_scaler: bool = False
+    on_predictions_page: bool = True
 
 
 GENERATORS: dict[str, Generator] = {
@@ -117,9 +120,11 @@ GENERATORS: dict[str, Generator] = {
     "column_share": Generator(column_share, needs_model=False),
     "fpr_at_threshold": Generator(fpr_at_threshold, BINARY, needs_model=False),
     "threshold_shift": Generator(threshold_shift, BINARY, needs_model=False),
-    "balanced_accuracy_from_counts": Generator(balanced_accuracy_from_counts, needs_model=False),
-    "constant_score_trapezoid": Generator(constant_score_trapezoid, BINARY, needs_model=False),
-    "pr_area_order": Generator(pr_area_order, BINARY, needs_model=False),
+    "balanced_accuracy_from_counts": Generator(balanced_accuracy_from_counts, needs_model=False,
+                                               on_predictions_page=False),
+    "constant_score_trapezoid": Generator(constant_score_trapezoid, BINARY, needs_model=False,
+                                          on_predictions_page=False),
+    "pr_area_order": Generator(pr_area_order, BINARY, needs_model=False, on_predictions_page=False),
 }
 
 
@@ -178,5 +183,6 @@ def make_questions(spec: LessonSpec, trace: Trace) -> tuple[Question, ...]:
 def prediction_questions(trace: Trace) -> tuple[Question, ...]:
     """Return the generated questions for an evaluation-only trace, options in seeded order."""
     names = [name for name, generator in GENERATORS.items()
-             if not generator.needs_model and trace.evaluation.task in generator.tasks]
+             if not generator.needs_model and generator.on_predictions_page
+             and trace.evaluation.task in generator.tasks]
     return tuple(shuffled(question, trace) for name in names for question in GENERATORS[name].make(trace))

@@ -27,7 +27,9 @@ from tracegen.trace import Trace
 def balanced_accuracy_from_counts(trace: Trace) -> tuple[Question, ...]:
     """Balanced accuracy from each class's rows and rows right; distractors: mean precision, accuracy, min recall."""
     ev = trace.evaluation
-    scores = recorded(ev.robust_scores, "robust_scores")
+    scores = ev.robust_scores
+    if scores is None:  # a trace written before it was recorded (a checked-in or exported trace)
+        return ()
     matrix = ev.confusion_matrix
     supports = [sum(row) for row in matrix]
     predicted = [sum(row[j] for row in matrix) for j in range(len(matrix))]
@@ -60,7 +62,9 @@ def balanced_accuracy_from_counts(trace: Trace) -> tuple[Question, ...]:
 def constant_score_trapezoid(trace: Trace) -> tuple[Question, ...]:
     """A constant score's trapezoid PR area; distractors: the prevalence (its AP), 0.5, the negative share."""
     ev = trace.evaluation
-    constant = recorded(ev.constant_score_pr, "constant_score_pr")
+    constant = ev.constant_score_pr
+    if constant is None:  # a trace written before it was recorded
+        return ()
     name = positive_name(trace)
     n, positives = len(ev.y_true), class_count(trace, name)
     prompt = (f"{positives} of the {n} test rows are class '{name}'. A 'model' gives every row the same score. "
@@ -88,9 +92,8 @@ def constant_score_trapezoid(trace: Trace) -> tuple[Question, ...]:
 def pr_area_order(trace: Trace) -> tuple[Question, ...]:
     """Which PR area is larger on this run, and why; the reason offered as right is the one that fits the order."""
     ev = trace.evaluation
-    ap = recorded(ev.average_precision, "average_precision")
-    trapezoid = recorded(ev.pr_curve_trapezoid_area, "pr_curve_trapezoid_area")
-    if fmt(ap, 4) == fmt(trapezoid, 4):
+    ap, trapezoid = recorded(ev.average_precision, "average_precision"), ev.pr_curve_trapezoid_area
+    if trapezoid is None or fmt(ap, 4) == fmt(trapezoid, 4):  # not recorded (an older trace), or no visible gap
         return ()
     prompt = ("This run's precision-recall curve is summed two ways: average_precision_score (steps) and "
               "auc(recall, precision) (straight lines between the points). Which is larger here, and why?")
