@@ -38,7 +38,7 @@ def test_balanced_accuracy_question_is_sklearns_and_its_wrong_values_are_wrong(t
 def test_pr_questions_match_sklearn(trace):
     if trace.evaluation.task != "binary" or trace.lesson != "ap-vs-trapezoid":
         pytest.skip("the PR-area questions belong to the binary ap-vs-trapezoid lesson")
-    y_true, y_score = np.array(trace.evaluation.y_true), np.array(trace.evaluation.y_score)
+    y_true = np.array(trace.evaluation.y_true)
     (constant,) = rq.constant_score_trapezoid(trace)
     same = np.zeros(len(y_true))
     precision, recall, _ = precision_recall_curve(y_true, same)
