@@ -15,9 +15,12 @@ import numpy as np
 from sklearn.dummy import DummyClassifier
 from sklearn.metrics import (
     accuracy_score,
+    auc,
     average_precision_score,
+    balanced_accuracy_score,
     confusion_matrix,
     f1_score,
+    precision_recall_curve,
     precision_score,
     recall_score,
     roc_auc_score,
@@ -396,6 +399,44 @@ def false_positives(trace, question):
     return float(np.sum((y_pred == c) & (y_true != c)))
 
 
+def balanced_accuracy_from_counts(trace, question):
+    y_true, _, y_pred = arrays(trace)
+    return balanced_accuracy_score(y_true, y_pred)
+
+
+def trapezoid_area(y_true, y_score) -> float:
+    """Return auc(recall, precision) of scikit-learn's PR curve: the trapezoid area, not AP."""
+    precision, recall, _ = precision_recall_curve(y_true, y_score)
+    return float(auc(recall, precision))
+
+
+def constant_score_trapezoid(trace, question):
+    y_true, _, _ = arrays(trace)
+    return trapezoid_area(y_true, np.full(len(y_true), 0.7))
+
+
+def pr_area_order(trace, question):
+    y_true, y_score, _ = arrays(trace)
+    larger = "Average precision:" if average_precision_score(y_true, y_score) > trapezoid_area(y_true, y_score) \
+        else "The trapezoid area:"
+    return {o.text for o in question.options if o.text.startswith(larger)}
+
+
+def accuracy_over_balanced(trace, question):
+    y_true, _, y_pred = arrays(trace)
+    return accuracy_score(y_true, y_pred) - balanced_accuracy_score(y_true, y_pred)
+
+
+def area_gap(trace, question):
+    y_true, y_score, _ = arrays(trace)
+    return average_precision_score(y_true, y_score) - trapezoid_area(y_true, y_score)
+
+
+def paper_pr_auc(trace, question):
+    y_true, y_score, _ = arrays(trace)
+    return {f"The trapezoid area, {trapezoid_area(y_true, y_score):.4f}"}
+
+
 # Generators the two quiz-test lessons (LESSON_NAMES) do not list: the catalogue lessons ask them
 # (tests/test_catalogue.py at the lessons' own seeds, tests/quiz/test_topic_questions.py at more seeds).
 # best_val_epoch is asked only where validation loss turns up before the last epoch: training-curves.
@@ -421,7 +462,8 @@ def check_unlisted_generators(traces, asked):
 CATALOGUE_GENERATORS = ("test_rows", "stage_shape", "scaler_fit_rows", "loss_at_epoch", "best_val_epoch",
                         "overfitting", "majority_baseline", "micro_f1", "top_k_accuracy", "normalized_diagonal",
                         "confused_pairs", "tuned_threshold", "worst_bin", "confident_mistake", "predicted_count",
-                        "column_share", "fpr_at_threshold")
+                        "column_share", "fpr_at_threshold", "balanced_accuracy_from_counts", "pr_area_order",
+                        "constant_score_trapezoid")
 
 
 ORACLES = {
@@ -441,6 +483,9 @@ ORACLES = {
     "macro-recall-from-diagonal": macro_recall_from_diagonal, "auc-over-recall": auc_over_recall,
     "youden-default": youden_default, "outside-top5": outside_top5, "wrong-rows-rescued": wrong_rows_rescued,
     "val-loss-rise": val_loss_rise, "false-positives": false_positives,
+    "balanced_accuracy_from_counts": balanced_accuracy_from_counts, "pr_area_order": pr_area_order,
+    "constant_score_trapezoid": constant_score_trapezoid, "accuracy-over-balanced": accuracy_over_balanced,
+    "area-gap": area_gap, "paper-pr-auc": paper_pr_auc,
 }
 
 

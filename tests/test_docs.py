@@ -11,8 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT
-from tracegen import spec as lesson_spec
-from tracegen import trace as trace_records
+from tracegen import spec as lesson_spec, trace as trace_records
 from tracegen.cli import main
 from tracegen.expressions import FUNCTIONS, evaluate_expression, namespace, substitute
 from tracegen.quiz import GENERATORS

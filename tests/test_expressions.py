@@ -7,8 +7,7 @@ import dataclasses
 import time
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 from sklearn.metrics import average_precision_score
 
 from tracegen import trace as trace_module

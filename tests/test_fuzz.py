@@ -5,8 +5,7 @@ from __future__ import annotations
 import contextlib
 import string
 
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from tracegen.errors import TracegenError
 from tracegen.pipeline.data import load_csv

@@ -94,6 +94,12 @@ def assert_reproduces(trace, stdout: str) -> None:
         assert printed(r"^Top-(\d+) accuracy: (\d\.\d{4})$", stdout) == [
             (str(t.k), fmt_num(t.accuracy)) for t in ev.top_k]
     assert printed(rf"^Accuracy: {NUMBER}$", stdout) == [fmt_num(ev.accuracy)]
+    robust = ev.robust_scores
+    assert printed(rf"^Balanced accuracy: {NUMBER}, MCC: {NUMBER}, Cohen's kappa: {NUMBER}$", stdout) == [(
+        fmt_num(robust.balanced_accuracy), fmt_num(robust.matthews_corrcoef), fmt_num(robust.cohen_kappa))]
+    if ev.task == "binary":
+        assert printed(rf"^Trapezoid area, auc\(recall, precision\): {NUMBER}$", stdout) == [
+            fmt_num(ev.pr_curve_trapezoid_area)]
     matrix = re.search(r"Confusion matrix[^\n]*\n(\[\[.*?\]\])\n", stdout, flags=re.DOTALL)
     assert matrix is not None
     assert [[int(v) for v in re.findall(r"\d+", line)] for line in matrix.group(1).split("\n")] == \

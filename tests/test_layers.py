@@ -72,4 +72,5 @@ def test_only_the_evaluate_stage_imports_sklearn_metrics():
              or "from sklearn import metrics" in path.read_text(encoding="utf-8")]
     # compare.py: the compared runs' summaries and the bootstrap resamples.
     assert users == ["pipeline/calibration.py", "pipeline/compare.py", "pipeline/cost_threshold.py",
-                     "pipeline/evaluate.py", "pipeline/multiclass_curves.py", "pipeline/threshold_table.py"]
+                     "pipeline/evaluate.py", "pipeline/multiclass_curves.py", "pipeline/robust_metrics.py",
+                     "pipeline/threshold_table.py"]

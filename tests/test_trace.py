@@ -167,13 +167,13 @@ EVALUATION_KEYS = {
     "pos_label", "prevalence", "pr_curve", "average_precision", "roc_curve", "roc_auc", "at_thresholds",
     "per_class", "roc_auc_micro", "roc_auc_macro", "top_k", "majority_class", "majority_accuracy", "f1_micro",
     "confusion_matrix_normalized", "threshold_choice", "by_feature", "samples", "averaged_curves", "bootstrap",
-    "threshold_table",
+    "threshold_table", "robust_scores", "majority_robust_scores", "pr_curve_trapezoid_area", "constant_score_pr",
     # Issue 16: null unless the lesson asks for calibration or costs.
     "calibration", "cost_thresholds",
 }
 BINARY_ONLY = {"pos_label", "prevalence", "pr_curve", "average_precision", "roc_curve", "roc_auc", "at_thresholds",
                "threshold_choice", "threshold_table", "calibration", "cost_thresholds",
-               "bootstrap"}
+               "bootstrap", "pr_curve_trapezoid_area", "constant_score_pr"}
 MULTICLASS_ONLY = {"per_class", "roc_auc_micro", "roc_auc_macro", "top_k", "averaged_curves"}
 
 

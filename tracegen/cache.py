@@ -116,6 +116,9 @@ def load_trace(cache_dir: Path, key: str, lesson: str) -> Trace | None:
         for option, field_name in (("calibration", "calibration"), ("costs", "cost_thresholds")):
             if asked.get(option) is not None and getattr(trace.evaluation, field_name) is None:
                 raise ValueError(f"its spec asks for evaluation.{option} but it has no evaluation.{field_name}")
+        if trace.evaluation.robust_scores is None or (
+                trace.evaluation.task == "binary" and trace.evaluation.pr_curve_trapezoid_area is None):
+            raise ValueError("written before evaluation.robust_scores and pr_curve_trapezoid_area were recorded")
         return trace
 
     trace = read_entry(cached_path(cache_dir, key), key, decode, "re-running the lesson")

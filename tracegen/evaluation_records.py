@@ -18,6 +18,21 @@ class PRCurve:
 
 
 @dataclass(frozen=True)
+class PRCurveAreas:
+    """Two areas under one PR curve: average_precision_score's step sum and auc(recall, precision)'s trapezoids."""
+    average_precision: float
+    trapezoid_area: float
+
+
+@dataclass(frozen=True)
+class RobustScores:
+    """balanced_accuracy_score, matthews_corrcoef and cohen_kappa_score of one set of predictions."""
+    balanced_accuracy: float
+    matthews_corrcoef: float
+    cohen_kappa: float
+
+
+@dataclass(frozen=True)
 class ROCCurve:
     """roc_curve as returned; thresholds[0] is inf."""
     fpr: tuple[float, ...]

@@ -124,10 +124,10 @@ def _imports(spec: LessonSpec, trace: Trace, binary: bool) -> str:
         lines.append(f"from sklearn.datasets import {BUILTIN_LOADERS[spec.dataset.source]}")
     lines.append("from sklearn.linear_model import SGDClassifier" if spec.model.kind == "logistic"
                  else "from sklearn.neural_network import MLPClassifier")
-    metrics = ["accuracy_score", "average_precision_score", "classification_report", "confusion_matrix",
-               "log_loss", "roc_auc_score"]
+    metrics = ["accuracy_score", "average_precision_score", "balanced_accuracy_score", "classification_report",
+               "cohen_kappa_score", "confusion_matrix", "log_loss", "matthews_corrcoef", "roc_auc_score"]
     if binary:
-        metrics += ["f1_score", "precision_score", "recall_score"]
+        metrics += ["auc", "f1_score", "precision_recall_curve", "precision_score", "recall_score"]
     elif any(k < len(trace.data.classes) for k in spec.evaluation.top_k):
         metrics.append("top_k_accuracy_score")
     lines.append("from sklearn.metrics import (\n    " + ",\n    ".join(sorted(metrics)) + ",\n)")
@@ -260,7 +260,10 @@ def _evaluate(spec: LessonSpec, n_classes: int) -> str:
     if binary:
         lines = ["y_score = proba[:, 1]  # the probability of the positive class",
                  'print(f"Average precision (AP): {average_precision_score(y_test, y_score):.4f}")',
-                 'print(f"ROC AUC: {roc_auc_score(y_test, y_score):.4f}")']
+                 'print(f"ROC AUC: {roc_auc_score(y_test, y_score):.4f}")',
+                 "# auc() joins the PR curve's points with straight lines: a different number from AP's step sum.",
+                 "pr_precision, pr_recall, _ = precision_recall_curve(y_test, y_score)",
+                 'print(f"Trapezoid area, auc(recall, precision): {auc(pr_recall, pr_precision):.4f}")']
     else:
         lines = ['print(f"Macro ROC AUC: {roc_auc_score(y_test, proba, multi_class=\'ovr\', average=\'macro\', '
                  'labels=labels):.4f}")',
@@ -272,6 +275,9 @@ def _evaluate(spec: LessonSpec, n_classes: int) -> str:
                  'proba[:, index]):.4f}, "',
                  '          f"ROC AUC {roc_auc_score(is_class, proba[:, index]):.4f}")']
     lines += ['print(f"Accuracy: {accuracy_score(y_test, y_pred):.4f}")',
+              'print(f"Balanced accuracy: {balanced_accuracy_score(y_test, y_pred):.4f}, "',
+              '      f"MCC: {matthews_corrcoef(y_test, y_pred):.4f}, "',
+              '      f"Cohen\'s kappa: {cohen_kappa_score(y_test, y_pred, labels=labels):.4f}")',
               'print("Confusion matrix (rows: true class, columns: predicted class):")',
               "print(confusion_matrix(y_test, y_pred, labels=labels))",
               "print(classification_report(y_test, y_pred, labels=labels, target_names=classes, digits=4, "

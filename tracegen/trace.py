@@ -22,56 +22,26 @@ from tracegen import typed_json
 # Re-exported: tracegen.trace is the one import for every record of the schema.
 from tracegen.compare_records import (
     BootstrapInterval as BootstrapInterval,
-)
-from tracegen.compare_records import (
     ComparedRun as ComparedRun,
 )
 from tracegen.evaluation_records import (
     AveragedCurves as AveragedCurves,
-)
-from tracegen.evaluation_records import (
     Calibration as Calibration,
-)
-from tracegen.evaluation_records import (
     ClassCurves as ClassCurves,
-)
-from tracegen.evaluation_records import (
     CostedRule as CostedRule,
-)
-from tracegen.evaluation_records import (
     CostThresholds as CostThresholds,
-)
-from tracegen.evaluation_records import (
     FeatureBins as FeatureBins,
-)
-from tracegen.evaluation_records import (
     MeanROCCurve as MeanROCCurve,
-)
-from tracegen.evaluation_records import (
     PRCurve as PRCurve,
-)
-from tracegen.evaluation_records import (
+    PRCurveAreas as PRCurveAreas,
     ReliabilityCurve as ReliabilityCurve,
-)
-from tracegen.evaluation_records import (
+    RobustScores as RobustScores,
     ROCCurve as ROCCurve,
-)
-from tracegen.evaluation_records import (
     Sample as Sample,
-)
-from tracegen.evaluation_records import (
     SampleExplorer as SampleExplorer,
-)
-from tracegen.evaluation_records import (
     ThresholdChoice as ThresholdChoice,
-)
-from tracegen.evaluation_records import (
     ThresholdMetrics as ThresholdMetrics,
-)
-from tracegen.evaluation_records import (
     ThresholdTable as ThresholdTable,
-)
-from tracegen.evaluation_records import (
     TopK as TopK,
 )
 from tracegen.typed_json import frozen as frozen  # re-exported: the pipeline freezes trace.spec
@@ -151,6 +121,9 @@ class _Evaluation:
     confusion_matrix_normalized: dict[str, tuple[tuple[float, ...], ...]] = field(default_factory=dict)
     by_feature: FeatureBins | None = None
     samples: SampleExplorer | None = None
+    # The model's and the majority baseline's imbalance-robust scores; None in traces written before them.
+    robust_scores: RobustScores | None = None
+    majority_robust_scores: RobustScores | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -173,6 +146,9 @@ class BinaryEvaluation(_Evaluation):
     cost_thresholds: CostThresholds | None = None
     # Set by evaluation.bootstrap (a number of resamples); None otherwise.
     bootstrap: BootstrapInterval | None = None
+    # auc(recall, precision) of pr_curve, and a constant score's two PR areas; None in traces written before them.
+    pr_curve_trapezoid_area: float | None = None
+    constant_score_pr: PRCurveAreas | None = None
     # The multiclass-only keys, empty here: the JSON (see json_fields) and task-blind readers see one schema.
     per_class: ClassVar[tuple[()]] = ()
     roc_auc_micro: ClassVar[None] = None
@@ -205,6 +181,8 @@ class MulticlassEvaluation(_Evaluation):
     calibration: ClassVar[None] = None
     cost_thresholds: ClassVar[None] = None
     bootstrap: ClassVar[None] = None
+    pr_curve_trapezoid_area: ClassVar[None] = None
+    constant_score_pr: ClassVar[None] = None
 
 
 Evaluation: TypeAlias = BinaryEvaluation | MulticlassEvaluation  # `if ev.task == "binary":` narrows it

@@ -10,8 +10,7 @@ from decimal import Decimal
 
 import numpy as np
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 from sklearn.metrics import confusion_matrix, f1_score, precision_score, recall_score
 
 from tracegen.charts import svg

@@ -8,8 +8,7 @@ import re
 import pytest
 
 from tracegen.errors import SpecError
-from tracegen.html import blocks, lesson
-from tracegen.html import env as html_env
+from tracegen.html import blocks, env as html_env, lesson
 from tracegen.spec import load_lesson
 from tracegen.spec.directives import DIRECTIVE_NAMES
 

@@ -11,8 +11,7 @@ import numpy as np
 import pytest
 from sklearn.metrics import average_precision_score, roc_auc_score, roc_curve
 
-from tracegen.html import env as html_env
-from tracegen.html import evaluation, lesson
+from tracegen.html import env as html_env, evaluation, lesson
 from tracegen.html.class_curves import CROWDED_AUC, class_roc
 from tracegen.pipeline.evaluate import evaluate
 

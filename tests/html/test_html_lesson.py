@@ -7,8 +7,7 @@ import re
 import pytest
 
 from tests import quiz_oracles as oracles
-from tracegen.html import env as html_env
-from tracegen.html import lesson
+from tracegen.html import env as html_env, lesson
 from tracegen.pipeline.predictions import run_predictions
 from tracegen.quiz import prediction_questions
 

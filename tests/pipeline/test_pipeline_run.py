@@ -205,7 +205,8 @@ def test_a_new_spec_field_changes_the_hash(binary_spec):
     Binned = dataclasses.make_dataclass("Binned", [("reliability_bins", str, dataclasses.field(default="none"))],
                                         bases=(type(binary_spec.evaluation),), frozen=True)
     values = {f.name: getattr(binary_spec.evaluation, f.name) for f in dataclasses.fields(binary_spec.evaluation)}
-    hashes = {pipeline.trace_hash(dataclasses.replace(binary_spec, evaluation=Binned(**values, reliability_bins=how)), 4)
+    hashes = {pipeline.trace_hash(dataclasses.replace(binary_spec, evaluation=Binned(**values, reliability_bins=how)),
+                                  4)
               for how in ("none", "sigmoid", "isotonic")}
     assert len(hashes) == 3 and base not in hashes
     Extended = dataclasses.make_dataclass("Extended", [("warm_start", bool, dataclasses.field(default=False))],

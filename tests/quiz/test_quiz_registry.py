@@ -72,9 +72,14 @@ def test_prediction_questions_come_from_the_generators_that_need_no_model(tmp_pa
         if generator.needs_model:
             assert generator.make(trace) == (), name
     expected = [shuffled(q, trace) for name, generator in quiz.GENERATORS.items()
-                if not generator.needs_model and task in generator.tasks for q in generator.make(trace)]
+                if not generator.needs_model and generator.on_predictions_page and task in generator.tasks
+                for q in generator.make(trace)]
     questions = quiz.prediction_questions(trace)
     assert list(questions) == expected and len(questions) >= 5
+    # The lesson-topic generators left off the predictions page ask nothing there.
+    off_page = [name for name, generator in quiz.GENERATORS.items()
+                if not generator.on_predictions_page and task in generator.tasks]
+    assert off_page and not {q.id for q in questions} & set(off_page)
     for question in questions:
         oracles.check_answer(trace, question)
 

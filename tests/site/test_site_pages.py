@@ -5,8 +5,7 @@ from __future__ import annotations
 import itertools
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from tracegen.html.env import TEMPLATES_DIR
 from tracegen.site import assets, compiled_environment, pages

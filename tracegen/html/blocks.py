@@ -43,7 +43,11 @@ BLOCKS: dict[tuple[str, str], tuple[str, str]] = {
     ("figure", "reliability"): ("_reliability.html", "a binary task with evaluation.calibration"),
     ("table", "cost_thresholds"): ("_cost_thresholds.html", "a binary task with evaluation.costs"),
     ("table", "compared_runs"): ("_compared.html", "a [compare] table of runs"),
+    ("table", "robust_metrics"): ("_robust_metrics.html", "an evaluation"),
+    ("table", "pr_areas"): ("_pr_areas.html", "a binary task"),
 }
+# Shown only where a lesson's body places them: folded into every other page they would cost it page weight.
+PLACED_ONLY = frozenset({("table", "robust_metrics"), ("table", "pr_areas")})
 # Stays open in the reference part when the body does not place it.
 NEVER_FOLDED = frozenset({("figure", "loss_chart")})
 
@@ -87,8 +91,10 @@ class BodyPart:
 
 
 def page_blocks(*, data_flow: Sequence[Any], training: Any, prediction: Any, evaluation: Any,
-                catalogue: Any) -> dict[tuple[str, str], Block]:
+                catalogue: Any, placed: frozenset[tuple[str, str]] = frozenset()) -> dict[tuple[str, str], Block]:
     """Return the blocks this page's trace has, in reference-part order, with their titles.
+
+    A PLACED_ONLY block is left out unless `placed` (the body's directives) names it.
 
     `training` and `prediction` are None for an evaluation-only trace. The records are those
     of tracegen.html.lesson, .evaluation and .catalogue; only what decides a title is read here.
@@ -119,8 +125,12 @@ def page_blocks(*, data_flow: Sequence[Any], training: Any, prediction: Any, eva
         ("table", "cost_thresholds"): "Thresholds priced by cost" if cat.costs else None,
         ("table", "compared_runs"): f"Compared runs: {len(cat.compared.rows)} values of {cat.compared.setting}"
         if cat.compared else None,
+        ("table", "robust_metrics"): "Accuracy beside balanced accuracy, MCC and kappa" if cat.robust_metrics else None,
+        ("table", "pr_areas"): "Two areas under one precision-recall curve" if cat.pr_areas else None,
     }
-    items = {("figure", "pr_curve"): curves.get("pr"), ("figure", "roc_curve"): curves.get("roc")}
+    titles.update({key: None for key in PLACED_ONLY - placed})
+    items = {("figure", "pr_curve"): curves.get("pr"), ("figure", "roc_curve"): curves.get("roc"),
+             ("table", "robust_metrics"): cat.robust_metrics, ("table", "pr_areas"): cat.pr_areas}
     return {key: Block(key[0], key[1], title, BLOCKS[key][0], items.get(key))
             for key, title in titles.items() if title is not None}
 

@@ -26,6 +26,7 @@ from tracegen.formats import fmt_values
 from tracegen.html.calibration_views import CostView, ReliabilityView, cost_view, reliability_view
 from tracegen.html.compared import ComparedView, compared_view
 from tracegen.html.evaluation import HeatCell, ThresholdRow, shade_level
+from tracegen.html.metric_tables import ScoreTable, pr_areas_table, robust_metrics_table
 from tracegen.trace import Trace
 
 # Normalized confusion matrices are shown in full only up to this many classes (page weight).
@@ -169,6 +170,9 @@ class Catalogue:
     costs: CostView | None = None
     # A [compare] lesson's runs side by side (tracegen.html.compared); None for a one-run lesson.
     compared: ComparedView | None = None
+    # Accuracy beside the imbalance-robust scores, and the PR curve's two areas (tracegen.html.metric_tables).
+    robust_metrics: ScoreTable | None = None
+    pr_areas: ScoreTable | None = None
 
 
 def share_maps(trace: Trace) -> tuple[ShareMap, ...]:
@@ -339,4 +343,5 @@ def catalogue_view(trace: Trace) -> Catalogue:
                      snapshots=snapshot_rows(trace), validation=trace.validation,
                      image_side=(image_side(trace.data.n_features) or 0) if explorer else 0,
                      reliability=reliability_view(trace), costs=cost_view(trace),
-                     compared=compared_view(trace))
+                     compared=compared_view(trace), robust_metrics=robust_metrics_table(trace),
+                     pr_areas=pr_areas_table(trace))

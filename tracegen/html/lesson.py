@@ -350,7 +350,7 @@ def lesson_context(spec: LessonSpec, trace: Trace, questions: Sequence[Question]
         evaluation = with_dots(evaluation, explorer)
     catalogue = catalogue_view(trace)
     blocks = page_blocks(data_flow=flow, training=training, prediction=prediction, evaluation=evaluation,
-                         catalogue=catalogue)
+                         catalogue=catalogue, placed=frozenset(placed))
     # The body's prose is the only Markup on the page, converted and cleaned in prose.py.
     body, reference = place_blocks(spec, body_chunks(spec, trace), blocks)
     return LessonContext(

@@ -72,8 +72,7 @@ def run(spec: LessonSpec, *, seed: int | None = None) -> Trace:
 
 
 def _run(spec: LessonSpec, seed: int) -> Trace:
-    from tracegen.pipeline import compare, evaluate, records, stages, train
-    from tracegen.pipeline import data as data_stage
+    from tracegen.pipeline import compare, data as data_stage, evaluate, records, stages, train
 
     timings: dict[str, float] = {}
     clock = time.perf_counter()

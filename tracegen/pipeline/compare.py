@@ -13,8 +13,7 @@ import sklearn
 from sklearn.metrics import accuracy_score, average_precision_score, roc_auc_score
 
 from tracegen.errors import SpecError
-from tracegen.pipeline import data as data_stage
-from tracegen.pipeline import stages, train
+from tracegen.pipeline import data as data_stage, stages, train
 from tracegen.spec import LessonSpec
 from tracegen.spec.compare import apply_setting
 from tracegen.trace import BootstrapInterval, ComparedRun

@@ -1,5 +1,5 @@
-"""Evaluate stage: with multiclass_curves (the averaged curves) and threshold_table (counts per threshold),
-the only modules that import sklearn.metrics.
+"""Evaluate stage: with multiclass_curves (the averaged curves), threshold_table (counts per threshold) and
+robust_metrics (balanced accuracy, MCC, kappa; the PR trapezoid area), the only modules that import sklearn.metrics.
 
 Every number here comes from a scikit-learn function, stored exactly as returned
 (converted once to Python floats and ints). Charts, quizzes and templates read these
@@ -29,6 +29,7 @@ from sklearn.metrics import (
 
 from tracegen.errors import DataError
 from tracegen.pipeline.multiclass_curves import averaged_curves
+from tracegen.pipeline.robust_metrics import pr_area_fields, robust_fields
 from tracegen.pipeline.threshold_table import threshold_table
 from tracegen.trace import (
     BinaryEvaluation,
@@ -108,6 +109,7 @@ def evaluate(y_true: np.ndarray, proba: np.ndarray, y_pred: np.ndarray, classes:
             how: tuple(tuple(row) for row in confusion_matrix(y_true, y_pred, labels=labels, normalize=how).tolist())
             for how in ("true", "pred")},
     )
+    common.update(robust_fields(y_true, y_pred, common["majority_class"], labels))
     if len(classes) == 2:
         y_score = proba[:, 1]
         pr_curve, average_precision, roc, roc_auc = _curves(y_true, y_score, pos_label=1)
@@ -117,6 +119,7 @@ def evaluate(y_true: np.ndarray, proba: np.ndarray, y_pred: np.ndarray, classes:
             pr_curve=pr_curve, average_precision=average_precision, roc_curve=roc, roc_auc=roc_auc,
             at_thresholds=tuple(at_threshold(y_true, y_score, t) for t in thresholds),
             threshold_table=threshold_table(y_true, y_score),
+            **pr_area_fields(y_true, pr_curve),
             **common,
         )
     per_class = []

@@ -18,7 +18,7 @@ trace, never a literal.
 
 The package: question.py (the records and the numeric display and grading rule), build.py (the
 question makers and trace readers), one module of generators per theme (pipeline_questions,
-threshold_questions, score_questions, class_questions, topic_questions) and handwritten.py;
+threshold_questions, score_questions, class_questions, topic_questions, robust_questions) and handwritten.py;
 tables.py renders the rows of a page table a question is read from.
 """
 
@@ -47,6 +47,7 @@ from tracegen.quiz.pipeline_questions import (
     test_rows,
 )
 from tracegen.quiz.question import Question
+from tracegen.quiz.robust_questions import balanced_accuracy_from_counts, constant_score_trapezoid, pr_area_order
 from tracegen.quiz.score_questions import ap_chance_level, auc_vs_recall, majority_baseline, roc_auc_meaning
 from tracegen.quiz.threshold_questions import (
     f1_at_threshold,
@@ -79,13 +80,16 @@ class Generator:
     `needs_model` is False for a generator that reads only the evaluation, so it also runs on an
     evaluation-only trace (`tracegen build --predictions`: no split, epochs, model or catalogue
     extras). `needs_scaler` marks the one that asks about the fitted scaler: a lesson may not
-    list it with normalization = "none".
+    list it with normalization = "none". `on_predictions_page` is False for a generator written for one
+    lesson's topic that the predictions page does not ask: its questions would cost that page the weight its
+    curve tables are thinned to fit.
     """
 
     make: Callable[[Trace], tuple[Question, ...]]
     tasks: tuple[str, ...] = BOTH
     needs_model: bool = True
     needs_scaler: bool = False
+    on_predictions_page: bool = True
 
 
 GENERATORS: dict[str, Generator] = {
@@ -116,6 +120,11 @@ GENERATORS: dict[str, Generator] = {
     "column_share": Generator(column_share, needs_model=False),
     "fpr_at_threshold": Generator(fpr_at_threshold, BINARY, needs_model=False),
     "threshold_shift": Generator(threshold_shift, BINARY, needs_model=False),
+    "balanced_accuracy_from_counts": Generator(balanced_accuracy_from_counts, needs_model=False,
+                                               on_predictions_page=False),
+    "constant_score_trapezoid": Generator(constant_score_trapezoid, BINARY, needs_model=False,
+                                          on_predictions_page=False),
+    "pr_area_order": Generator(pr_area_order, BINARY, needs_model=False, on_predictions_page=False),
 }
 
 
@@ -174,5 +183,6 @@ def make_questions(spec: LessonSpec, trace: Trace) -> tuple[Question, ...]:
 def prediction_questions(trace: Trace) -> tuple[Question, ...]:
     """Return the generated questions for an evaluation-only trace, options in seeded order."""
     names = [name for name, generator in GENERATORS.items()
-             if not generator.needs_model and trace.evaluation.task in generator.tasks]
+             if not generator.needs_model and generator.on_predictions_page
+             and trace.evaluation.task in generator.tasks]
     return tuple(shuffled(question, trace) for name in names for question in GENERATORS[name].make(trace))

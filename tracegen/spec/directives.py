@@ -22,7 +22,8 @@ DIRECTIVE_NAMES: dict[str, tuple[str, ...]] = {
     "figure": ("loss_chart", "pr_curve", "roc_curve", "confusion_matrix", "prediction", "tuned_threshold",
                "samples", "weights", "reliability"),
     "table": ("data_flow", "epochs", "metrics", "per_class", "thresholds", "report", "normalized_confusion",
-              "by_feature", "snapshots", "cost_thresholds", "compared_runs"),
+              "by_feature", "snapshots", "cost_thresholds", "compared_runs", "robust_metrics",
+              "pr_areas"),
     "explorer": ("threshold",),
 }
 # A whole line that is a directive. Not indented: indented, it could sit inside a list item.
