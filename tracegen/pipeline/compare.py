@@ -12,7 +12,6 @@ import numpy as np
 import sklearn
 from sklearn.metrics import accuracy_score, average_precision_score, roc_auc_score
 
-from tracegen.errors import SpecError
 from tracegen.pipeline import data as data_stage, stages, train
 from tracegen.spec import LessonSpec
 from tracegen.spec.compare import apply_setting
@@ -60,13 +59,8 @@ def _lean_run(spec: LessonSpec, seed: int, data: data_stage.Dataset) -> tuple[np
     X_train, y_train = X[parts.train], data.y[parts.train]
     with np.errstate(over="ignore", invalid="ignore"):
         for epoch in range(1, spec.epochs + 1):
-            try:
-                model.partial_fit(X_train, y_train, classes=classes)
-            except ValueError as exc:
-                if "non-finite" not in str(exc) and "overflow" not in str(exc):
-                    raise
-                raise SpecError(spec.path, "compare", f"training diverged in epoch {epoch} of the compared run "
-                                f"at seed {seed}; use a smaller {train.STEP_SIZE[spec.model.kind]}") from None
+            train.fit_epoch(model, X_train, y_train, classes, spec, epoch, f" of the compared run at seed {seed}",
+                            field="compare")
         X_test = X[parts.test]
         proba = model.predict_proba(X_test)
         return data.y[parts.test], proba, train.predicted_labels(model, X_test, proba)

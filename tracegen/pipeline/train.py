@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 import numpy as np
 import sklearn
@@ -17,6 +18,20 @@ from tracegen.trace import EpochRecord, Snapshot, StageRecord
 # What to change in the lesson when a model's weights overflow while it trains (its step size).
 STEP_SIZE = {"logistic": "model.eta0 (or a larger model.alpha)", "mlp": "model.learning_rate_init"}
 
+
+
+def fit_epoch(model: Any, X_train: np.ndarray, y_train: np.ndarray, classes: np.ndarray, spec: LessonSpec,
+              epoch: int, where: str = "", field: str = "model") -> None:
+    """Make one partial_fit pass; weights that overflow are one SpecError line (`where` names the run)."""
+    try:
+        model.partial_fit(X_train, y_train, classes=classes)
+    except ValueError as exc:
+        # The rows are already scaled (scikit-learn's message suggests scaling), so the step size
+        # is too large. Any other ValueError is a bug and keeps its traceback.
+        if "non-finite" not in str(exc) and "overflow" not in str(exc):
+            raise
+        raise SpecError(spec.path, field, f"training diverged in epoch {epoch}{where}, the weights "
+                        f"overflowed; use a smaller {STEP_SIZE[spec.model.kind]}") from None
 
 def make_model(spec: ModelSpec, seed: int):
     """Return an unfitted classifier that supports partial_fit."""
@@ -53,15 +68,7 @@ def train(model, spec: LessonSpec, n_classes: int,
     # would only clutter the terminal.
     with np.errstate(over="ignore", invalid="ignore"):
         for epoch in range(1, spec.epochs + 1):
-            try:
-                model.partial_fit(X_train, y_train, classes=classes)
-            except ValueError as exc:
-                # The rows are already scaled (scikit-learn's message suggests scaling), so the step size
-                # is too large. Any other ValueError is a bug and keeps its traceback.
-                if "non-finite" not in str(exc) and "overflow" not in str(exc):
-                    raise
-                raise SpecError(spec.path, "model", f"training diverged in epoch {epoch}, the weights "
-                                f"overflowed; use a smaller {STEP_SIZE[spec.model.kind]}") from None
+            fit_epoch(model, X_train, y_train, classes, spec, epoch)
             _, _, train_loss, train_accuracy = _scored(model, X_train, y_train, train_truth)
             val_proba, val_pred, val_loss, val_accuracy = _scored(model, X_val, y_val, val_truth)
             records.append(EpochRecord(epoch=epoch, train_loss=train_loss, train_accuracy=train_accuracy,
