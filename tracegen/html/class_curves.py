@@ -72,24 +72,19 @@ def class_roc(ev: MulticlassEvaluation, max_rows: int | None = None, only: str |
         title = f"ROC curves, one vs rest: class {only}, micro and macro averages"
         described = (f"the one-vs-rest ROC curve of class {only}, the micro average (thick, solid), the macro "
                      "average (thick, dashed) and the chance diagonal; the per-class table lists every class's AUC.")
-        linear = svg.unit_curves("roc-svg", drawn, step=False, chance="diagonal", chance_level=0.5, title=title,
-                                 x_label="false positive rate", y_label="true positive rate", description=described)
-        rows, total = _long_rows([(e.label, fpr, tpr, thresholds) for e, fpr, tpr, thresholds in named], max_rows)
-        return ClassROC(title=title, linear=linear, corner=None, legend=tuple(entry for entry, *_ in named),
-                        headers=("curve", "threshold", "false positive rate", "true positive rate"), rows=rows,
-                        total_rows=total, notes=_notes(ev, None))
-    title = f"ROC curves, one vs rest: all {n} classes, micro and macro averages"
-    described = (f"the one-vs-rest ROC curve of each of the {n} classes in its own colour and dash, the micro "
-                 "average (thick, solid), the macro average (thick, dashed) and the chance diagonal; the legend names "
-                 "each curve, the table below lists the points.")
+    else:
+        title = f"ROC curves, one vs rest: all {n} classes, micro and macro averages"
+        described = (f"the one-vs-rest ROC curve of each of the {n} classes in its own colour and dash, the micro "
+                     "average (thick, solid), the macro average (thick, dashed) and the chance diagonal; the legend "
+                     "names each curve, the table below lists the points.")
     linear = svg.unit_curves("roc-svg", drawn, step=False, chance="diagonal", chance_level=0.5, title=title,
                              x_label="false positive rate", y_label="true positive rate",
-                             description=f"Linear axes: {described}")
+                             description=described if only is not None else f"Linear axes: {described}")
     # The axis starts at the classes' smallest step (1 / most negatives); the pooled micro curve has finer
     # steps, and its rates below that sit on the left edge with the zeros.
     low = svg.log_x_low([c.roc_curve.fpr for c in ev.per_class])
     corner = None
-    if min(c.roc_auc for c in ev.per_class) >= CROWDED_AUC:
+    if only is None and min(c.roc_auc for c in ev.per_class) >= CROWDED_AUC:
         corner = svg.log_x_curves(
             "roc-log-svg", drawn, low=low, title="The same curves, false positive rate on a log scale",
             x_label=f"false positive rate (log scale, {low:g} to 1)", y_label="true positive rate",
