@@ -136,6 +136,18 @@ def measure(command: list[str]) -> tuple[float, float, float]:
     return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
+def interleaved_walls(commands: dict[str, list[str]], repeats: int) -> dict[str, list[float]]:
+    """Run each command once to warm up, then `repeats` rounds with the commands interleaved (so machine
+    noise hits them alike); return each command's wall seconds per round."""
+    for command in commands.values():
+        measure(command)
+    walls: dict[str, list[float]] = {name: [] for name in commands}
+    for _ in range(repeats):
+        for name, command in commands.items():
+            walls[name].append(measure(command)[0])
+    return walls
+
+
 def _descendants(pid: int) -> list[int]:
     found, todo = [], [pid]
     while todo:

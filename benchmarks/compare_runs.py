@@ -20,7 +20,7 @@ import tempfile
 import tomllib
 from pathlib import Path
 
-from bench import measure  # the same subprocess timing as the full benchmark
+from bench import interleaved_walls  # the same subprocess timing as the full benchmark
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "lessons" / "metric-uncertainty.md"
@@ -66,12 +66,7 @@ def main() -> None:
         commands["lessons/metric-uncertainty.md"] = [sys.executable, "-m", "tracegen", "build", "metric-uncertainty",
                                                      "--out", str(tmp / "site-real"), "--no-cache", "--reproducible",
                                                      "--quiet"]
-        for command in commands.values():
-            measure(command)  # warm-up
-        times: dict[str, list[float]] = {name: [] for name in commands}
-        for _ in range(args.repeats):
-            for name, command in commands.items():
-                times[name].append(measure(command)[0])
+        times = interleaved_walls(commands, args.repeats)
     base = statistics.median(times["one run"])
     print(f"{'cold build':<34} {'median s':>9} {'ratio':>6}")
     for name, values in times.items():

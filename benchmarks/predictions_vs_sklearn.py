@@ -17,7 +17,7 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
-from run_vs_bare import ROOT, measure
+from bench import ROOT, interleaved_walls  # the same subprocess timing as the full benchmark
 
 
 def write_predictions(path: Path, rows: int) -> None:
@@ -43,12 +43,7 @@ def main() -> None:
             "tracegen run --predictions": [sys.executable, "-m", "tracegen", "run", "--predictions", str(path),
                                            "--reproducible"],
         }
-        for command in commands.values():
-            measure(command)  # warm-up
-        times: dict[str, list[float]] = {name: [] for name in commands}
-        for _ in range(args.repeats):
-            for name, command in commands.items():
-                times[name].append(measure(command)[0])
+        times = interleaved_walls(commands, args.repeats)
     base = statistics.median(times["scikit-learn alone"])
     print(f"{args.rows} rows, median of {args.repeats} runs after one warm-up each")
     for name, values in times.items():
