@@ -22,7 +22,7 @@ from tracegen.terminal import run as terminal
 CATALOGUE = ("precision-recall", "roc-curve", "confusion-matrix", "classification-report", "multiclass-roc",
              "decision-threshold", "imbalanced-data", "top-k-accuracy", "training-curves", "heat-maps",
              "performance-by-feature", "sample-explorer", "calibration", "cost-threshold",
-             "metric-uncertainty", "imbalance-metrics", "ap-vs-trapezoid")
+             "metric-uncertainty", "imbalance-metrics", "ap-vs-trapezoid", "leakage")
 PAGE_BUDGET = 80 * 1024
 
 
@@ -188,7 +188,7 @@ def test_every_page_builds_within_budget_with_its_sections(site):
 # The teaching order the lessons' prerequisites give (ties by file name, as no course order is set).
 CATALOGUE_PATH = ("confusion-matrix", "classification-report", "precision-recall", "roc-curve",
                   "decision-threshold", "cost-threshold", "imbalanced-data", "ap-vs-trapezoid", "imbalance-metrics",
-                  "metric-uncertainty", "multiclass-roc", "top-k-accuracy", "training-curves", "calibration",
+                  "metric-uncertainty", "leakage", "multiclass-roc", "top-k-accuracy", "training-curves", "calibration",
                   "heat-maps", "sample-explorer", "performance-by-feature")
 PATH_LINK = re.compile(r'<a href="([^"]+)" rel="(prev|next)">')
 

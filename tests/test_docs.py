@@ -16,6 +16,7 @@ from tracegen.cli import main
 from tracegen.expressions import FUNCTIONS, evaluate_expression, namespace, substitute
 from tracegen.quiz import GENERATORS
 from tracegen.spec import questions as question_tables
+from tracegen.spec.select import FIT_ON
 from tracegen.trace import Trace
 
 GUIDE = ROOT / "docs" / "authoring.md"
@@ -100,17 +101,18 @@ def accepted_keys(monkeypatch) -> dict[str, set[str]]:
     for source in lesson_spec.DATASET_SOURCES:
         dataset = {"source": source, **({"path": "rows.csv", "target": "label"} if source == "csv" else {})}
         for kind in lesson_spec.MODEL_PARAMS:
-            lesson_spec.parse_lesson({"epochs": 1, "dataset": dataset, "model": {"kind": kind}}, Path("x.md"))
+            lesson_spec.parse_lesson({"epochs": 1, "dataset": dataset, "model": {"kind": kind}, "select": {"k": 1}},
+                                     Path("x.md"))
     return accepted
 
 
 @pytest.mark.parametrize(("table", "heading"), [
     ("", "Top-level keys"), ("dataset", "`[dataset]`"), ("split", "`[split]`"), ("model", "`[model]`"),
-    ("evaluation", "`[evaluation]`"), ("quiz", "`[quiz]`"),
+    ("evaluation", "`[evaluation]`"), ("quiz", "`[quiz]`"), ("select", "`[select]`"),
 ])
 def test_guide_names_every_key_the_checker_accepts(monkeypatch, table, heading):
     keys = accepted_keys(monkeypatch)
-    assert set(keys) == {"", "dataset", "split", "model", "evaluation", "quiz"}  # every table is checked
+    assert set(keys) == {"", "dataset", "split", "model", "evaluation", "quiz", "select"}  # every table is checked
     assert undocumented(keys[table], section(heading)) == []
 
 
@@ -119,6 +121,7 @@ def test_guide_names_every_value_a_choice_key_accepts():
     assert undocumented(lesson_spec.DATASET_SOURCES, section("`[dataset]`")) == []
     assert undocumented({*lesson_spec.MODEL_PARAMS, *lesson_spec.SGD_LEARNING_RATES}, section("`[model]`")) == []
     assert undocumented(lesson_spec.TASKS, section("`[evaluation]`")) == []
+    assert undocumented(FIT_ON, section("`[select]`")) == []
 
 
 def test_guide_names_every_generator():

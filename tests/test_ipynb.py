@@ -32,9 +32,10 @@ from tracegen.spec import load_lesson
 
 # Every built-in lesson: binary logistic (make_classification, breast_cancer), the MLP, multiclass
 # make_classification and digits, with thresholds, top-k, tuning, feature bins and the explorer.
-# metric-uncertainty compares runs and bootstraps its test rows, which a notebook of one run does not
-# reproduce: it is refused (test_a_compare_runs_lesson_is_refused_in_one_line).
-REFUSED = ("metric-uncertainty",)
+# metric-uncertainty and leakage compare runs (the first also bootstraps its test rows), which a notebook
+# of one run does not reproduce: they are refused (test_a_compare_runs_lesson_is_refused_in_one_line).
+# A one-run lesson with a select stage is test_a_select_stage_is_reproduced_fitted_on_either_rows.
+REFUSED = ("metric-uncertainty", "leakage")
 LESSON_NAMES = sorted(path.stem for path in LESSONS.glob("*.md") if path.stem not in REFUSED)
 NUMBER = r"(-?\d+\.\d{4})"
 
@@ -183,6 +184,21 @@ def test_a_csv_lesson_reads_its_file_like_the_pipeline(tmp_path):
     stdout = execute(code_of(json.loads(to_notebook(spec, trace))), tmp_path)
     assert "classes ['2', '3', '10']" in stdout
     assert_reproduces(trace, stdout)
+
+
+@pytest.mark.parametrize("fit_on", ["train", "all"])
+def test_a_select_stage_is_reproduced_fitted_on_either_rows(fit_on, tmp_path):
+    """The leakage lesson's pipeline as one run: the notebook selects on the same rows and prints its numbers."""
+    front = (LESSONS / "leakage.md").read_text(encoding="utf-8").split("+++")[1]
+    front = front.split("[compare]")[0].replace('fit_on = "train"', f'fit_on = "{fit_on}"').replace("claims = [", "#")
+    lesson = tmp_path / "select.md"
+    lesson.write_text(f"+++{front}+++\nAUC [[ evaluation.roc_auc | .3f ]].\n", encoding="utf-8")
+    spec = load_lesson(lesson)
+    assert spec.select is not None and spec.select.fit_on == fit_on and spec.compare is None
+    trace = pipeline.run(spec)
+    code = code_of(json.loads(to_notebook(spec, trace)))
+    assert "SelectKBest(f_classif" in code
+    assert_reproduces(trace, execute(code, tmp_path))
 
 
 def test_a_trace_that_is_not_a_run_of_the_lesson_is_refused():

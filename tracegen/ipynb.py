@@ -108,7 +108,8 @@ def _code_steps(spec: LessonSpec, trace: Trace) -> list[tuple[str, str]]:
             ("## 1. Load the rows", _load(spec)),
             ("## 2. Split into train, validation and test rows" if spec.split.validation_size
              else "## 2. Split into train and test rows", _split(spec)),
-            ("## 3. Normalize, fitted on the train rows only", _normalize(spec)),
+            ("## 3. Normalize, fitted on the train rows only" + (", and select features" if spec.select else ""),
+             _normalize(spec)),
             ("## 4. Train one epoch (one pass over the train rows) at a time", _train(spec, len(trace.data.classes))),
             ("## 5. Predict the test rows", _predict()),
             ("## 6. Evaluate with scikit-learn's metrics", _evaluate(spec, len(trace.data.classes)))]
@@ -122,6 +123,8 @@ def _imports(spec: LessonSpec, trace: Trace, binary: bool) -> str:
         lines.append("from sklearn.datasets import make_classification")
     else:
         lines.append(f"from sklearn.datasets import {BUILTIN_LOADERS[spec.dataset.source]}")
+    if spec.select is not None:
+        lines.append("from sklearn.feature_selection import SelectKBest, f_classif")
     lines.append("from sklearn.linear_model import SGDClassifier" if spec.model.kind == "logistic"
                  else "from sklearn.neural_network import MLPClassifier")
     metrics = ["accuracy_score", "average_precision_score", "balanced_accuracy_score", "classification_report",
@@ -197,12 +200,17 @@ def _split(spec: LessonSpec) -> str:
 
 def _normalize(spec: LessonSpec) -> str:
     if spec.normalization not in SCALERS:
-        return "# normalization = \"none\": the features pass through unchanged.\nX_scaled = X"
-    return "\n".join([
-        f"scaler = {SCALERS[spec.normalization]}()",
-        "scaler.fit(X[train])  # validation and test rows must not leak into the statistics",
-        "X_scaled = scaler.transform(X)  # every row, with the train rows' statistics",
-    ])
+        lines = ["# normalization = \"none\": the features pass through unchanged.", "X_scaled = X"]
+    else:
+        lines = [f"scaler = {SCALERS[spec.normalization]}()",
+                 "scaler.fit(X[train])  # validation and test rows must not leak into the statistics",
+                 "X_scaled = scaler.transform(X)  # every row, with the train rows' statistics"]
+    if spec.select is not None:
+        rows, why = (("train", "the train rows' labels only") if spec.select.fit_on == "train"
+                     else ("np.arange(len(y))", "every row's label, the test rows' too: the lesson's leak"))
+        lines += [f"selector = SelectKBest(f_classif, k={spec.select.k}).fit(X_scaled[{rows}], y[{rows}])  # {why}",
+                  "X_scaled = X_scaled[:, selector.get_support(indices=True)]  # the kept features only"]
+    return "\n".join(lines)
 
 
 def _model(spec: LessonSpec) -> str:

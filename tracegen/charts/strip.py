@@ -23,7 +23,9 @@ def strip_chart(chart_id: str, rows: Sequence[tuple[str, Sequence[float], float 
     """
     values = [v for _, row, _ in rows for v in row]
     ticks = nice_ticks(min(values), max(values), count=4)
-    low, high = min(min(values), ticks[0]), max(max(values), ticks[-1])
+    # A little room past the extreme runs, so their ticks are not drawn on the frame.
+    pad = 0.03 * ((max(values) - min(values)) or 1.0)
+    low, high = min(min(values) - pad, ticks[0]), max(max(values) + pad, ticks[-1])
     height = 24 + ROW_GAP * len(rows) + 30
     x_axis = Axis(low, high, MARGIN_LEFT, WIDTH - MARGIN_RIGHT)
     top, bottom = 14, height - 40

@@ -9,6 +9,7 @@ from typing import Any
 
 from tracegen.charts import svg
 from tracegen.charts.strip import strip_chart
+from tracegen.spec.compare import NEW_TEST_ROWS
 from tracegen.trace import ComparedRun, Trace
 
 
@@ -28,6 +29,8 @@ class ComparedView:
     rows: tuple[ComparedRow, ...]
     has_ap: bool
     chart: svg.SvgChart
+    # True when every run is scored on the same test rows (the setting does not redraw them).
+    same_test_rows: bool
 
 
 def own_value(trace: Trace, setting: str) -> str:
@@ -59,4 +62,5 @@ def compared_view(trace: Trace) -> ComparedView | None:
                         f"{len(rows)} runs", x_label="score on each run's test rows",
                         description=f"One tick per run with a different {setting}; the longer tick is this "
                                     "lesson's own run. The table lists every value.")
-    return ComparedView(setting=setting, rows=rows, has_ap=has_ap, chart=chart)
+    return ComparedView(setting=setting, rows=rows, has_ap=has_ap, chart=chart,
+                        same_test_rows=setting not in NEW_TEST_ROWS)

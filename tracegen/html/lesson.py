@@ -41,6 +41,7 @@ STAGE_TITLES = {
     "load": "Data loading",
     "split": "Train/test split",
     "normalize": "Feature normalization",
+    "select": "Feature selection",
     "train": "Model training",
     "predict": "Prediction on the test rows",
     "evaluate": "Evaluation",
@@ -289,13 +290,16 @@ def prediction_view(trace: Trace) -> Prediction:
         Layer(2, "Normalized", fmt_values(p.normalized, limit=6),
               NORMALIZATION_NOTES.get(str(trace.spec["normalization"]), "")),
     ]
+    select = trace.spec.get("select")
+    read = f" on the {select['k']} features the select stage kept" if select else ""
     if not p.score:
         layers.append(Layer(3, "Score", "—", "a neural network has no decision_function"))
     elif binary:
-        layers.append(Layer(3, "Score", fmt_num(p.score[0]), "decision_function: weights · features + intercept"))
+        layers.append(Layer(3, "Score", fmt_num(p.score[0]), f"decision_function{read}: weights · features "
+                            "+ intercept"))
     else:
         layers.append(Layer(3, "Score", fmt_values(p.score, limit=4),
-                            f"decision_function: one score per class ({len(classes)} classes)"))
+                            f"decision_function{read}: one score per class ({len(classes)} classes)"))
     if binary:
         layers.append(Layer(4, "Probability", f"P({classes[1]}) = {fmt_num(p.probability[1])}",
                             "sigmoid of the score" if p.score else "predict_proba: the network's logistic output"))

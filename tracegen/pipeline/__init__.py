@@ -1,4 +1,4 @@
-"""run(spec, seed=...) -> Trace: load -> split -> normalize -> train -> predict -> evaluate.
+"""run(spec, seed=...) -> Trace: load -> split -> normalize -> [select] -> train -> predict -> evaluate.
 
 The heavy modules (and scikit-learn) are imported inside `run`, so computing a trace
 hash stays cheap.
@@ -17,6 +17,7 @@ from tracegen.errors import DataError
 from tracegen.spec import LessonSpec
 from tracegen.trace import SCHEMA_VERSION, DataInfo, Trace, frozen
 
+# A lesson with a [select] table has a select stage after normalize.
 STAGES = ("load", "split", "normalize", "train", "predict", "evaluate")
 
 
@@ -91,9 +92,14 @@ def _run(spec: LessonSpec, seed: int) -> Trace:
     parts, record = stages.split(data, spec, seed)
     stage_records.append(record)
     lap("split")
-    X, record = stages.normalize(data, parts, spec.normalization)
+    normalized, record = stages.normalize(data, parts, spec.normalization)
     stage_records.append(record)
     lap("normalize")
+    X = normalized
+    if spec.select is not None:
+        X, record = stages.select(data, parts, normalized, spec.select)
+        stage_records.append(record)
+        lap("select")
     has_validation = len(parts.validation) > 0
     val_rows = parts.validation if has_validation else parts.test
     model = train.make_model(spec.model, seed)
@@ -101,7 +107,8 @@ def _run(spec: LessonSpec, seed: int) -> Trace:
                                             X[val_rows], data.y[val_rows])
     stage_records.append(record)
     lap("train")
-    proba, y_pred, record, prediction = stages.predict(model, X, data, parts)
+    proba, y_pred, record, prediction = stages.predict(model, X, data, parts,
+                                                       normalized if spec.select is not None else None)
     stage_records.append(record)
     lap("predict")
     evaluation = evaluate.evaluate(data.y[parts.test], proba, y_pred, data.classes,

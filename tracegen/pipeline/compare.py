@@ -54,6 +54,8 @@ def _lean_run(spec: LessonSpec, seed: int, data: data_stage.Dataset) -> tuple[np
     data_stage.check_fits(data, spec)
     parts, _ = stages.split(data, spec, seed)
     X, _ = stages.normalize(data, parts, spec.normalization)
+    if spec.select is not None:
+        X, _ = stages.select(data, parts, X, spec.select)
     model = train.make_model(spec.model, seed)
     classes = np.arange(len(data.classes))
     X_train, y_train = X[parts.train], data.y[parts.train]

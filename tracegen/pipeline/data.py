@@ -297,9 +297,14 @@ def check_fits(data: Dataset, spec: LessonSpec) -> None:
     if batch_size is not None and batch_size > training_rows(len(data.y), spec):
         raise DataError(spec.path, "model.batch_size", f"expected at most the {training_rows(len(data.y), spec)} "
                         f"training rows, got {batch_size}; lower batch_size")
+    n_features = data.X.shape[1]
+    if spec.select is not None and spec.select.k > n_features:
+        raise DataError(spec.path, "select.k", f"expected at most the {n_features} features of the data, "
+                        f"got {spec.select.k}; lower k")
     if spec.model.kind == "mlp":
         # MLPClassifier has one output unit for two classes, one per class otherwise.
-        layers = [data.X.shape[1], *spec.model.params.get("hidden_layer_sizes", DEFAULT_HIDDEN_LAYERS),
+        inputs = spec.select.k if spec.select else n_features
+        layers = [inputs, *spec.model.params.get("hidden_layer_sizes", DEFAULT_HIDDEN_LAYERS),
                   1 if len(data.classes) == 2 else len(data.classes)]
         if mlp_weights(layers) > MAX_MODEL_WEIGHTS:
             raise DataError(spec.path, "model.hidden_layer_sizes", model_too_large(layers))

@@ -1,4 +1,4 @@
-"""Split, normalize and predict stages; each returns its output and a StageRecord."""
+"""Split, normalize, select and predict stages; each returns its output and a StageRecord."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import numpy as np
 from tracegen.errors import DataError
 from tracegen.pipeline.data import Dataset
 from tracegen.pipeline.records import row_example
-from tracegen.spec import LessonSpec
+from tracegen.spec import LessonSpec, SelectSpec
 from tracegen.trace import PredictionTrace, StageRecord
 
 
@@ -109,26 +109,67 @@ def normalize(data: Dataset, parts: Parts, method: str) -> tuple[np.ndarray, Sta
     return X, record
 
 
-def predict(model, X: np.ndarray, data: Dataset, parts: Parts) -> tuple[np.ndarray, np.ndarray, StageRecord,
-                                                                           PredictionTrace]:
-    """Return test probabilities, the model's own predictions, the record and one traced row."""
+def select(data: Dataset, parts: Parts, X: np.ndarray, spec: SelectSpec) -> tuple[np.ndarray, StageRecord]:
+    """Keep the k features with the highest ANOVA F score, computed on the train rows or on every row.
+
+    Fitted on every row, the F scores read the validation and test rows' labels: the kept features
+    are the ones that happen to separate those rows too, and their scores stop being honest.
+    """
+    from sklearn.feature_selection import SelectKBest, f_classif
+
+    rows = parts.train if spec.fit_on == "train" else np.arange(len(data.y))
+    selector = SelectKBest(f_classif, k=spec.k).fit(X[rows], data.y[rows])
+    kept = selector.get_support(indices=True)
+    n_features = X.shape[1]
+    names = [data.feature_names[i] for i in kept]
+    shown = ", ".join(names[:8]) + (f" and {len(names) - 8} more" if len(names) > 8 else "")
+    if spec.fit_on == "train":
+        fitted_on = f"{len(rows)} train rows"
+        whose = f"the {len(rows)} train rows and their labels only; validation and test rows are not read"
+    else:
+        fitted_on = f"all {len(rows)} rows (validation and test rows and their labels included)"
+        whose = (f"all {len(rows)} rows and their labels, the validation and test rows included: the test "
+                 f"rows help choose the features they are then scored on (a leak)")
+    record = StageRecord(
+        name="select",
+        operation=f"Keep the {spec.k} of {n_features} features with the highest ANOVA F score (SelectKBest, "
+                  f"f_classif), the scores computed on {whose}. Kept: {shown}",
+        input_shape=parts.shapes(X),
+        output_shape=parts.shapes(X[:, kept]),
+        example_in=row_example("train row 0, normalized", X[parts.train[0]]),
+        example_out=row_example(f"train row 0, the {spec.k} kept features", X[parts.train[0], kept]),
+        fitted_on=fitted_on,
+        fitted_params={"kept": tuple(float(i) for i in kept)},
+    )
+    return X[:, kept], record
+
+
+def predict(model, X: np.ndarray, data: Dataset, parts: Parts, normalized: np.ndarray | None = None
+            ) -> tuple[np.ndarray, np.ndarray, StageRecord, PredictionTrace]:
+    """Return test probabilities, the model's own predictions, the record and one traced row.
+
+    X is what the model reads; `normalized` (X when None) is every feature after normalize, which the
+    traced row shows even when a select stage kept only some of them.
+    """
     X_test = X[parts.test]
     proba = model.predict_proba(X_test)
     y_pred = model.predict(X_test)
+    prepared = "normalized" if normalized is None else "normalized and selected"
     record = StageRecord(
         name="predict",
-        operation=f"Apply the trained model to the {len(parts.test)} normalized test rows: predict_proba "
+        operation=f"Apply the trained model to the {len(parts.test)} {prepared} test rows: predict_proba "
                   f"gives one probability per class for each row",
         input_shape={"test": X_test.shape},
         output_shape={"proba": proba.shape, "y_pred": y_pred.shape},
-        example_in=row_example("test row 0, normalized", X_test[0]),
+        example_in=row_example(f"test row 0, {prepared}", X_test[0]),
         example_out=row_example("test row 0, probability per class", proba[0],
                                 f"predicted {data.classes[y_pred[0]]}"),
     )
-    return proba, y_pred, record, _prediction_trace(model, X, data, parts, proba, y_pred)
+    trace = _prediction_trace(model, X, X if normalized is None else normalized, data, parts, proba, y_pred)
+    return proba, y_pred, record, trace
 
 
-def _prediction_trace(model, X, data, parts, proba, y_pred) -> PredictionTrace:
+def _prediction_trace(model, X, normalized, data, parts, proba, y_pred) -> PredictionTrace:
     row = 0
     data_row = parts.test[row]
     # MLPClassifier has no decision_function: its score is shown as absent, not invented.
@@ -140,7 +181,7 @@ def _prediction_trace(model, X, data, parts, proba, y_pred) -> PredictionTrace:
     else:
         rule = "the class with the highest probability"
     return PredictionTrace(
-        test_row=row, raw=tuple(data.X[data_row].tolist()), normalized=tuple(X[data_row].tolist()),
+        test_row=row, raw=tuple(data.X[data_row].tolist()), normalized=tuple(normalized[data_row].tolist()),
         score=tuple(score.tolist()), probability=tuple(proba[row].tolist()), rule=rule,
         predicted=data.classes[y_pred[row]], actual=data.classes[data.y[data_row]],
     )

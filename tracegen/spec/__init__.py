@@ -42,6 +42,7 @@ from tracegen.spec.checks import (  # noqa: F401  (the check bounds are part of 
 )
 from tracegen.spec.compare import CompareSpec, compare_fields
 from tracegen.spec.directives import find_directives
+from tracegen.spec.select import SelectSpec, select_fields
 
 FRONT_MATTER_FENCE = "+++"
 # Spec fields that do not decide the numbers of a run, so pipeline_dict (and with it the trace
@@ -61,7 +62,7 @@ NOT_IN_PIPELINE = frozenset({
 # Fields added after traces were cached, left out of pipeline_dict at their default value, so a lesson
 # that does not use them keeps its trace hash (and its cache entries and golden pages).
 OMITTED_AT_DEFAULT: dict[str, Any] = {"compare": None, "evaluation.bootstrap": 0, "evaluation.calibration": None,
-                                      "evaluation.costs": None}
+                                      "evaluation.costs": None, "select": None}
 
 
 @dataclass(frozen=True)
@@ -148,6 +149,8 @@ class LessonSpec:
     goals: tuple[str, ...] = ()
     # The [compare] runs: the same pipeline with one setting changed per run; None for a one-run lesson.
     compare: CompareSpec | None = None
+    # The [select] stage after normalize: keep k features; None keeps them all.
+    select: SelectSpec | None = None
 
     def pipeline_dict(self) -> dict[str, Any]:
         """Return the part of the spec that decides the run (it goes into the trace hash).
@@ -176,7 +179,7 @@ class LessonSpec:
 TOP_LEVEL_KEYS = {
     "title", "topic", "description", "dataset", "split", "normalization", "model",
     "epochs", "evaluation", "quiz", "allow_html", "claims", "prerequisites", "goals",
-    "compare",
+    "compare", "select",
 }
 
 
@@ -229,6 +232,7 @@ def parse_lesson(data: dict[str, Any], path: Path, body: str = "", body_line: in
     check.choice("normalization", normalization, NORMALIZATIONS)
     split = SplitSpec(**split_fields(check, check.table(data, "split")))
     model = ModelSpec(**model_fields(check, check.table(data, "model")))
+    select = select_fields(check, data)
     # Checked now, so a misplaced block fails before any run; the page reads them again from the body.
     find_directives(path, body, body_line)
     return LessonSpec(
@@ -252,6 +256,7 @@ def parse_lesson(data: dict[str, Any], path: Path, body: str = "", body_line: in
         prerequisites=prerequisites_field(check, data, path.stem),
         goals=goals_field(check, data),
         compare=compare_fields(check, data, model.kind, lambda other: parse_lesson(other, path)),
+        select=select,
     )
 
 

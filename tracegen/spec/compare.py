@@ -24,6 +24,10 @@ from tracegen.spec.checks import CONTROL_CHARACTER, MODEL_PARAMS, Checker
 # Settings a lesson can vary: (table, key) in the front matter; the model's settings are its params.
 TOP_SETTINGS = ("normalization", "epochs")
 SPLIT_SETTINGS = ("split.seed", "split.test_size", "split.validation_size")
+# The settings that draw other test rows; every other compared run is scored on the lesson's own test rows.
+NEW_TEST_ROWS = ("split.seed", "split.test_size")
+# Only a lesson with a [select] table: a compared run cannot add a stage the lesson does not have.
+SELECT_SETTINGS = ("select.k", "select.fit_on")
 # Every compared run is a full training run in the build's process: the bound keeps a page to seconds.
 MAX_COMPARED_RUNS = 40
 
@@ -37,9 +41,10 @@ class CompareSpec:
     labels: tuple[str, ...]
 
 
-def settings(model_kind: str) -> tuple[str, ...]:
-    """Return the settings a lesson with this model can compare."""
-    return (*SPLIT_SETTINGS, *TOP_SETTINGS, *(f"model.{name}" for name in MODEL_PARAMS[model_kind]))
+def settings(model_kind: str, has_select: bool = False) -> tuple[str, ...]:
+    """Return the settings a lesson with this model (and a [select] table or not) can compare."""
+    return (*SPLIT_SETTINGS, *TOP_SETTINGS, *(f"model.{name}" for name in MODEL_PARAMS[model_kind]),
+            *(SELECT_SETTINGS if has_select else ()))
 
 
 def compare_fields(check: Checker, data: dict[str, Any], model_kind: str,
@@ -54,7 +59,7 @@ def compare_fields(check: Checker, data: dict[str, Any], model_kind: str,
     table = check.table(data, "compare")
     check.known_keys(table, {"setting", "values", "labels"}, "compare")
     setting = check.typed(table, "setting", str, "compare", required=True)
-    check.choice("compare.setting", setting, settings(model_kind))
+    check.choice("compare.setting", setting, settings(model_kind, "select" in data))
     values = check.typed(table, "values", list, "compare", required=True)
     if not 2 <= len(values) <= MAX_COMPARED_RUNS:
         check.fail("compare.values", f"expected 2..{MAX_COMPARED_RUNS} values (each is a full run), got {len(values)}")
