@@ -344,7 +344,7 @@ def main() -> None:
                         help="comma-separated rows to run besides (a), e.g. b,d (default: all)")
     parser.add_argument("--course", nargs="?", const="30,300", metavar="K1,K2",
                         help="after the table, build the catalogue with K1 and K2 variants (course.py; default "
-                             "30,300, which takes about an hour on two cores)")
+                             "30,300: about half an hour on two cores, and several GB of memory)")
     args = parser.parse_args()
     # course.py imports this module (as `bench`): imported here, after it is whole.
     from course import parse_ks, run_course

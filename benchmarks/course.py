@@ -200,6 +200,10 @@ def print_course(builds: list[Build], bare: list[tuple[float, float, float]], le
           f"{PAGE_BAR_KIB} KB {ok(second.per_page / 1024, PAGE_BAR_KIB)} (trace.json apart: "
           f"{second.traces / second.pages / 1024:.1f} KB per page, not counted)")
     print_extrapolation(second, marginal["wall"])
+    pss = (second.tree_pss - first.tree_pss) / (second.runs - first.runs)
+    print(f"Tree PSS per variant K1→K2: {pss:.2f} MiB; at that slope a {COURSE_RUNS:,}-run build would hold "
+          f"{second.tree_pss:.0f} + ({COURSE_RUNS} − {second.runs}) × {pss:.2f} = "
+          f"{(second.tree_pss + (COURSE_RUNS - second.runs) * pss) / 1024:.1f} GiB")
     if dask_build is not None:
         print(f"Dask LocalCluster at K1 (--executor dask, {JOBS} workers): wall {dask_build.wall:.1f} s = "
               f"{dask_build.wall / first.wall:.2f}× the local build, CPU {dask_build.cpu:.1f} s = "
