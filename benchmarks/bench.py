@@ -1,6 +1,6 @@
 """Benchmark tracegen builds against a bare scikit-learn script, in one run.
 
-Usage: python benchmarks/bench.py [--repeats N] [--rows b,d] [--profile]
+Usage: python benchmarks/bench.py [--repeats N] [--rows b,d] [--profile] [--course [K1,K2]]
 
 Every row runs as fresh processes (imports included, as a learner would see them, with
 tracegen byte-compiled as an install leaves it): one warm-up round, then N rounds, the rows
@@ -15,8 +15,12 @@ to (a), and two memory figures:
 - tree PSS: the peak of the whole tree's summed proportional set size, sampled every 20 ms in
   one extra run (PSS splits pages that forked workers share, so the sum is not double-counted).
 
+Row (i), the import floor, imports what a build and its worker import and exits; the line under the
+table subtracts it from (c1) to give each lesson's marginal CPU.
+
 --profile also builds the whole catalogue once in this process, cold and with one job, and
 prints where the time goes: imports, fitting, evaluation, quiz generation, rendering, writing.
+--course K1,K2 then runs course.py: the catalogue with K1 and K2 variants per lesson (slow).
 """
 
 from __future__ import annotations
@@ -43,6 +47,18 @@ LESSONS = ROOT / "lessons"
 BARE = ROOT / "benchmarks" / "bare_precision_recall.py"
 PYTHON = sys.executable
 SAMPLE_SECONDS = 0.02
+# What a cold build imports in its two processes (the build: the CLI, site, templates' and quiz modules, jinja2,
+# markdown; its worker, as runs._prepare_worker does: scikit-learn, which pulls in scipy.stats, threadpoolctl and
+# the pipeline stages), all in one process that then exits: the part of (c1) that does not grow with the lessons.
+FLOOR_SCRIPT = """
+import jinja2, markdown, numpy, scipy.stats
+from sklearn import datasets, linear_model, model_selection, preprocessing
+from threadpoolctl import threadpool_limits
+import tracegen.cli, tracegen.html.env, tracegen.html.lesson, tracegen.quiz, tracegen.site
+from tracegen.pipeline import data, evaluate, stages, train
+"""
+# Issue 18's bar on (c1 - i) / lessons, as a ratio to (a)'s CPU.
+LESSON_CPU_BAR = 0.12
 
 
 @dataclass
@@ -104,7 +120,7 @@ def byte_compile_tracegen() -> None:
 
 
 def make_rows(work: Path) -> list[Row]:
-    """Return rows (a) to (f); (d) relies on the warm-up round having built its site once."""
+    """Return rows (a) to (f) and (i); (d) relies on the warm-up round having built its site once."""
     rows = [
         Row("a", "bare scikit-learn script (precision-recall)", [PYTHON, str(BARE)]),
         Row("b", "tracegen build precision-recall, cold cache", build_command(work, "b", "precision-recall"),
@@ -116,6 +132,7 @@ def make_rows(work: Path) -> list[Row]:
         Row("d", "whole catalogue rebuild, nothing changed", build_command(work, "d"), 0.15),
         Row("e", "precision-recall + 30 variants, --jobs 2, cold", build_command(
             work, "e", "precision-recall", "--variants", "30", "--jobs", "2"), 3.0, emptied(work / "e")),
+        Row("i", "import floor: a build's and its worker's imports, then exit", [PYTHON, "-c", FLOOR_SCRIPT]),
     ]
     notebook = notebook_row(work)
     return rows + ([notebook] if notebook is not None else [])
@@ -129,6 +146,7 @@ def measure(command: list[str]) -> tuple[float, float, float]:
     _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - start
     process.returncode = os.waitstatus_to_exitcode(status)
+    assert process.stderr is not None  # stderr=PIPE
     error = process.stderr.read().decode()
     process.stderr.close()
     if process.returncode != 0:
@@ -227,6 +245,21 @@ def print_table(rows: list[Row], repeats: int) -> None:
     lessons = len(list(LESSONS.glob("*.md")))
     print(f"\n{repeats} runs per row after a warm-up, interleaved; {lessons} lessons in {LESSONS.name}/; "
           f"{os.cpu_count()} CPUs; Python {sys.version.split()[0]}. Bar for (b) peak RSS: ≤ 1.2× (a).")
+    print_lesson_marginal(rows, lessons)
+
+
+def print_lesson_marginal(rows: list[Row], lessons: int) -> None:
+    """Print each lesson's marginal CPU, ((c1) - (i)) / lessons, as a ratio to (a)'s CPU (when both rows ran)."""
+    by_key = {row.key: row for row in rows}
+    if "c1" not in by_key or "i" not in by_key:
+        return
+    base = statistics.median(rows[0].cpu_times)
+    catalogue, floor = statistics.median(by_key["c1"].cpu_times), statistics.median(by_key["i"].cpu_times)
+    marginal = (catalogue - floor) / lessons
+    ratio = marginal / base
+    print(f"Per-lesson marginal CPU: ((c1) {catalogue:.2f} s - (i) {floor:.2f} s) / {lessons} lessons = "
+          f"{marginal:.3f} s = {ratio:.3f}× (a)'s {base:.2f} s; bar ≤ {LESSON_CPU_BAR:g}× "
+          f"{'ok' if ratio <= LESSON_CPU_BAR else 'MISSED'}.")
 
 
 def profile_catalogue() -> None:
@@ -309,7 +342,14 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true", help="also profile a cold whole-catalogue build")
     parser.add_argument("--rows", default="", metavar="KEYS",
                         help="comma-separated rows to run besides (a), e.g. b,d (default: all)")
+    parser.add_argument("--course", nargs="?", const="30,300", metavar="K1,K2",
+                        help="after the table, build the catalogue with K1 and K2 variants (course.py; default "
+                             "30,300: about half an hour on two cores, and several GB of memory)")
     args = parser.parse_args()
+    # course.py imports this module (as `bench`): imported here, after it is whole.
+    from course import parse_ks, run_course
+
+    ks = parse_ks(args.course) if args.course else None
     byte_compile_tracegen()
     work = Path(tempfile.mkdtemp(prefix="tracegen-bench-"))
     try:
@@ -323,6 +363,8 @@ def main() -> None:
         shutil.rmtree(work, ignore_errors=True)
     if args.profile:
         profile_catalogue()
+    if ks is not None:
+        run_course(ks)
 
 
 if __name__ == "__main__":
