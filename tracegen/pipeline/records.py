@@ -8,6 +8,11 @@ from tracegen.pipeline.data import Dataset
 from tracegen.trace import Evaluation, Example, StageRecord
 
 
+def model_input(selected: bool) -> str:
+    """Return what the rows the model reads have been through: normalized, and selected with a [select] stage."""
+    return "normalized and selected" if selected else "normalized"
+
+
 def row_example(description: str, values: np.ndarray, label: str | None = None) -> Example:
     """Return an Example holding one row's values as Python floats."""
     return Example(description=description, values=tuple(np.asarray(values, dtype=np.float64).tolist()),

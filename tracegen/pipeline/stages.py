@@ -8,7 +8,7 @@ import numpy as np
 
 from tracegen.errors import DataError
 from tracegen.pipeline.data import Dataset
-from tracegen.pipeline.records import row_example
+from tracegen.pipeline.records import model_input, row_example
 from tracegen.spec import LessonSpec, SelectSpec
 from tracegen.trace import PredictionTrace, StageRecord
 
@@ -154,7 +154,7 @@ def predict(model, X: np.ndarray, data: Dataset, parts: Parts, normalized: np.nd
     X_test = X[parts.test]
     proba = model.predict_proba(X_test)
     y_pred = model.predict(X_test)
-    prepared = "normalized" if normalized is None else "normalized and selected"
+    prepared = model_input(selected=normalized is not None)
     record = StageRecord(
         name="predict",
         operation=f"Apply the trained model to the {len(parts.test)} {prepared} test rows: predict_proba "

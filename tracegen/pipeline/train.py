@@ -10,7 +10,7 @@ import sklearn
 
 from tracegen.errors import SpecError
 from tracegen.pipeline import evaluate
-from tracegen.pipeline.records import row_example
+from tracegen.pipeline.records import model_input, row_example
 from tracegen.spec import LessonSpec, ModelSpec
 from tracegen.spec.checks import DEFAULT_HIDDEN_LAYERS
 from tracegen.trace import EpochRecord, Snapshot, StageRecord
@@ -82,7 +82,7 @@ def train(model, spec: LessonSpec, n_classes: int,
                   f"over all {len(y_train)} train rows",
         input_shape={"train": X_train.shape},
         output_shape=_weight_shapes(model),
-        example_in=row_example("train row 0, normalized", X_train[0]),
+        example_in=row_example(f"train row 0, {model_input(spec.select is not None)}", X_train[0]),
         example_out=row_example("train row 0, probability per class after training",
                                 model.predict_proba(X_train[:1])[0]),
         fitted_on=f"{len(y_train)} train rows, {spec.epochs} epochs",
