@@ -282,14 +282,13 @@ def profile_catalogue() -> None:
     stage_seconds: dict[str, float] = {}
     from tracegen.site import index, pages, write
 
-    real_assemble = pages.assemble_lesson
+    real_checked = pages.checked_questions
 
-    def assemble_and_record(spec, runs, traces):
+    def checked_and_recorded(spec, trace):
         # Lessons run in a worker process; their stage wall times come back inside each trace.
-        for trace in traces:
-            for stage, seconds in trace.timings.items():
-                stage_seconds[stage] = stage_seconds.get(stage, 0.0) + seconds
-        return real_assemble(spec, runs, traces)
+        for stage, seconds in trace.timings.items():
+            stage_seconds[stage] = stage_seconds.get(stage, 0.0) + seconds
+        return real_checked(spec, trace)
 
     start = time.perf_counter()
     # Everything a cold build imports: scikit-learn (through the pipeline stages), jinja2 and markdown.
@@ -306,11 +305,13 @@ def profile_catalogue() -> None:
     spent["imports"] = time.perf_counter() - start
     specs = [load_lesson(path) for path in sorted(LESSONS.glob("*.md"))]
     # Each is replaced in the module that calls it by name.
-    pages.assemble_lesson = timed("quiz generation", assemble_and_record)
-    pages.lesson_pages = timed("rendering", pages.lesson_pages)
+    pages.checked_questions = timed("quiz generation", checked_and_recorded)
+    pages.PageMaker.variant_pages = timed("rendering", pages.PageMaker.variant_pages)
     for name in ("index_page", "search_index"):
         setattr(index, name, timed("rendering", getattr(index, name)))
-    write.write_site = timed("writing", write.write_site)
+    # The pages are written one by one as they are rendered, then swapped in.
+    write.SiteWriter.add = timed("writing", write.SiteWriter.add)
+    write.SiteWriter.commit = timed("writing", write.SiteWriter.commit)
     work = Path(tempfile.mkdtemp(prefix="tracegen-profile-"))
     try:
         start = time.perf_counter()

@@ -17,7 +17,7 @@ from tests.test_browser import browser  # noqa: F401  (the shared chromium fixtu
 from tests.test_catalogue import CATALOGUE
 from tests.test_predictions import multiclass_csv
 from tracegen.cli import main
-from tracegen.site.pages import LISTED_RETAKES
+from tracegen.site.variants import LISTED_RETAKES
 
 PHONE = 390
 DESKTOP = 1280

@@ -45,10 +45,9 @@ def runs():
 
 def page_text(spec, trace, questions) -> str:
     """Return the visible text of the lesson's reproducible page for `trace`, whitespace collapsed."""
-    lesson = pages.LessonBuild(spec=spec, variants=(
-        pages.Variant(number=0, seed=trace.seed, trace=trace, questions=questions),))
-    files = pages.lesson_pages(lesson, make_environment(TEMPLATES_DIR), assets.build_info(reproducible=True),
-                               pages.page_asset_bytes(assets.site_frame(TEMPLATES_DIR)))
+    maker = pages.PageMaker(make_environment(TEMPLATES_DIR), assets.build_info(reproducible=True),
+                            pages.page_asset_bytes(assets.site_frame(TEMPLATES_DIR)))
+    files = pages.lesson_pages(spec, [(trace, tuple(questions))], maker)
     html = files[f"{spec.name}/index.html"].decode("utf-8")
     return re.sub(r"\s+", " ", plain_text(html))
 

@@ -95,6 +95,17 @@ def write_entry(path: Path, key: str, content: str) -> None:
         write_atomic(path, sealed(key, content))
 
 
+def has_entry(cache_dir: Path, key: str) -> bool:
+    """Return whether something is stored where the trace `key` belongs (load_trace reads and checks it)."""
+    try:
+        os.lstat(cached_path(cache_dir, key))
+    except (FileNotFoundError, NotADirectoryError):
+        return False
+    except OSError:
+        return True  # load_trace says why it cannot be read
+    return True
+
+
 def load_trace(cache_dir: Path, key: str, lesson: str) -> Trace | None:
     """Return the cached trace for `lesson`, or None when it is missing or discarded (see read_entry).
 

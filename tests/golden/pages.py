@@ -34,11 +34,10 @@ PREDICTIONS_PAGE = GOLDEN / "predictions.html"
 def lesson_page(trace: Trace) -> bytes:
     """Return the lesson's reproducible page for `trace`, as `tracegen build --reproducible` writes it."""
     spec = load_lesson(LESSON)
-    lesson = pages.LessonBuild(spec=spec, variants=(
-        pages.Variant(number=0, seed=trace.seed, trace=trace, questions=pages.site_questions(spec, trace)),))
     frame = assets.site_frame(TEMPLATES_DIR)
-    files = pages.lesson_pages(lesson, make_environment(TEMPLATES_DIR), assets.build_info(reproducible=True),
-                               pages.page_asset_bytes(frame), explorer_bytes=len(frame[pages.EXPLORER_ASSET]))
+    maker = pages.PageMaker(make_environment(TEMPLATES_DIR), assets.build_info(reproducible=True),
+                            pages.page_asset_bytes(frame), explorer_bytes=len(frame[pages.EXPLORER_ASSET]))
+    files = pages.lesson_pages(spec, [(trace, pages.site_questions(spec, trace))], maker)
     return files[f"{spec.name}/index.html"]
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 import itertools
+import weakref
 
 import pytest
 from hypothesis import given, settings, strategies as st
@@ -11,6 +13,8 @@ from tracegen.html.env import TEMPLATES_DIR
 from tracegen.site import assets, compiled_environment, pages
 from tracegen.site.report import PAGE_BUDGET
 from tracegen.site.runs import PlannedRun
+from tracegen.site.variants import QuizSlot, Variant
+from tracegen.trace import Trace
 
 LIMITS = pages.TABLE_ROW_LIMITS
 
@@ -21,10 +25,9 @@ def env():
     return compiled_environment(TEMPLATES_DIR)
 
 
-def test_variant_folders_and_labels(binary_trace):
+def test_variant_folders_and_labels():
     """The base run is the lesson's folder and 'Original'; retake k is v<k>/ under it."""
-    base = pages.Variant(number=0, seed=1, trace=binary_trace, questions=())
-    retake = pages.Variant(number=2, seed=3, trace=binary_trace, questions=())
+    base, retake = Variant(number=0, seed=1), Variant(number=2, seed=3)
     assert (base.directory("pr"), base.label) == ("pr/", "Original")
     assert (retake.directory("pr"), retake.label) == ("pr/v2/", "v2")
     assert pages._relative("pr/v2/", "pr/") == "../index.html"
@@ -60,16 +63,37 @@ def test_fitting_page_counts_the_assets():
     assert pages.fitting_page(render_at, 2000, 0)[0] == 1
 
 
-def test_assemble_lesson_pairs_runs_with_traces_and_questions(binary_spec, binary_trace):
-    """Each run becomes a variant with its number, its trace's seed and that trace's quiz."""
+def maker_for(env, frame=None, **fields):
+    """A PageMaker over the real templates and static files (or `frame`'s), reproducible."""
+    frame = assets.site_frame(TEMPLATES_DIR) if frame is None else frame
+    return pages.PageMaker(env, assets.build_info(True), pages.page_asset_bytes(frame),
+                           len(frame.get(pages.EXPLORER_ASSET, b"")), **fields)
+
+
+def copies(trace, count):
+    """Return `count` traces equal to `trace` but distinct objects (as runs arriving from workers are)."""
+    return [Trace.from_json(trace.to_json()) for _ in range(count)]
+
+
+def test_rendered_variants_keep_their_run_seed_quiz_and_weight(env, binary_spec, binary_trace):
+    """Each run becomes a variant with its number, its run's seed, its trace's quiz slots and its page weight."""
     from tracegen.quiz import make_questions
 
-    runs = [PlannedRun(0, 0, binary_trace.seed, binary_trace.hash, "pr"),
-            PlannedRun(0, 1, binary_trace.seed + 1, "other", "pr v1")]
-    lesson = pages.assemble_lesson(binary_spec, runs, [binary_trace, binary_trace])
-    assert lesson.spec is binary_spec
-    assert [(v.number, v.seed) for v in lesson.variants] == [(0, binary_trace.seed), (1, binary_trace.seed)]
-    assert lesson.variants[1].questions == make_questions(binary_spec, binary_trace)
+    runs = [PlannedRun(0, n, binary_trace.seed + n, f"k{n}", f"pr v{n}") for n in range(2)]
+    files: dict[str, bytes] = {}
+    maker = maker_for(env)
+    arrivals = iter([(n, trace, False) for n, trace in enumerate(copies(binary_trace, 2))])
+    rendered = pages.render_lessons([binary_spec], runs, arrivals, maker, files.__setitem__)
+    [lesson] = rendered.lessons
+    assert lesson.spec is binary_spec and lesson.base == binary_trace
+    assert [(v.number, v.seed) for v in lesson.variants] == [(0, binary_trace.seed), (1, binary_trace.seed + 1)]
+    questions = pages.site_questions(binary_spec, binary_trace)
+    assert questions == make_questions(binary_spec, binary_trace)
+    assert lesson.variants[1].quiz == tuple(QuizSlot(q.id, q.kind, len(q.options)) for q in questions)
+    name = binary_spec.name
+    assert rendered.page_weights == {page: len(files[page]) + maker.loaded_bytes(binary_trace)
+                                     for page in (f"{name}/index.html", f"{name}/v1/index.html")}
+    assert rendered.ran == 2
 
 
 def test_render_lessons_in_spec_order_whatever_the_arrival_order(env, binary_spec, binary_trace,
@@ -78,59 +102,77 @@ def test_render_lessons_in_spec_order_whatever_the_arrival_order(env, binary_spe
     specs = [binary_spec, multiclass_spec]
     runs = [PlannedRun(0, 0, binary_trace.seed, binary_trace.hash, "a"),
             PlannedRun(1, 0, multiclass_trace.seed, multiclass_trace.hash, "b")]
-    build = assets.build_info(True)
     arrivals = [(0, binary_trace, True), (1, multiclass_trace, False)]
     results = []
     for order in (arrivals, arrivals[::-1]):
-        files = assets.site_frame(TEMPLATES_DIR)
-        lessons, ran = pages.render_lessons(specs, runs, iter(order), env, build, files)
+        files: dict[str, bytes] = {}
+        rendered = pages.render_lessons(specs, runs, iter(order), maker_for(env), files.__setitem__)
         results.append(files)
-        assert [lesson.spec.name for lesson in lessons] == [binary_spec.name, multiclass_spec.name]
-        assert ran == 1
+        assert [lesson.spec.name for lesson in rendered.lessons] == [binary_spec.name, multiclass_spec.name]
+        assert rendered.ran == 1
+        assert all(weight <= PAGE_BUDGET for weight in rendered.page_weights.values())
     assert results[0] == results[1]
     for spec, trace in ((binary_spec, binary_trace), (multiclass_spec, multiclass_trace)):
         assert results[0][f"{spec.name}/trace.json"] == trace.to_json().encode()
-        weight = len(results[0][f"{spec.name}/index.html"]) + pages.page_asset_bytes(results[0])
-        assert weight <= PAGE_BUDGET
+
+
+def test_retake_traces_are_let_go_once_their_pages_are_written(env, binary_spec, binary_trace):
+    """Each variant's files are written before the next trace arrives, and once render_lessons returns no
+    retake's trace is referenced any more (the base run's stays, for the search index)."""
+    count = 4
+    runs = [PlannedRun(0, n, binary_trace.seed + n, f"k{n}", f"pr v{n}") for n in range(count)]
+    written: dict[str, bytes] = {}
+    alive: list[weakref.ref] = []
+
+    def arrivals():
+        for number in range(count):
+            if number:  # the previous variant's page is on disk before this run is asked for
+                assert Variant(number - 1, 0).directory(binary_spec.name) + "index.html" in written
+            [trace] = copies(binary_trace, 1)
+            alive.append(weakref.ref(trace))
+            yield number, trace, False
+            del trace
+
+    rendered = pages.render_lessons([binary_spec], runs, arrivals(), maker_for(env), written.__setitem__)
+    gc.collect()
+    assert alive[0]() is rendered.lessons[0].base
+    assert [ref() for ref in alive[1:]] == [None] * (count - 1)
+
+
+def test_render_lessons_refuses_a_lesson_out_of_plan_order(env, binary_spec, binary_trace):
+    """A lesson's retakes must arrive in plan order (each page's search starts where the previous ended)."""
+    runs = [PlannedRun(0, n, binary_trace.seed + n, f"k{n}", f"pr v{n}") for n in range(2)]
+    with pytest.raises(RuntimeError, match="before v0"):
+        pages.render_lessons([binary_spec], runs, iter([(1, binary_trace, False)]), maker_for(env), dict().__setitem__)
 
 
 def test_lesson_pages_link_every_variant(env, binary_spec, binary_trace):
     """Each variant's page links the others relative to its own folder and marks itself current."""
-    runs = [PlannedRun(0, n, binary_trace.seed + n, f"k{n}", f"pr v{n}") for n in range(2)]
-    lesson = pages.assemble_lesson(binary_spec, runs, [binary_trace, binary_trace])
-    files = pages.lesson_pages(lesson, env, assets.build_info(True), 0)
+    files = pages.lesson_pages(binary_spec, [(trace, ()) for trace in copies(binary_trace, 2)], maker_for(env))
     name = binary_spec.name
     assert set(files) == {f"{name}/index.html", f"{name}/trace.json", f"{name}/v1/index.html", f"{name}/v1/trace.json"}
     assert 'href="v1/index.html"' in files[f"{name}/index.html"].decode()
     assert 'href="../index.html"' in files[f"{name}/v1/index.html"].decode()
 
 
-def test_page_weights_add_the_assets_to_each_page(binary_spec, binary_trace):
-    """A page's weight is its HTML plus the CSS and JS it loads; trace.json and other files do not count."""
-    variants = tuple(pages.Variant(n, n, binary_trace, ()) for n in range(2))
-    lesson = pages.LessonBuild(spec=binary_spec, variants=variants)
-    name = binary_spec.name
-    files = {f"{name}/index.html": b"x" * 10, f"{name}/v1/index.html": b"x" * 20, f"{name}/trace.json": b"x" * 99,
-             "static/site.css": b"c" * 3, "static/site.js": b"j" * 4, "static/quiz.js": b"q" * 5,
-             "static/index.css": b"i" * 1000}
-    assert pages.page_asset_bytes(files) == 12
-    assert pages.page_weights(files, [lesson]) == {f"{name}/index.html": 22, f"{name}/v1/index.html": 32}
+def test_page_weights_add_the_assets_to_each_page(env):
+    """A page loads the CSS and JS of PAGE_ASSETS; other files (index.css, trace.json) do not count."""
+    frame = {"static/site.css": b"c" * 3, "static/site.js": b"j" * 4, "static/quiz.js": b"q" * 5,
+             "static/index.css": b"i" * 1000, "a/trace.json": b"x" * 99}
+    assert pages.page_asset_bytes(frame) == 12
 
 
 def test_explorer_script_weighs_only_on_the_pages_that_load_it(binary_spec, binary_trace, multiclass_spec,
                                                               multiclass_trace, env):
     """explorer.js counts on a binary page (it has a threshold explorer), not on a multiclass one; the
     page-budget search counts it too: more script, shorter tables."""
-    binary = pages.LessonBuild(spec=binary_spec, variants=(pages.Variant(0, 0, binary_trace, ()),))
-    multiclass = pages.LessonBuild(spec=multiclass_spec, variants=(pages.Variant(0, 0, multiclass_trace, ()),))
-    files = {f"{binary_spec.name}/index.html": b"x" * 10, f"{multiclass_spec.name}/index.html": b"x" * 20,
-             "static/site.css": b"c" * 3, "static/site.js": b"j" * 4, "static/quiz.js": b"q" * 5,
+    frame = {"static/site.css": b"c" * 3, "static/site.js": b"j" * 4, "static/quiz.js": b"q" * 5,
              pages.EXPLORER_ASSET: b"e" * 7}
     assert pages.has_explorer(binary_trace) and not pages.has_explorer(multiclass_trace)
-    assert pages.page_weights(files, [binary, multiclass]) == {f"{binary_spec.name}/index.html": 29,
-                                                               f"{multiclass_spec.name}/index.html": 32}
-    build = assets.build_info(True)
-    light = pages.lesson_pages(binary, env, build, 0, explorer_bytes=0)[f"{binary_spec.name}/index.html"]
-    heavy = pages.lesson_pages(binary, env, build, 0,
-                               explorer_bytes=PAGE_BUDGET - len(light) + 1)[f"{binary_spec.name}/index.html"]
+    maker = maker_for(env, frame)
+    assert (maker.loaded_bytes(binary_trace), maker.loaded_bytes(multiclass_trace)) == (19, 12)
+    page = f"{binary_spec.name}/index.html"
+    light = pages.lesson_pages(binary_spec, [(binary_trace, ())], maker_for(env, {}))[page]
+    heavy = pages.lesson_pages(binary_spec, [(binary_trace, ())],
+                               maker_for(env, {pages.EXPLORER_ASSET: b"e" * (PAGE_BUDGET - len(light) + 1)}))[page]
     assert len(heavy) < len(light)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import os
 import shutil
@@ -76,7 +77,8 @@ def built(tmp_path, files=FILES):
         (out / name).parent.mkdir(parents=True, exist_ok=True)
         (out / name).write_bytes(data)
     report = SiteReport(out=out, files=tuple(files), page_weights={"a/index.html": 7}, search_index_bytes=3)
-    uptodate.store_manifest(cache, "k", files, report)
+    uptodate.store_manifest(cache, "k", {name: hashlib.sha256(data).hexdigest() for name, data in files.items()},
+                            report)
     return cache, out, report
 
 

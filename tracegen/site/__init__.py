@@ -1,19 +1,21 @@
-"""Lessons -> a static site you can study offline: run, render every page in memory, then write.
+"""Lessons -> a static site you can study offline: run, render each page as its run arrives, then swap it in.
 
-The build has two phases. First every lesson (and every seeded variant) is run and every
-file of the site is rendered into memory, so any error (a bad expression, a broken template)
-stops the build before anything is written. Then the files are written into a temporary
-folder next to the output and swapped in with renames, so the previous site stays whole
-until the new one is complete.
+Every lesson (and every seeded variant) is run, and each variant's files are rendered and
+written into a temporary folder next to the output as soon as its trace arrives; its trace is
+then let go, so memory stays flat in the number of variants. The index, search index and
+retakes pages come last, from a small summary of each variant. Only then is the folder swapped
+in with renames: any error (a bad expression, a broken template) removes the folder and leaves
+the previous site whole.
 
     uptodate  is the site on disk already current? (nothing heavy imported to decide)
     path      the lessons' order: prerequisites first, then the order given
     runs      plan the runs; cache hits, then worker processes for the misses
-    pages     each lesson's variants, quiz and pages within the page budget
+    variants  a lesson's planned pages, the summary the index keeps of each, which a page links
+    pages     each variant's quiz and pages within the page budget, rendered as its trace arrives
     images    the local images a lesson shows, checked and copied beside its pages
     index     the index page and the search index
     assets    the marker, static files and build info
-    write     the temporary folder and the swap
+    write     the temporary folder, written file by file, and the swap
     report    what a build hands back (SiteReport, PredictionsReport) and the page budget
 
 Nothing here prints: build_site and build_predictions return a report for the CLI to show.
@@ -65,7 +67,8 @@ def build_site(specs: Sequence[LessonSpec], out: Path, *, seed: int | None = Non
                reproducible: bool = False, template_overrides: Path | None = None, cache_dir: Path | None = None,
                jobs: int = 1, progress: Progress | None = None, scheduler: str | None = None,
                site_title: str | None = None, elsewhere: Collection[str] = ()) -> SiteReport:
-    """Run (or load from `cache_dir`) every lesson, render the whole site in memory, then swap it in at `out`.
+    """Run (or load from `cache_dir`) every lesson, render and write its pages as it arrives, then swap the
+    site in at `out`.
 
     The index and the previous/next links follow the lessons' path (tracegen.site.path): their
     prerequisites first, else the order of `specs`. Prerequisites may name lessons left out of
@@ -93,24 +96,33 @@ def build_site(specs: Sequence[LessonSpec], out: Path, *, seed: int | None = Non
             count = len(specs) * (variants + 1)
             return dataclasses.replace(report, runs=count, from_cache=count, seconds=time.perf_counter() - started)
     planned = runs.plan_runs(specs, seed, variants)
-    # Every template is compiled before any lesson runs (a broken one fails fast), while the workers start.
-    env, arrivals = runs.gather_traces(specs, planned, cache_dir=cache_dir, jobs=jobs, progress=progress,
-                                       prepare=lambda: compiled_environment(template_overrides, site_title),
-                                       scheduler=scheduler)
-    build = assets.build_info(reproducible)
-    files = assets.site_frame(template_overrides)
-    with contextlib.closing(arrivals):  # an error while rendering stops the workers at once
-        lessons, ran = pages.render_lessons(specs, planned, arrivals, env, build, files)
-    files[index.SEARCH_INDEX] = index.search_index(lessons)
-    files["index.html"] = index.index_page(lessons, env)
-    files.update(index.retakes_pages(lessons, env))
-    files = dict(sorted(files.items()))
-    write.write_site(files, out)
-    report = SiteReport(out=out, files=tuple(files), page_weights=pages.page_weights(files, lessons),
-                        search_index_bytes=len(files[index.SEARCH_INDEX]), runs=len(planned),
-                        from_cache=len(planned) - ran, seconds=time.perf_counter() - started)
+    # The temporary folder is made before any lesson runs (an output that cannot be written fails
+    # fast) and each lesson's pages go there as soon as they are rendered: a build holds about one
+    # page's trace at a time, whatever the number of variants. Leaving the block without commit()
+    # removes the folder, so an error anywhere leaves the previous site as it was.
+    with write.SiteWriter(out) as site:
+        # Every template is compiled before any lesson runs (a broken one fails fast), while the workers start.
+        env, arrivals = runs.gather_traces(specs, planned, cache_dir=cache_dir, jobs=jobs, progress=progress,
+                                           prepare=lambda: compiled_environment(template_overrides, site_title),
+                                           scheduler=scheduler)
+        frame = assets.site_frame(template_overrides)
+        maker = pages.PageMaker(env, assets.build_info(reproducible), pages.page_asset_bytes(frame),
+                                len(frame.get(pages.EXPLORER_ASSET, b"")), specs)
+        for relative, data in frame.items():
+            site.add(relative, data)
+        with contextlib.closing(arrivals):  # an error while rendering stops the workers at once
+            rendered = pages.render_lessons(specs, planned, arrivals, maker, site.add)
+        search = index.search_index(rendered.lessons)
+        site.add(index.SEARCH_INDEX, search)
+        site.add("index.html", index.index_page(rendered.lessons, env))
+        for relative, data in index.retakes_pages(rendered.lessons, env).items():
+            site.add(relative, data)
+        site.commit()
+    report = SiteReport(out=out, files=tuple(sorted(site.digests)), page_weights=rendered.page_weights,
+                        search_index_bytes=len(search), runs=len(planned), from_cache=len(planned) - rendered.ran,
+                        seconds=time.perf_counter() - started)
     if cache_dir is not None and key is not None:
-        uptodate.store_manifest(cache_dir, key, files, report)
+        uptodate.store_manifest(cache_dir, key, site.digests, report)
     return report
 
 

@@ -32,6 +32,11 @@ class DaskPool:
         # pure=False: two runs of the same lesson and seed are still two tasks, as in the local pool.
         self._executor = client.get_executor(pure=False)
 
+    @property
+    def slots(self) -> int:
+        """Return how many runs the cluster's workers run at once (its threads, when the build starts)."""
+        return sum(self._client.nthreads().values())
+
     def submit(self, fn: Callable[..., Any], *args: Any) -> Future:
         """Run fn(*args) on the cluster; return a concurrent.futures.Future of its result."""
         return self._executor.submit(fn, *args)

@@ -6,25 +6,40 @@ import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from tracegen.site.pages import RETAKES_PAGE, LessonBuild, Variant, has_retakes_page, listed_variants
 from tracegen.site.path import present_prerequisites
+from tracegen.site.variants import (
+    RETAKES_PAGE,
+    LessonBuild,
+    QuizSlot,
+    Variant,
+    VariantSummary,
+    has_retakes_page,
+    listed_variants,
+)
 
 if TYPE_CHECKING:
     from jinja2 import Environment
 
+    from tracegen.quiz.question import Question
     from tracegen.trace import Trace
 
 SEARCH_INDEX = "search-index.js"
 
 
-def _progress_entry(lesson: LessonBuild, variant: Variant) -> dict[str, Any]:
+def summarize(variant: Variant, trace: Trace, questions: Sequence[Question]) -> VariantSummary:
+    """Return what the index and the retakes page show of a rendered variant, so its trace can be let go."""
     from tracegen.html.quiz import storage_key
 
+    return VariantSummary(number=variant.number, seed=variant.seed, storage_key=storage_key(trace),
+                          facts=_facts(trace), quiz=tuple(QuizSlot(q.id, q.kind, len(q.options)) for q in questions))
+
+
+def _progress_entry(lesson: LessonBuild, variant: VariantSummary) -> dict[str, Any]:
     return {
-        "key": storage_key(variant.trace),
+        "key": variant.storage_key,
         "title": lesson.spec.title if variant.number == 0 else f"{lesson.spec.title} ({variant.label})",
-        "total": len(variant.questions),
-        "questions": [{"id": q.id, "kind": q.kind, "n_options": len(q.options)} for q in variant.questions],
+        "total": len(variant.quiz),
+        "questions": [{"id": q.id, "kind": q.kind, "n_options": q.n_options} for q in variant.quiz],
         "progress_id": f"progress-{lesson.spec.name}-{variant.number}",
         "base": variant.number == 0,
     }
@@ -50,7 +65,7 @@ def index_context(lessons: Sequence[LessonBuild]) -> dict[str, Any]:
     titles = {lesson.spec.name: lesson.spec.title for lesson in lessons}
     entries, progress = [], []
     for number, lesson in enumerate(lessons, start=1):
-        base, retakes = lesson.variants[0], listed_variants(lesson)[1:]
+        base, retakes = lesson.variants[0], listed_variants(lesson.variants)[1:]
         entry_progress = [_progress_entry(lesson, v) for v in (base, *retakes)]
         progress.extend(entry_progress)
         entries.append({
@@ -59,16 +74,16 @@ def index_context(lessons: Sequence[LessonBuild]) -> dict[str, Any]:
             "goals": lesson.spec.goals,
             "after": [{"title": titles[name], "href": f"{name}/index.html"}
                       for name in present_prerequisites(lesson.spec, titles)],
-            "href": base.directory(lesson.spec.name) + "index.html", "facts": _facts(base.trace),
-            "total": len(base.questions), "progress_id": entry_progress[0]["progress_id"],
+            "href": base.directory(lesson.spec.name) + "index.html", "facts": base.facts,
+            "total": len(base.quiz), "progress_id": entry_progress[0]["progress_id"],
             "variants": [{"label": v.label, "href": v.directory(lesson.spec.name) + "index.html",
                           "progress_id": p["progress_id"], "total": p["total"]}
                          for v, p in zip(retakes, entry_progress[1:])],
             "all_retakes": ({"href": lesson.spec.name + "/" + RETAKES_PAGE + "index.html",
-                             "count": len(lesson.variants) - 1} if has_retakes_page(lesson) else None),
+                             "count": len(lesson.variants) - 1} if has_retakes_page(lesson.variants) else None),
         })
     return {"root": "", "heading": INDEX_HEADING, "lede": INDEX_LEDE, "lessons": entries, "progress": progress,
-            "total_questions": sum(len(lesson.variants[0].questions) for lesson in lessons)}
+            "total_questions": sum(len(lesson.variants[0].quiz) for lesson in lessons)}
 
 
 def retakes_context(lesson: LessonBuild) -> dict[str, Any]:
@@ -82,14 +97,14 @@ def retakes_context(lesson: LessonBuild) -> dict[str, Any]:
         entries.append({
             "number": None, "goals": (), "after": [],
             "title": f"{spec.title}: {variant.label}", "topic": f"seed {variant.seed}", "description": "",
-            "href": "../../" + variant.directory(name) + "index.html", "facts": _facts(variant.trace),
-            "total": len(variant.questions), "progress_id": entry_progress["progress_id"], "variants": [],
+            "href": "../../" + variant.directory(name) + "index.html", "facts": variant.facts,
+            "total": len(variant.quiz), "progress_id": entry_progress["progress_id"], "variants": [],
             "all_retakes": None,
         })
     lede = (f"The same lesson with new numbers: {len(lesson.variants) - 1} retakes, each its own run at its own "
             "seed, with its own saved progress.")
     return {"root": "../../", "heading": f"{spec.title}: every retake", "lede": lede, "lessons": entries,
-            "progress": progress, "total_questions": sum(len(v.questions) for v in lesson.variants)}
+            "progress": progress, "total_questions": sum(len(v.quiz) for v in lesson.variants)}
 
 
 def retakes_pages(lessons: Sequence[LessonBuild], env: Environment) -> dict[str, bytes]:
@@ -98,7 +113,7 @@ def retakes_pages(lessons: Sequence[LessonBuild], env: Environment) -> dict[str,
 
     return {lesson.spec.name + "/" + RETAKES_PAGE + "index.html":
             render_page(env, "index.html", retakes_context(lesson)).encode()
-            for lesson in lessons if has_retakes_page(lesson)}
+            for lesson in lessons if has_retakes_page(lesson.variants)}
 
 
 def index_page(lessons: Sequence[LessonBuild], env: Environment) -> bytes:
@@ -115,7 +130,7 @@ def search_index(lessons: Sequence[LessonBuild]) -> bytes:
 
     entries = []
     for lesson in lessons:
-        spec, trace = lesson.spec, lesson.variants[0].trace
+        spec, trace = lesson.spec, lesson.base
         entries.append({
             "title": spec.title, "topic": spec.topic, "description": spec.description,
             "href": f"{spec.name}/index.html",

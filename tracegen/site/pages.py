@@ -1,4 +1,4 @@
-"""Lesson pages: a lesson's runs become its variants and quiz, then pages that fit the page budget."""
+"""Lesson pages: each run's trace becomes its variant's quiz and page, within the page budget, as it arrives."""
 
 from __future__ import annotations
 
@@ -10,8 +10,17 @@ from typing import TYPE_CHECKING
 
 from tracegen.site.assets import STATIC
 from tracegen.site.images import lesson_images
+from tracegen.site.index import summarize
 from tracegen.site.report import PAGE_BUDGET
 from tracegen.site.runs import Arrival, PlannedRun
+from tracegen.site.variants import (
+    RETAKES_PAGE,
+    LessonBuild,
+    Variant,
+    VariantSummary,
+    has_retakes_page,
+    listed_variants,
+)
 from tracegen.spec import LessonSpec
 from tracegen.trace import Trace
 
@@ -31,52 +40,17 @@ EXPLORER_ASSET = f"{STATIC}/explorer.js"
 TABLE_ROW_LIMITS = (None, 120, 60, 30, 20, 12)
 # Most catalogue pages fit with curve tables of 60 or 30 rows, so the search starts there.
 FIRST_TABLE_LIMIT = TABLE_ROW_LIMITS.index(60)
-# A page links every retake of its lesson up to this many. Beyond, it links the original, its
-# neighbours and the lesson's retakes page, so a page's size does not grow with --variants.
-LISTED_RETAKES = 12
-RETAKES_PAGE = "retakes/"
 
 
-@dataclass(frozen=True)
-class Variant:
-    """One built page of a lesson: the base run (number 0) or a seeded retake v1..vK."""
+def checked_questions(spec: LessonSpec, trace: Trace) -> tuple[Question, ...]:
+    """Return the questions a variant's page shows, once its trace is checked to make the lesson's claims true.
 
-    number: int
-    seed: int
-    trace: Trace
-    questions: tuple[Question, ...]
-
-    @property
-    def label(self) -> str:
-        """Return 'Original' or 'v1', 'v2', ..."""
-        return "Original" if self.number == 0 else f"v{self.number}"
-
-    def directory(self, lesson: str) -> str:
-        """Return the page's folder relative to the site root, with a trailing slash."""
-        return f"{lesson}/" if self.number == 0 else f"{lesson}/v{self.number}/"
-
-
-@dataclass(frozen=True)
-class LessonBuild:
-    """A lesson and all its runs."""
-
-    spec: LessonSpec
-    variants: tuple[Variant, ...]
-
-
-def assemble_lesson(spec: LessonSpec, runs: Sequence[PlannedRun], traces: Sequence[Trace]) -> LessonBuild:
-    """Return one lesson with its variants (its runs and their traces, in plan order) and their quiz questions.
-
-    Every variant must make the lesson's claims true (else ClaimError, and nothing is written);
-    its questions are those that can teach on its trace (tracegen.quiz.degenerate).
+    A variant whose claims fail stops the build (ClaimError) before the site is swapped in.
     """
     from tracegen.claims import require_claims
 
-    for trace in traces:
-        require_claims(spec, trace)
-    return LessonBuild(spec=spec, variants=tuple(
-        Variant(number=run.number, seed=trace.seed, trace=trace, questions=site_questions(spec, trace))
-        for run, trace in zip(runs, traces)))
+    require_claims(spec, trace)
+    return site_questions(spec, trace)
 
 
 def site_questions(spec: LessonSpec, trace: Trace) -> tuple[Question, ...]:
@@ -113,53 +87,112 @@ def fitting_page(render_at: Callable[[int | None], bytes], asset_bytes: int, sta
     return index, page
 
 
-def _lesson_page(env: Environment, build: BuildInfo, spec: LessonSpec, variant: Variant,
-                 links: list[PageLink], nav: PathNav, max_rows: int | None) -> bytes:
+def _lesson_page(env: Environment, build: BuildInfo, spec: LessonSpec, variant: Variant, trace: Trace,
+                 questions: tuple[Question, ...], links: list[PageLink], nav: PathNav, max_rows: int | None) -> bytes:
     """Return one variant's page with curve tables of at most `max_rows` points (None: every point)."""
     from tracegen.html.env import render_page
     from tracegen.html.lesson import lesson_context
 
-    context = lesson_context(spec, variant.trace, variant.questions,
-                                    root="../" * variant.directory(spec.name).count("/"), variants=links,
-                                    build=build, max_table_rows=max_rows, path=nav)
+    context = lesson_context(spec, trace, questions, root="../" * variant.directory(spec.name).count("/"),
+                             variants=links, build=build, max_table_rows=max_rows, path=nav)
     return render_page(env, "lesson.html", context).encode()
 
 
-def lesson_pages(lesson: LessonBuild, env: Environment, build: BuildInfo,
-                 asset_bytes: int, path: Sequence[LessonSpec] = (), explorer_bytes: int = 0) -> dict[str, bytes]:
-    """Return the page, trace.json and local images of every variant of one lesson.
+@dataclass(frozen=True)
+class PageMaker:
+    """What every lesson page of a build shares: the templates, the build info, the lessons' path (in path
+    order) and the bytes of the CSS and JS a page loads (`explorer_bytes` only on a page with an explorer)."""
 
-    Each page links the lessons before and after this one on the site's `path` (the lessons in
-    path order; none when the lesson is not on it).
+    env: Environment
+    build: BuildInfo
+    asset_bytes: int
+    explorer_bytes: int = 0
+    path: Sequence[LessonSpec] = ()
 
-    Curve tables show every point if the page stays within PAGE_BUDGET; otherwise they are
-    thinned step by step (the page says so and links trace.json for the full arrays). Each
-    variant's search starts where the previous one's ended, since retakes differ only in numbers.
-    A page with a threshold explorer also loads `explorer_bytes` of script.
-    """
-    from tracegen.html.lesson import PageLink, PathNav
-    from tracegen.html.prose import insight_html
-    from tracegen.site.path import path_nav
+    def loaded_bytes(self, trace: Trace) -> int:
+        """Return the CSS and JS bytes the page of `trace` loads, which count in its weight and its budget."""
+        return self.asset_bytes + (self.explorer_bytes if has_explorer(trace) else 0)
 
-    files: dict[str, bytes] = {}
-    name = lesson.spec.name
-    position = next((i for i, spec in enumerate(path) if spec.name == name), None)
-    limit = FIRST_TABLE_LIMIT
-    for variant in lesson.variants:
+    def variant_pages(self, spec: LessonSpec, variants: Sequence[Variant], variant: Variant, trace: Trace,
+                      questions: tuple[Question, ...], start: int = FIRST_TABLE_LIMIT) -> tuple[int, dict[str, bytes]]:
+        """Return (the TABLE_ROW_LIMITS index its page fits at, the page, trace.json and local images) of one
+        of a lesson's `variants`, the page-budget search starting at limit index `start`.
+
+        The page links the other variants (all, or its neighbours and the retakes page) and the lessons
+        before and after this one on the path (none when the lesson is not on it). Curve tables show
+        every point if the page stays within PAGE_BUDGET; otherwise they are thinned step by step (the
+        page says so and links trace.json for the full arrays).
+        """
+        from tracegen.html.lesson import PageLink, PathNav
+        from tracegen.html.prose import insight_html
+        from tracegen.site.path import path_nav
+
+        name = spec.name
         here = variant.directory(name)
-        links = [PageLink(v.label, _relative(here, v.directory(name)), v is variant, v.seed)
-                 for v in listed_variants(lesson, variant)]
-        if has_retakes_page(lesson):
-            retakes = _relative(here, name + "/" + RETAKES_PAGE)
-            links.append(PageLink(f"all {len(lesson.variants) - 1} retakes", retakes))
-        nav = PathNav() if position is None else path_nav(here, path, position)
-        render_at = functools.partial(_lesson_page, env, build, lesson.spec, variant, links, nav)
-        loaded = asset_bytes + (explorer_bytes if has_explorer(variant.trace) else 0)
-        limit, files[here + "index.html"] = fitting_page(render_at, loaded, limit)
-        files[here + "trace.json"] = variant.trace.to_json().encode()
+        links = [PageLink(v.label, _relative(here, v.directory(name)), v.number == variant.number, v.seed)
+                 for v in listed_variants(variants, variant.number)]
+        if has_retakes_page(variants):
+            links.append(PageLink(f"all {len(variants) - 1} retakes", _relative(here, name + "/" + RETAKES_PAGE)))
+        position = next((i for i, other in enumerate(self.path) if other.name == name), None)
+        nav = PathNav() if position is None else path_nav(here, self.path, position)
+        render_at = functools.partial(_lesson_page, self.env, self.build, spec, variant, trace, questions, links, nav)
+        limit, page = fitting_page(render_at, self.loaded_bytes(trace), start)
+        files = {here + "index.html": page, here + "trace.json": trace.to_json().encode()}
         # Beside each page, at the path its <img src> names (not counted in the page weight, as trace.json is not).
-        prose = insight_html(lesson.spec, variant.trace)
-        files.update({here + path: data for path, data in lesson_images(lesson.spec, prose).items()})
+        prose = insight_html(spec, trace)
+        files.update({here + path: data for path, data in lesson_images(spec, prose).items()})
+        return limit, files
+
+
+class LessonPages:
+    """One lesson's pages, rendered variant by variant in number order as their traces arrive.
+
+    Each variant's page-budget search starts where the previous one's ended, since retakes differ
+    only in numbers (so the order is fixed: the pages never depend on the order runs finish in).
+    Of a rendered variant only its summary and page weight are kept; of the traces only the base's.
+    """
+
+    def __init__(self, spec: LessonSpec, variants: Sequence[Variant], maker: PageMaker) -> None:
+        self.spec, self.variants, self.maker = spec, tuple(variants), maker
+        self.page_weights: dict[str, int] = {}
+        self._limit = FIRST_TABLE_LIMIT
+        self._summaries: list[VariantSummary] = []
+        self._base: Trace | None = None
+
+    @property
+    def rendered(self) -> int:
+        """Return how many variants are rendered (the number of the next one)."""
+        return len(self._summaries)
+
+    def add(self, trace: Trace, questions: tuple[Question, ...]) -> dict[str, bytes]:
+        """Render the next variant from its trace and questions; return its files."""
+        variant = self.variants[self.rendered]
+        self._limit, files = self.maker.variant_pages(self.spec, self.variants, variant, trace, questions,
+                                                      self._limit)
+        page = variant.directory(self.spec.name) + "index.html"
+        self.page_weights[page] = len(files[page]) + self.maker.loaded_bytes(trace)
+        self._summaries.append(summarize(variant, trace, questions))
+        if variant.number == 0:
+            self._base = trace
+        return files
+
+    def built(self) -> LessonBuild | None:
+        """Return the lesson as the index needs it, or None while some variant is not rendered."""
+        if self._base is None or self.rendered < len(self.variants):
+            return None
+        return LessonBuild(spec=self.spec, base=self._base, variants=tuple(self._summaries))
+
+
+def lesson_pages(spec: LessonSpec, traces: Sequence[tuple[Trace, tuple[Question, ...]]],
+                 maker: PageMaker) -> dict[str, bytes]:
+    """Return every file of one lesson's variants from their (trace, questions), the base run first.
+
+    The pages a build writes, all in memory: for a lesson page on its own (the golden pages, tests).
+    """
+    lesson = LessonPages(spec, [Variant(number, trace.seed) for number, (trace, _) in enumerate(traces)], maker)
+    files: dict[str, bytes] = {}
+    for trace, questions in traces:
+        files.update(lesson.add(trace, questions))
     return files
 
 
@@ -168,59 +201,43 @@ def has_explorer(trace: Trace) -> bool:
     return trace.evaluation.threshold_table is not None
 
 
-def has_retakes_page(lesson: LessonBuild) -> bool:
-    """Return True when the lesson has more retakes than a page lists, so they get a page of their own."""
-    return len(lesson.variants) - 1 > LISTED_RETAKES
+@dataclass(frozen=True)
+class RenderedLessons:
+    """What rendering leaves for the rest of the build: the lessons in spec order, each lesson page's weight
+    (HTML + CSS + JS) and how many traces were run rather than loaded from the cache."""
 
-
-def listed_variants(lesson: LessonBuild, current: Variant | None = None) -> tuple[Variant, ...]:
-    """Return the variants a page of the lesson links: all of them, or the original and `current`'s neighbours."""
-    if not has_retakes_page(lesson):
-        return lesson.variants
-    if current is None:
-        return lesson.variants[:LISTED_RETAKES + 1]
-    near = {0, current.number - 1, current.number, current.number + 1} & set(range(len(lesson.variants)))
-    return tuple(lesson.variants[number] for number in sorted(near))
+    lessons: list[LessonBuild]
+    page_weights: dict[str, int]
+    ran: int
 
 
 def render_lessons(specs: Sequence[LessonSpec], runs: Sequence[PlannedRun], arrivals: Iterator[Arrival],
-                   env: Environment, build: BuildInfo, files: dict[str, bytes],
-                   ) -> tuple[list[LessonBuild], int]:
-    """Render each lesson's pages into `files` as soon as all its traces have arrived; return the lessons
-    (in spec order) and how many traces were run rather than loaded from the cache.
+                   maker: PageMaker, write: Callable[[str, bytes], None]) -> RenderedLessons:
+    """Render each variant's pages as soon as its trace arrives and hand every file to `write` at once.
 
-    Rendering while the workers still run keeps the cores busy; pages depend only on their own
-    lesson's traces (and the titles of their neighbours on the path, `specs` in path order), so
-    the order of arrival never shows.
+    `arrivals` brings each lesson's traces in plan order (runs.gather_traces does); lessons may
+    interleave. Rendering while the workers still run keeps the cores busy; pages depend only on
+    their own lesson's runs (and the titles of their neighbours on the path), so the order in
+    which lessons arrive never shows. No trace is kept once its pages are written but a base run's.
     """
-    assets = page_asset_bytes(files)
-    positions: list[list[int]] = [[] for _ in specs]
-    for position, run in enumerate(runs):
-        positions[run.lesson].append(position)
-    arrived: dict[int, Trace] = {}
-    lessons: list[LessonBuild | None] = [None] * len(specs)
+    planned: list[list[Variant]] = [[] for _ in specs]
+    for run in runs:
+        planned[run.lesson].append(Variant(run.number, run.seed))
+    lessons = [LessonPages(spec, variants, maker) for spec, variants in zip(specs, planned)]
     ran = 0
     for position, trace, cached in arrivals:
         ran += not cached
-        arrived[position] = trace
-        index = runs[position].lesson
-        if all(p in arrived for p in positions[index]):
-            lesson = assemble_lesson(specs[index], [runs[p] for p in positions[index]],
-                                     [arrived.pop(p) for p in positions[index]])
-            files.update(lesson_pages(lesson, env, build, assets, specs, len(files.get(EXPLORER_ASSET, b""))))
-            lessons[index] = lesson
-    return [lesson for lesson in lessons if lesson is not None], ran
+        run = runs[position]
+        lesson = lessons[run.lesson]
+        if run.number != lesson.rendered:
+            raise RuntimeError(f"{run.label} arrived before v{lesson.rendered} of its lesson")
+        for relative, data in lesson.add(trace, checked_questions(lesson.spec, trace)).items():
+            write(relative, data)
+    built = [lesson.built() for lesson in lessons]
+    weights = {page: weight for lesson in lessons for page, weight in lesson.page_weights.items()}
+    return RenderedLessons(lessons=[lesson for lesson in built if lesson is not None], page_weights=weights, ran=ran)
 
 
 def page_asset_bytes(files: dict[str, bytes]) -> int:
     """Return the bytes of the CSS and JS every lesson page loads (part of its page weight)."""
     return sum(len(files.get(path, b"")) for path in PAGE_ASSETS)
-
-
-def page_weights(files: dict[str, bytes], lessons: Sequence[LessonBuild]) -> dict[str, int]:
-    """Return the bytes of each lesson page plus the CSS and JS it loads (trace.json not counted)."""
-    assets, explorer = page_asset_bytes(files), len(files.get(EXPLORER_ASSET, b""))
-    return {variant.directory(lesson.spec.name) + "index.html":
-            len(files[variant.directory(lesson.spec.name) + "index.html"]) + assets
-            + (explorer if has_explorer(variant.trace) else 0)
-            for lesson in lessons for variant in lesson.variants}

@@ -6,11 +6,13 @@ never depends on where its trace came from.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import gc
+import itertools
 import signal
 import sys
-from collections.abc import Callable, Generator, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -111,6 +113,9 @@ def _prepare_worker() -> None:
     # was importing or running. (Ending at once instead could cut off a result being sent and
     # leave the pool's reader waiting for the rest of it forever.)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # A forked worker inherits the build's SIGTERM handler (which removes the site's temporary folder);
+    # a worker ends on SIGTERM as any process does.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     with garbage_collector_paused():
         from sklearn import datasets, linear_model, model_selection, preprocessing  # noqa: F401
         from threadpoolctl import threadpool_limits
@@ -149,26 +154,30 @@ def start_workers(count: int, scheduler: str | None = None) -> Any:
     return pool
 
 
+# Runs in flight (submitted, or finished and waiting for an earlier run of their lesson) per worker:
+# enough that a worker never waits for its next run, few enough that the traces held at once stay
+# a handful whatever the number of variants (each is a few hundred KB of JSON and more as objects).
+IN_FLIGHT_PER_WORKER = 4
+
+
 def gather_traces(specs: Sequence[LessonSpec], runs: Sequence[PlannedRun], *, cache_dir: Path | None,
                   jobs: int, progress: Progress | None = None, prepare: Callable[[], Any] = lambda: None,
                   scheduler: str | None = None) -> tuple[Any, Generator[Arrival, None, None]]:
     """Start the runs; return what `prepare()` returned and an iterator of (plan position, trace, came from
-    cache) that yields every planned run's trace as it becomes available.
+    cache) that yields every planned run's trace, each lesson's in plan order (lessons interleave).
 
-    Hits come from `cache_dir`. Misses run in `jobs` worker processes (even for one job), which
-    import scikit-learn while this process calls `prepare` (the build compiles its templates),
-    so the two overlap; with a Dask `scheduler` they run on that cluster instead. Hits are
-    yielded first, then runs as they finish, so the caller can render
-    one lesson while others still run; it places traces by plan position, so the order in which
-    workers finish never shows. Closing the iterator early stops the workers without waiting.
+    Hits come from `cache_dir`: here each entry is only looked for, and it is read when its lesson
+    reaches it, so the traces held at any time are a few, not the whole cache. An entry discarded
+    then (cache.read_entry) runs like any miss. Misses run in `jobs` worker processes (even for one
+    job), which import scikit-learn while this process calls `prepare` (the build compiles its
+    templates), so the two overlap; with a Dask `scheduler` they run on that cluster instead.
+    The caller renders one lesson's pages while other runs go on; it places traces by plan
+    position, so the order in which workers finish never shows. Closing the iterator early stops
+    the workers without waiting.
     """
-    hits, missing = {}, []
-    for position, run in enumerate(runs):
-        trace = cache.load_trace(cache_dir, run.key, specs[run.lesson].name) if cache_dir is not None else None
-        if trace is None:
-            missing.append(position)
-        else:
-            hits[position] = trace
+    stored = {position for position, run in enumerate(runs)
+              if cache_dir is not None and cache.has_entry(cache_dir, run.key)}
+    missing = [position for position in range(len(runs)) if position not in stored]
     pool = start_workers(min(jobs, len(missing)), scheduler) if missing else None
     try:
         prepared = prepare()
@@ -176,49 +185,111 @@ def gather_traces(specs: Sequence[LessonSpec], runs: Sequence[PlannedRun], *, ca
         if pool is not None:
             pool.shutdown(wait=False, cancel_futures=True)
         raise
-    return prepared, _arrivals(pool, specs, runs, hits, missing, cache_dir, progress)
+    return prepared, _Arrivals(pool, specs, runs, stored, missing, cache_dir, jobs, scheduler, progress).each()
 
 
-def _arrivals(pool: Any, specs: Sequence[LessonSpec], runs: Sequence[PlannedRun], hits: dict[int, Trace],
-              missing: Sequence[int], cache_dir: Path | None, progress: Progress | None,
-              ) -> Generator[Arrival, None, None]:
-    done = 0
+class _Arrivals:
+    """The traces of one build's runs as they become available, each lesson's in plan order.
 
-    def finish(position: int, trace: Trace, cached: bool) -> Arrival:
-        nonlocal done
-        done += 1
-        if progress is not None and len(runs) > 1:  # one trace needs no progress, only the summary
-            progress.step(done, len(runs), runs[position].label, "cache" if cached else "ran")
+    A trace that arrives before an earlier run of its lesson waits in `ran` (or `read`, read ahead
+    from the cache); the runs in flight and those waiting are bounded together (the window), so
+    memory does not grow with the number of runs. Misses are submitted longest lesson first and,
+    within a lesson, in plan order, so a lesson's traces mostly arrive in the order they are needed.
+    """
+
+    def __init__(self, pool: Any, specs: Sequence[LessonSpec], runs: Sequence[PlannedRun], stored: set[int],
+                 missing: Sequence[int], cache_dir: Path | None, jobs: int, scheduler: str | None,
+                 progress: Progress | None) -> None:
+        self.pool, self.specs, self.runs, self.stored = pool, specs, runs, stored
+        self.cache_dir, self.jobs, self.scheduler, self.progress = cache_dir, jobs, scheduler, progress
+        # Longest first (epochs stand in for the cost), so that no worker is left with a long lesson
+        # at the end while the others idle; where each result lands does not depend on this order.
+        self.waiting = collections.deque(sorted(missing, key=lambda p: -specs[runs[p].lesson].epochs))
+        self.lessons: list[collections.deque[int]] = [collections.deque() for _ in specs]
+        for position, run in enumerate(runs):
+            self.lessons[run.lesson].append(position)
+        self.running: dict[Future, int] = {}
+        self.ran: dict[int, Trace] = {}
+        self.read: dict[int, Trace] = {}
+        self.window = IN_FLIGHT_PER_WORKER * max(1, jobs, getattr(pool, "slots", 0))
+        self.done = 0
+
+    def each(self) -> Generator[Arrival, None, None]:
+        try:
+            self._top_up()
+            while any(self.lessons):
+                for queue in self.lessons:
+                    yield from self._ready(queue)
+                if any(self.lessons):
+                    from concurrent.futures import FIRST_COMPLETED, wait
+
+                    if not self.running:
+                        raise RuntimeError("a lesson waits for a run that was never submitted")
+                    self._harvest(wait(self.running, return_when=FIRST_COMPLETED)[0])
+        except BaseException:
+            if self.pool is not None:
+                # Do not wait for workers still importing or running: the error is reported now.
+                self.pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        if self.pool is not None:
+            self.pool.shutdown()
+
+    def _ready(self, queue: collections.deque[int]) -> Iterator[Arrival]:
+        """Yield the lesson's next traces while they are at hand; then, if its next run is running, read its
+        next cache entries ahead, so that one found discarded starts running now rather than when reached."""
+        while queue:
+            head = queue[0]
+            if head in self.stored:
+                self._read(head)
+            if head in self.ran:
+                trace, cached = self.ran.pop(head), False
+            elif head in self.read:
+                trace, cached = self.read.pop(head), True
+            else:
+                break
+            queue.popleft()
+            yield self._finish(head, trace, cached)
+            # While the caller renders, finished runs make room for the next ones.
+            self._harvest([future for future in self.running if future.done()])
+        for position in itertools.islice(queue, 1, self.window):
+            if len(self.read) >= self.window:
+                break
+            if position in self.stored:
+                self._read(position)
+
+    def _read(self, position: int) -> None:
+        """Read a stored trace into `read`; a discarded entry is submitted at once (its lesson waits for it)."""
+        run = self.runs[position]
+        self.stored.discard(position)
+        assert self.cache_dir is not None  # only a build with a cache has stored entries
+        trace = cache.load_trace(self.cache_dir, run.key, self.specs[run.lesson].name)
+        if trace is None:
+            self._submit(position)
+        else:
+            self.read[position] = trace
+
+    def _submit(self, position: int) -> None:
+        if self.pool is None:  # every run was a stored entry until one was discarded
+            self.pool = start_workers(max(1, min(self.jobs, sum(map(len, self.lessons)))), self.scheduler)
+        run = self.runs[position]
+        self.running[self.pool.submit(run_json, self.specs[run.lesson], run.seed)] = position
+
+    def _top_up(self) -> None:
+        while self.waiting and len(self.running) + len(self.ran) < self.window:
+            self._submit(self.waiting.popleft())
+
+    def _harvest(self, finished: Iterable[Future]) -> None:
+        """Take the traces of finished runs (storing them in the cache), then submit more."""
+        for future in sorted(finished, key=self.running.__getitem__):
+            position = self.running.pop(future)  # the future (and the JSON it holds) is let go
+            trace, text = _from_worker(future)
+            if self.cache_dir is not None:
+                cache.store_text(self.cache_dir, trace.hash, text)
+            self.ran[position] = trace
+        self._top_up()
+
+    def _finish(self, position: int, trace: Trace, cached: bool) -> Arrival:
+        self.done += 1
+        if self.progress is not None and len(self.runs) > 1:  # one trace needs no progress, only the summary
+            self.progress.step(self.done, len(self.runs), self.runs[position].label, "cache" if cached else "ran")
         return position, trace, cached
-
-    try:
-        for position, trace in hits.items():
-            yield finish(position, trace, True)
-        if pool is None:
-            return
-        for position, trace, text in _collect(pool, specs, runs, missing):
-            if cache_dir is not None:
-                cache.store_text(cache_dir, trace.hash, text)
-            yield finish(position, trace, False)
-    except BaseException:
-        if pool is not None:
-            # Do not wait for workers still importing or running: the error is reported now.
-            pool.shutdown(wait=False, cancel_futures=True)
-        raise
-    pool.shutdown()
-
-
-def _collect(pool: Any, specs: Sequence[LessonSpec], runs: Sequence[PlannedRun], missing: Sequence[int],
-             ) -> Iterator[tuple[int, Trace, str]]:
-    """Submit every missing run to `pool`; yield (plan position, trace, its JSON) as each finishes."""
-    from concurrent.futures import FIRST_COMPLETED, wait
-
-    # Longest first (epochs stand in for the cost), so that no worker is left with a long lesson
-    # at the end while the others idle; where each result lands does not depend on this order.
-    order = sorted(missing, key=lambda p: -specs[runs[p].lesson].epochs)
-    futures = {pool.submit(run_json, specs[runs[p].lesson], runs[p].seed): p for p in order}
-    pending = set(futures)
-    while pending:
-        finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-        for future in sorted(finished, key=futures.__getitem__):
-            yield (futures[future], *_from_worker(future))

@@ -138,9 +138,10 @@ def _manifest(text: str) -> Manifest:
     return manifest
 
 
-def store_manifest(cache_dir: Path, key: str, files: dict[str, bytes], report: SiteReport) -> None:
-    """Record what was built into report.out; a cache that cannot be written is skipped, never fatal."""
-    manifest = {"key": key, "files": {name: hashlib.sha256(data).hexdigest() for name, data in files.items()},
+def store_manifest(cache_dir: Path, key: str, digests: dict[str, str], report: SiteReport) -> None:
+    """Record what was built into report.out (`digests`: each file's sha256, by path); a cache that cannot be
+    written is skipped, never fatal."""
+    manifest = {"key": key, "files": digests,
                 "page_weights": report.page_weights, "search_index_bytes": report.search_index_bytes}
     path = manifest_path(cache_dir, report.out)
     cache.write_entry(path, path.stem, json.dumps(manifest, sort_keys=True))

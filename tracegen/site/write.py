@@ -1,4 +1,4 @@
-"""Put a site in memory on disk: into a temporary folder next to the output, then swap it in.
+"""Put a site on disk: file by file into a temporary folder next to the output, then swap it in.
 
 The previous site stays whole until the new one is complete. A build makes two kinds of folder
 next to the output, `.<out>.build-<pid>-<token>` (the new site) and `.<out>.old-<pid>-<token>`
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import glob
+import hashlib
 import os
 import re
 import shutil
@@ -20,7 +21,7 @@ import signal
 import stat
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from tracegen.errors import OutputError
@@ -68,33 +69,77 @@ def write_site(files: dict[str, bytes], out: Path) -> None:
     Every path in `files` is relative and stays inside the site; every site holds MARKER.
     """
     prepare_output(out)
-    _check_inside(files, out)
-    where = _located(out)
-    try:
-        where.parent.mkdir(parents=True, exist_ok=True)
-        remove_stale_temporaries(where)
-        temp = _made_folder(where, "build")
-    except OSError as exc:
-        raise OutputError(out, "output", f"cannot write next to it: {exc.strerror}") from None
-    try:
-        with _sigterm_as_exit():
-            for relative, data in files.items():
-                path = temp / relative
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_bytes(data)
+    _check_inside(files, out)  # every path, before anything is written
+    with SiteWriter(out) as site:
+        for relative, data in files.items():
+            site.add(relative, data)
+        site.commit()
+
+
+class SiteWriter:
+    """A new site written file by file into a temporary folder next to `out`, then swapped in by commit().
+
+    A build renders its pages one lesson at a time and hands each file here at once, so no more
+    than a lesson is ever held in memory. Leaving the block without commit() (an error, an
+    exception, SIGTERM) removes the folder: the previous site stays whole and nothing is left beside.
+    `digests` is the sha256 of every file written, by path, for the build manifest.
+    """
+
+    def __init__(self, out: Path) -> None:
+        self.out = out
+        self.digests: dict[str, str] = {}
+        self._temp: Path | None = None
+        self._held = contextlib.ExitStack()
+
+    def __enter__(self) -> SiteWriter:
+        prepare_output(self.out)
+        where = _located(self.out)
+        try:
+            where.parent.mkdir(parents=True, exist_ok=True)
+            remove_stale_temporaries(where)
+            self._temp = _made_folder(where, "build")
+        except OSError as exc:
+            raise OutputError(self.out, "output", f"cannot write next to it: {exc.strerror}") from None
+        self._held.enter_context(_sigterm_as_exit())
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._held.close()
+        if self._temp is not None:  # not swapped in
+            shutil.rmtree(self._temp, ignore_errors=True)
+            self._temp = None
+
+    def add(self, relative: str, data: bytes) -> None:
+        """Write one file of the site at `relative` (a path inside it; a second add of a path replaces it)."""
+        _check_inside((relative,), self.out)
+        path = self._folder() / relative
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+        except OSError as exc:
+            raise OutputError(self.out, "output", f"cannot write: {exc.strerror or exc}") from None
+        self.digests[relative] = hashlib.sha256(data).hexdigest()
+
+    def commit(self) -> None:
+        """Carry over the KEEP files, then swap the new site in place of `out` (the signals held meanwhile)."""
+        temp, where = self._folder(), _located(self.out)
+        try:
             for name in KEEP:
-                if _is_regular_file(where / name) and name not in files:
+                if _is_regular_file(where / name) and name not in self.digests:
                     shutil.copy2(where / name, temp / name)
             # mkdtemp creates the folder private (0700); a site is as readable as any other folder.
             os.chmod(temp, 0o755)
             with _signals_held():
                 _swap(temp, where)
-    except OSError as exc:
-        shutil.rmtree(temp, ignore_errors=True)
-        raise OutputError(out, "output", f"cannot write: {exc.strerror or exc}") from None
-    except BaseException:
-        shutil.rmtree(temp, ignore_errors=True)
-        raise
+                # A signal held during the swap is raised as the block ends; the folder is the site by then.
+                self._temp = None
+        except OSError as exc:
+            raise OutputError(self.out, "output", f"cannot write: {exc.strerror or exc}") from None
+
+    def _folder(self) -> Path:
+        if self._temp is None:
+            raise RuntimeError("SiteWriter used outside its with block or after commit()")
+        return self._temp
 
 
 def restore_previous_site(out: Path) -> None:
@@ -165,7 +210,7 @@ def _is_regular_file(path: Path) -> bool:
         return False
 
 
-def _check_inside(files: dict[str, bytes], out: Path) -> None:
+def _check_inside(files: Iterable[str], out: Path) -> None:
     """Refuse, before anything is written, a file path that would not land inside the site folder."""
     for relative in files:
         # Resolved against the site folder, a path stays inside it when no part is empty, '.' or '..'
