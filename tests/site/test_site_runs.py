@@ -147,3 +147,24 @@ def test_a_worker_and_this_process_record_the_same_digits_trace():
     finally:
         pool.shutdown()
     assert error is None and Trace.from_json(text).to_json() == here
+
+
+def test_each_lessons_traces_arrive_in_plan_order_with_hits_read_as_reached(tmp_path, monkeypatch):
+    """Hits and misses mixed within lessons, a discarded entry among them and a window of one run per
+    worker: every lesson's traces still arrive in plan order, each the run's own, the discarded one run again."""
+    specs = [load_lesson(write_tiny_lesson(tmp_path, name=name)) for name in ("alpha", "beta")]
+    plan = runs.plan_runs(specs, None, 4)
+    stored = {0, 2, 3, 6, 9}  # alpha v0, v2, v3; beta v1 and v4 (v4's entry is broken below)
+    for position in stored:
+        cache.store_trace(tmp_path / "cache", pipeline.run(specs[plan[position].lesson], seed=plan[position].seed))
+    cache.cached_path(tmp_path / "cache", plan[9].key).write_text("not an entry", encoding="utf-8")
+    monkeypatch.setattr(runs, "IN_FLIGHT_PER_WORKER", 1)
+    _, arrivals = runs.gather_traces(specs, plan, cache_dir=tmp_path / "cache", jobs=2)
+    arrived = [(position, trace, cached) for position, trace, cached in arrivals]
+    for lesson in (0, 1):
+        assert [p for p, _, _ in arrived if plan[p].lesson == lesson] == [p for p, r in enumerate(plan)
+                                                                          if r.lesson == lesson]
+    # The two tiny lessons share a pipeline, so their runs at one seed share a cache entry.
+    kept = {plan[p].key for p in stored - {9}}
+    assert {p for p, _, cached in arrived if cached} == {p for p, run in enumerate(plan) if run.key in kept}
+    assert all(trace.seed == plan[p].seed and trace.hash == plan[p].key for p, trace, _ in arrived)

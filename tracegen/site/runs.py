@@ -218,9 +218,14 @@ class _Arrivals:
         try:
             self._top_up()
             while any(self.lessons):
+                # Runs that finish while the caller renders may belong to a lesson this sweep has passed,
+                # so it waits for a run only after a sweep that had nothing to hand on.
+                handed = 0
                 for queue in self.lessons:
-                    yield from self._ready(queue)
-                if any(self.lessons):
+                    for arrival in self._ready(queue):
+                        handed += 1
+                        yield arrival
+                if not handed and any(self.lessons):
                     from concurrent.futures import FIRST_COMPLETED, wait
 
                     if not self.running:
