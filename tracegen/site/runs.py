@@ -116,6 +116,7 @@ def _prepare_worker() -> None:
     # A forked worker inherits the build's SIGTERM handler (which removes the site's temporary folder);
     # a worker ends on SIGTERM as any process does.
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _end_with_the_build()
     with garbage_collector_paused():
         from sklearn import datasets, linear_model, model_selection, preprocessing  # noqa: F401
         from threadpoolctl import threadpool_limits
@@ -123,6 +124,24 @@ def _prepare_worker() -> None:
         from tracegen.pipeline import data, evaluate, stages, train  # noqa: F401
     gc.freeze()
     threadpool_limits(limits=1)
+
+
+# prctl(2) option: the signal the kernel sends this process when its parent ends.
+PR_SET_PDEATHSIG = 1
+
+
+def _end_with_the_build() -> None:
+    """Have the kernel kill this worker when the build process ends, even killed outright (Linux only).
+
+    The build writes its pages while workers still run; a build killed then (SIGKILL) would
+    otherwise leave its workers waiting for work forever, holding the terminal's pipes open.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 @contextlib.contextmanager
@@ -292,6 +311,11 @@ class _Arrivals:
                 cache.store_text(self.cache_dir, trace.hash, text)
             self.ran[position] = trace
         self._top_up()
+        if self.pool is not None and not (self.waiting or self.running or self.stored):
+            # No run is left (nor any entry that could yet be discarded): the workers end now, before
+            # the last pages are written, so that no worker outlives a build killed while it writes.
+            self.pool.shutdown()
+            self.pool = None
 
     def _finish(self, position: int, trace: Trace, cached: bool) -> Arrival:
         self.done += 1
