@@ -45,11 +45,11 @@ def prepare_worker() -> None:
     record("import scikit-learn", begin)
 
 
-def run_json(spec, seed):
+def run_json(spec, seeds):
     # Module level, because the pool sends the function to its workers by name.
     begin = time.time()
     try:
-        return REAL_RUN(spec, seed)
+        return REAL_RUN(spec, seeds)
     finally:
         record(spec.name, begin)
 

@@ -4,13 +4,16 @@ run stops `tracegen run` and `tracegen build` (every variant) with one line, lea
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import write_tiny_lesson
+from tracegen import cache, pipeline
 from tracegen.cli import main
 from tracegen.errors import SpecError
+from tracegen.site import runs as site_runs
 from tracegen.spec import load_lesson
 
 
@@ -103,7 +106,8 @@ def test_false_claim_fails_build_and_leaves_the_site(tmp_path, capsys):
 
 
 def test_every_variant_is_checked(tmp_path, capsys):
-    """With --variants 2 the retakes run at seeds 3 and 4: `seed < 4` fails on the second retake."""
+    """With --variants 2 the retakes run at seeds 3 and 4: `seed < 4` fails on the second retake and on
+    every one of its replacement seeds (all larger), so the build stops naming them."""
     out = tmp_path / "site"
     path = lesson(tmp_path, 'claims = ["seed < 4"]')
     code, _, err = cli(capsys, "build", str(path), "--out", str(out), "--variants", "1", "--no-cache", "-q",
@@ -112,5 +116,35 @@ def test_every_variant_is_checked(tmp_path, capsys):
     code, _, err = cli(capsys, "build", str(path), "--out", str(out), "--variants", "2", "--no-cache", "-q",
                        "-j", "1")
     assert code == 2
-    assert err == f"tracegen: error: {path}: seed 4: claim 'seed < 4' is false\n"
+    stride, last = site_runs.SEED_STRIDE, 4 + site_runs.REPLACEMENTS * site_runs.SEED_STRIDE
+    assert err == (f"tracegen: error: {path}: seed 4: claim 'seed < 4' is false there and at all "
+                   f"{site_runs.REPLACEMENTS} replacement seeds ({4 + stride} to {last}); "
+                   "tracegen check --seeds shows where it holds\n")
     assert not (out / "lesson" / "v2").exists()
+
+
+def test_a_retake_that_makes_a_claim_false_runs_at_its_replacement_seed(tmp_path, capsys):
+    """`seed != 4` fails on v2 (seed 4): v2 is the run at 4 + SEED_STRIDE, its page and trace say so, the
+    other variants keep their seeds, and a rebuild from the cache runs nothing and writes the same site."""
+    path = lesson(tmp_path, 'claims = ["seed != 4"]')
+    replacement = 4 + site_runs.SEED_STRIDE
+    for out in ("site", "again"):
+        code, _, err = cli(capsys, "build", str(path), "--out", str(tmp_path / out), "--variants", "3",
+                           "--cache-dir", str(tmp_path / "cache"), "--reproducible", "-j", "1")
+        assert code == 0, err
+    seeds = [json.loads((tmp_path / "site" / "lesson" / folder / "trace.json").read_text())["seed"]
+             for folder in ("", "v1", "v2", "v3")]
+    assert seeds == [2, 3, replacement, 5]
+    assert f"seed {replacement}" in (tmp_path / "site" / "lesson" / "v2" / "index.html").read_text()
+    assert "4 trace(s): 0 run, 4 from cache" in err
+    assert digests(tmp_path / "site") == digests(tmp_path / "again")
+    # The replaced run is in the cache too (the rebuild follows the same seeds without running it).
+    assert cache.has_entry(tmp_path / "cache", pipeline.trace_hash(load_lesson(path), 4))
+
+
+def test_the_base_run_is_never_replaced(tmp_path, capsys):
+    """The lesson's own seed is what its author chose: a claim false there stops the build, retakes or not."""
+    path = lesson(tmp_path, 'claims = ["seed != 2"]')
+    code, _, err = cli(capsys, "build", str(path), "--out", str(tmp_path / "site"), "--variants", "2",
+                       "--no-cache", "-q", "-j", "1")
+    assert code == 2 and err == f"tracegen: error: {path}: seed 2: claim 'seed != 2' is false\n"

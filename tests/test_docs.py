@@ -124,6 +124,15 @@ def test_guide_names_every_value_a_choice_key_accepts():
     assert undocumented(FIT_ON, section("`[select]`")) == []
 
 
+def test_guide_gives_the_replacement_seeds_the_build_uses():
+    """The claims section states the stride and the number of replacement seeds a retake tries."""
+    from tracegen.site import runs
+
+    text = " ".join(section("Claims").split())
+    stride = runs.SEED_STRIDE
+    assert f"seed + k + {stride}, then + 2 × {stride}, up to {runs.REPLACEMENTS} replacements" in text
+
+
 def test_guide_names_every_generator():
     assert undocumented(GENERATORS, section("`[quiz]`")) == []
 

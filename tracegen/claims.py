@@ -56,11 +56,16 @@ def claim_failure(spec: LessonSpec, trace: Trace, claim: str) -> ClaimError:
     return ClaimError(spec.path, f"seed {trace.seed}", f"claim '{claim}' is false")
 
 
-def require_claims(spec: LessonSpec, trace: Trace) -> None:
-    """Raise ClaimError for the first claim of the lesson that is false on `trace`."""
+def require_claims(spec: LessonSpec, trace: Trace, tried: Sequence[int] = ()) -> None:
+    """Raise ClaimError for the first claim of the lesson that is false on `trace`, the last run of a
+    retake that `tried` these seeds (each run making a claim false) when there were more than one."""
     false = false_claims(spec, trace)
-    if false:
+    if not false:
+        return
+    if len(tried) <= 1:
         raise claim_failure(spec, trace, false[0])
+    raise ClaimError(spec.path, f"seed {tried[0]}", f"claim '{false[0]}' is false there and at all {len(tried) - 1} "
+                     f"replacement seeds ({tried[1]} to {tried[-1]}); tracegen check --seeds shows where it holds")
 
 
 # ---------------------------------------------------------------- tracegen check
@@ -120,12 +125,13 @@ def check_lessons(specs: Sequence[LessonSpec], seeds: Sequence[int] | None, *, j
     if missing:
         pool = site_runs.start_workers(min(jobs, len(missing)))
         try:
-            futures = [(position, pool.submit(site_runs.run_json, *plan[position])) for position in missing]
+            futures = [(position, pool.submit(site_runs.run_json, plan[position][0], (plan[position][1],)))
+                       for position in missing]
             for position, future in futures:
-                text, error = future.result()
-                if error is not None:
-                    kind, *fields = error
-                    finish(position, None, kind(*fields), "ran")
+                try:
+                    [text] = site_runs.worker_texts(future.result())
+                except TracegenError as exc:
+                    finish(position, None, exc, "ran")
                     continue
                 if cache_dir is not None:
                     cache.store_text(cache_dir, keys[position], text)

@@ -110,7 +110,8 @@ def build_parser() -> argparse.ArgumentParser:
                             "out, else site)")
     build.add_argument("--seed", type=seed_int, help="override every lesson's seed")
     build.add_argument("--variants", type=positive_int, default=0, metavar="K",
-                       help="also build K retakes per lesson at seed + 1..K (new numbers, same text)")
+                       help="also build K retakes per lesson at seed + 1..K (new numbers, same text; "
+                            "a seed whose run makes a claim false is replaced)")
     build.add_argument("--reproducible", action="store_true",
                        help="leave out wall times and the build timestamp, so the same lessons and seed give a "
                             "byte-identical site")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import itertools
 import weakref
@@ -76,17 +77,20 @@ def copies(trace, count):
 
 
 def test_rendered_variants_keep_their_run_seed_quiz_and_weight(env, binary_spec, binary_trace):
-    """Each run becomes a variant with its number, its run's seed, its trace's quiz slots and its page weight."""
+    """Each run becomes a variant with its number, the seed its trace was run at (a retake's replacement seed
+    when the planned one made a claim false), its trace's quiz slots and its page weight."""
     from tracegen.quiz import make_questions
 
     runs = [PlannedRun(0, n, binary_trace.seed + n, f"k{n}", f"pr v{n}") for n in range(2)]
     files: dict[str, bytes] = {}
     maker = maker_for(env)
-    arrivals = iter([(n, trace, False) for n, trace in enumerate(copies(binary_trace, 2))])
-    rendered = pages.render_lessons([binary_spec], runs, arrivals, maker, files.__setitem__)
+    base, retake = copies(binary_trace, 2)
+    retake = dataclasses.replace(retake, seed=binary_trace.seed + 2001)
+    rendered = pages.render_lessons([binary_spec], runs, iter([(0, base, False), (1, retake, False)]), maker,
+                                    files.__setitem__)
     [lesson] = rendered.lessons
     assert lesson.spec is binary_spec and lesson.base == binary_trace
-    assert [(v.number, v.seed) for v in lesson.variants] == [(0, binary_trace.seed), (1, binary_trace.seed + 1)]
+    assert [(v.number, v.seed) for v in lesson.variants] == [(0, binary_trace.seed), (1, binary_trace.seed + 2001)]
     questions = pages.site_questions(binary_spec, binary_trace)
     assert questions == make_questions(binary_spec, binary_trace)
     assert lesson.variants[1].quiz == tuple(QuizSlot(q.id, q.kind, len(q.options)) for q in questions)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import signal
-from concurrent.futures import Future
 
 import pytest
 
@@ -46,21 +45,34 @@ def test_run_json_sends_an_error_as_its_class_and_fields(binary_spec, monkeypatc
         raise DataError("data.csv", "b", "non-numeric value 'oops'", line=32)
 
     monkeypatch.setattr(pipeline, "run", fail)
-    text, error = runs.run_json(binary_spec, 1)
-    assert text is None and error == (DataError, "data.csv", "b", "non-numeric value 'oops'", 32)
-    future: Future = Future()
-    future.set_result((None, error))
+    texts, error = runs.run_json(binary_spec, (1,))
+    assert texts == [] and error == (DataError, "data.csv", "b", "non-numeric value 'oops'", 32)
     with pytest.raises(DataError) as raised:
-        runs._from_worker(future)
+        runs.worker_texts((texts, error))
     assert raised.value.one_line() == "data.csv:32: b: non-numeric value 'oops'"
 
 
-def test_a_worker_result_is_parsed_from_its_json(binary_trace):
-    """A worker's JSON becomes the same trace, and its text is kept for the cache."""
-    text = binary_trace.to_json(include_timings=True)
-    future: Future = Future()
-    future.set_result((text, None))
-    assert runs._from_worker(future) == (Trace.from_json(text), text)
+def test_run_json_tries_seeds_until_the_claims_hold(tmp_path):
+    """The worker runs each seed in turn and stops at the first whose run makes the claims true (or at the
+    last seed), sending every run it made so that the cache holds the replaced ones as well."""
+    spec = load_lesson(write_tiny_lesson(tmp_path, 'claims = ["seed > 5"]', name="tiny"))
+    texts = runs.worker_texts(runs.run_json(spec, (4, 5, 6, 7)))
+    assert [Trace.from_json(text).seed for text in texts] == [4, 5, 6]
+    assert Trace.from_json(texts[-1]).to_json() == pipeline.run(spec, seed=6).to_json()
+    assert [Trace.from_json(text).seed for text in runs.worker_texts(runs.run_json(spec, (1, 2)))] == [1, 2]
+
+
+def test_a_retakes_replacement_seeds_are_its_own(binary_spec):
+    """The base run has only its seed; retake k tries base + k, then base + k + j * SEED_STRIDE: no two
+    variants of a plan share a seed, and a variant's seeds do not depend on how many variants there are."""
+    plan = runs.plan_runs([binary_spec], 10, runs.MAX_VARIANTS)
+    assert plan[0].seeds == (10,)
+    assert plan[3].seeds == tuple(13 + j * runs.SEED_STRIDE for j in range(runs.REPLACEMENTS + 1))
+    every = [seed for run in plan for seed in run.seeds]
+    assert len(every) == len(set(every))
+    assert runs.plan_runs([binary_spec], 10, 5)[3].seeds == plan[3].seeds
+    # Near the largest seed, only the replacements that exist are tried.
+    assert runs.plan_runs([binary_spec], runs.MAX_SEED - 2, 1)[1].seeds == (runs.MAX_SEED - 1,)
 
 
 class Steps:
@@ -125,11 +137,10 @@ def test_workers_keep_blas_to_one_thread_and_the_same_numbers(tmp_path):
     try:
         assert pool.submit(signal.getsignal, signal.SIGINT).result() == signal.SIG_IGN
         threads = pool.submit(blas_threads).result()
-        text, error = pool.submit(runs.run_json, spec, spec.split.seed).result()
+        [text] = runs.worker_texts(pool.submit(runs.run_json, spec, (spec.split.seed,)).result())
     finally:
         pool.shutdown()
     assert threads and set(threads) == {1}
-    assert error is None
     # Wall times differ run to run; everything else is the same text.
     assert Trace.from_json(text).to_json() == pipeline.run(spec).to_json()
 
@@ -143,10 +154,10 @@ def test_a_worker_and_this_process_record_the_same_digits_trace():
     here = pipeline.run(spec, seed=5).to_json(include_timings=False)
     pool = runs.start_workers(1)
     try:
-        text, error = pool.submit(runs.run_json, spec, 5).result()
+        [text] = runs.worker_texts(pool.submit(runs.run_json, spec, (5,)).result())
     finally:
         pool.shutdown()
-    assert error is None and Trace.from_json(text).to_json() == here
+    assert Trace.from_json(text).to_json() == here
 
 
 def test_each_lessons_traces_arrive_in_plan_order_with_hits_read_as_reached(tmp_path, monkeypatch):
@@ -168,3 +179,16 @@ def test_each_lessons_traces_arrive_in_plan_order_with_hits_read_as_reached(tmp_
     kept = {plan[p].key for p in stored - {9}}
     assert {p for p, _, cached in arrived if cached} == {p for p, run in enumerate(plan) if run.key in kept}
     assert all(trace.seed == plan[p].seed and trace.hash == plan[p].key for p, trace, _ in arrived)
+
+
+def test_a_stored_retake_that_makes_a_claim_false_is_followed_to_its_replacement(tmp_path):
+    """v2's first seed (4) is stored but makes `seed != 4` false: the build runs v2 at its replacement seed
+    (with the other misses); a later build reads both of v2's entries and runs nothing."""
+    spec = load_lesson(write_tiny_lesson(tmp_path, 'claims = ["seed != 4"]', name="tiny"))
+    plan = runs.plan_runs([spec], None, 3)
+    cache.store_trace(tmp_path / "cache", pipeline.run(spec, seed=4))
+    for expected_ran in ({0, 1, 2, 3}, set()):
+        _, arrivals = runs.gather_traces([spec], plan, cache_dir=tmp_path / "cache", jobs=1)
+        arrived = list(arrivals)
+        assert [trace.seed for _, trace, _ in arrived] == [2, 3, 4 + runs.SEED_STRIDE, 5]
+        assert {position for position, _, cached in arrived if not cached} == expected_ran

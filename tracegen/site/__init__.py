@@ -187,18 +187,13 @@ def variant_questions(spec: LessonSpec, seed: int | None, variants: int, *, jobs
                       progress: Progress | None = None) -> list[tuple[int, tuple[Question, ...]]]:
     """Return (seed, the questions its page shows) for the lesson at its seed and seed + 1..variants.
 
-    Every variant's claims are checked, as a build checks them, and questions that cannot teach on
+    Every variant's claims are checked, as a build checks them (a retake whose run makes one false is
+    run at its replacement seeds, so its seed may not be seed + k), and questions that cannot teach on
     a variant are left out of it, as its page leaves them out.
     """
     from tracegen import quiz
-    from tracegen.claims import require_claims
 
     quiz.check_quiz(spec)
     planned = runs.plan_runs([spec], seed, variants)
     _, arrivals = runs.gather_traces([spec], planned, cache_dir=None, jobs=jobs, progress=progress)
-    traces = {position: trace for position, trace, _ in arrivals}
-    result = []
-    for position, run in enumerate(planned):
-        require_claims(spec, traces[position])
-        result.append((run.seed, pages.site_questions(spec, traces[position])))
-    return result
+    return [(trace.seed, pages.checked_questions(spec, trace, planned[position])) for position, trace, _ in arrivals]

@@ -42,14 +42,15 @@ TABLE_ROW_LIMITS = (None, 120, 60, 30, 20, 12)
 FIRST_TABLE_LIMIT = TABLE_ROW_LIMITS.index(60)
 
 
-def checked_questions(spec: LessonSpec, trace: Trace) -> tuple[Question, ...]:
+def checked_questions(spec: LessonSpec, trace: Trace, run: PlannedRun) -> tuple[Question, ...]:
     """Return the questions a variant's page shows, once its trace is checked to make the lesson's claims true.
 
-    A variant whose claims fail stops the build (ClaimError) before the site is swapped in.
+    A retake's run came from the first of its seeds that makes them true (runs.PlannedRun.seeds); the
+    base run, or a retake with no such seed, stops the build (ClaimError) before the site is swapped in.
     """
     from tracegen.claims import require_claims
 
-    require_claims(spec, trace)
+    require_claims(spec, trace, run.seeds)
     return site_questions(spec, trace)
 
 
@@ -129,7 +130,9 @@ class PageMaker:
 
         name = spec.name
         here = variant.directory(name)
-        links = [PageLink(v.label, _relative(here, v.directory(name)), v.number == variant.number, v.seed)
+        # A link names the variant, not its seed: a later retake's seed is known only once it has run (runs
+        # replace a seed that makes a claim false), and a page is written as soon as its own run arrives.
+        links = [PageLink(v.label, _relative(here, v.directory(name)), v.number == variant.number)
                  for v in listed_variants(variants, variant.number)]
         if has_retakes_page(variants):
             links.append(PageLink(f"all {len(variants) - 1} retakes", _relative(here, name + "/" + RETAKES_PAGE)))
@@ -166,7 +169,7 @@ class LessonPages:
 
     def add(self, trace: Trace, questions: tuple[Question, ...]) -> dict[str, bytes]:
         """Render the next variant from its trace and questions; return its files."""
-        variant = self.variants[self.rendered]
+        variant = Variant(self.rendered, trace.seed)  # a retake's seed may be a replacement of the planned one
         self._limit, files = self.maker.variant_pages(self.spec, self.variants, variant, trace, questions,
                                                       self._limit)
         page = variant.directory(self.spec.name) + "index.html"
@@ -231,7 +234,7 @@ def render_lessons(specs: Sequence[LessonSpec], runs: Sequence[PlannedRun], arri
         lesson = lessons[run.lesson]
         if run.number != lesson.rendered:
             raise RuntimeError(f"{run.label} arrived before v{lesson.rendered} of its lesson")
-        for relative, data in lesson.add(trace, checked_questions(lesson.spec, trace)).items():
+        for relative, data in lesson.add(trace, checked_questions(lesson.spec, trace, run)).items():
             write(relative, data)
     built = [lesson.built() for lesson in lessons]
     weights = {page: weight for lesson in lessons for page, weight in lesson.page_weights.items()}

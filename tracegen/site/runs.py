@@ -36,7 +36,8 @@ Arrival = tuple[int, Trace, bool]
 
 @dataclass(frozen=True)
 class PlannedRun:
-    """One trace the site needs: lesson `lesson` (an index into the specs) at one seed, named by its hash."""
+    """One trace the site needs: lesson `lesson` (an index into the specs) at its first seed, named by
+    that seed's hash; a retake whose run makes a claim false is run again at its replacement seeds."""
 
     lesson: int
     number: int
@@ -44,10 +45,25 @@ class PlannedRun:
     key: str
     label: str
 
+    @property
+    def seeds(self) -> tuple[int, ...]:
+        """Return the seeds tried in turn until the lesson's claims hold: the base run has only its own."""
+        if self.number == 0:
+            return (self.seed,)
+        return tuple(seed for seed in range(self.seed, self.seed + REPLACEMENTS * SEED_STRIDE + 1, SEED_STRIDE)
+                     if seed <= MAX_SEED)
+
 
 # Retakes per lesson: one per learner of a large course (a roster of up to this many); each is a
 # full pipeline run and page, so the bound keeps a mistyped K from starting a days-long build.
 MAX_VARIANTS = 2000
+# A retake at base + k whose run makes a claim false (its words would be wrong) is run again at
+# base + k + j * SEED_STRIDE for j = 1..REPLACEMENTS, the first whose claims hold being used. The
+# stride is past every retake, so two variants never share a seed, and a variant's seed depends
+# only on the lesson, the base seed and its number: a roster that grows keeps every learner's numbers.
+# (Claims fail at a few percent of seeds in the catalogue; eight misses in a row means a claim is wrong.)
+REPLACEMENTS = 8
+SEED_STRIDE = MAX_VARIANTS + 1
 
 
 def plan_runs(specs: Sequence[LessonSpec], seed: int | None, variants: int) -> list[PlannedRun]:
@@ -67,26 +83,36 @@ def plan_runs(specs: Sequence[LessonSpec], seed: int | None, variants: int) -> l
     return runs
 
 
-def run_json(spec: LessonSpec, seed: int) -> tuple[str | None, tuple[Any, ...] | None]:
-    """Run one lesson in a worker; return (trace JSON with timings, None) or (None, the error's parts).
+def run_json(spec: LessonSpec, seeds: Sequence[int]) -> tuple[list[str], tuple[Any, ...] | None]:
+    """Run one lesson in a worker at each of `seeds` in turn until a run makes its claims true (or none is
+    left); return (the trace JSON with timings of every run made, None) or ([], the error's parts).
 
     Every trace reaches the site through JSON, as it does from the cache, so a page never depends
     on where its trace came from (JSON sorts dict keys). A TracegenError does not survive pickling
     (its args are the one-line text, not its fields), so the worker sends the class and fields and
     the parent raises it again.
     """
+    from tracegen.claims import false_claims
+
+    texts = []
     try:
-        return pipeline.run(spec, seed=seed).to_json(include_timings=True), None
+        for seed in seeds:
+            trace = pipeline.run(spec, seed=seed)
+            texts.append(trace.to_json(include_timings=True))
+            if not false_claims(spec, trace):
+                break
     except TracegenError as exc:
-        return None, (type(exc), exc.file, exc.field, exc.message, exc.line)
+        return [], (type(exc), exc.file, exc.field, exc.message, exc.line)
+    return texts, None
 
 
-def _from_worker(future: Future) -> tuple[Trace, str]:
-    text, error = future.result()
+def worker_texts(result: tuple[list[str], tuple[Any, ...] | None]) -> list[str]:
+    """Return the trace JSON texts of what run_json returned, or raise the error it sent."""
+    texts, error = result
     if error is not None:
         kind, *fields = error
         raise kind(*fields)
-    return Trace.from_json(text), text
+    return texts
 
 
 def _worker_context() -> Any:
@@ -282,21 +308,32 @@ class _Arrivals:
                 self._read(position)
 
     def _read(self, position: int) -> None:
-        """Read a stored trace into `read`; a discarded entry is submitted at once (its lesson waits for it)."""
+        """Read a stored trace into `read`, following a retake's replacement seeds as a run would: the first
+        stored trace whose claims hold, or the last seed's. A missing or discarded entry is submitted at once,
+        with the seeds left (its lesson waits for it)."""
+        from tracegen.claims import false_claims
+
         run = self.runs[position]
+        spec = self.specs[run.lesson]
         self.stored.discard(position)
         assert self.cache_dir is not None  # only a build with a cache has stored entries
-        trace = cache.load_trace(self.cache_dir, run.key, self.specs[run.lesson].name)
-        if trace is None:
-            self._submit(position)
-        else:
-            self.read[position] = trace
+        seeds = run.seeds
+        for tried, seed in enumerate(seeds):
+            key = run.key if tried == 0 else pipeline.trace_hash(spec, seed)
+            trace = cache.load_trace(self.cache_dir, key, spec.name) if cache.has_entry(self.cache_dir, key) else None
+            if trace is None:
+                self._submit(position, seeds[tried:])
+                return
+            if tried == len(seeds) - 1 or not false_claims(spec, trace):
+                self.read[position] = trace
+                return
 
-    def _submit(self, position: int) -> None:
+    def _submit(self, position: int, seeds: Sequence[int] | None = None) -> None:
         if self.pool is None:  # every run was a stored entry until one was discarded
             self.pool = start_workers(max(1, min(self.jobs, sum(map(len, self.lessons)))), self.scheduler)
         run = self.runs[position]
-        self.running[self.pool.submit(run_json, self.specs[run.lesson], run.seed)] = position
+        future = self.pool.submit(run_json, self.specs[run.lesson], run.seeds if seeds is None else tuple(seeds))
+        self.running[future] = position
 
     def _top_up(self) -> None:
         while self.waiting and len(self.running) + len(self.ran) < self.window:
@@ -306,9 +343,12 @@ class _Arrivals:
         """Take the traces of finished runs (storing them in the cache), then submit more."""
         for future in sorted(finished, key=self.running.__getitem__):
             position = self.running.pop(future)  # the future (and the JSON it holds) is let go
-            trace, text = _from_worker(future)
+            texts = worker_texts(future.result())
+            trace = Trace.from_json(texts[-1])
             if self.cache_dir is not None:
-                cache.store_text(self.cache_dir, trace.hash, text)
+                cache.store_text(self.cache_dir, trace.hash, texts[-1])
+                for replaced in texts[:-1]:  # stored too, so that a rebuild follows the same seeds from the cache
+                    cache.store_text(self.cache_dir, Trace.from_json(replaced).hash, replaced)
             self.ran[position] = trace
         self._top_up()
         if self.pool is not None and not (self.waiting or self.running or self.stored):
