@@ -24,7 +24,7 @@ from tracegen.html.quiz import QuizView, quiz_view
 from tracegen.observations import epoch_observations
 from tracegen.quiz.question import Question
 from tracegen.spec import LessonSpec
-from tracegen.spec.directives import find_directives
+from tracegen.spec.directives import Directive, find_directives
 from tracegen.trace import Trace
 
 # Every section in page order, with the kinds of page that show it. A page numbers the sections
@@ -83,7 +83,6 @@ class PageLink:
     label: str
     href: str
     current: bool = False
-    seed: int | None = None
 
 
 @dataclass(frozen=True)
@@ -330,12 +329,14 @@ def provenance_view(trace: Trace, build: BuildInfo) -> Provenance:
 # --- page contexts ----------------------------------------------------------------------
 
 def lesson_context(spec: LessonSpec, trace: Trace, questions: Sequence[Question], *, root: str,
-                   variants: Sequence[PageLink], build: BuildInfo,
-                   max_table_rows: int | None = None, path: PathNav = PathNav()) -> LessonContext:
+                   variants: Sequence[PageLink], build: BuildInfo, max_table_rows: int | None = None,
+                   path: PathNav = PathNav(), chunks: Sequence[str | Directive] | None = None) -> LessonContext:
     """Return everything lesson.html shows, computed from the trace.
 
     Curve data tables show every point unless `max_table_rows` is given; then they are
-    thinned (first and last point kept) and the page says so.
+    thinned (first and last point kept) and the page says so. `chunks` is the body as
+    prose.body_chunks returns it for this trace (computed here when not given), so that a page
+    rendered at several table lengths converts its Markdown once.
     """
     split = trace.stage("split").output_shape
     facts = (
@@ -356,7 +357,7 @@ def lesson_context(spec: LessonSpec, trace: Trace, questions: Sequence[Question]
     blocks = page_blocks(data_flow=flow, training=training, prediction=prediction, evaluation=evaluation,
                          catalogue=catalogue, placed=frozenset(placed))
     # The body's prose is the only Markup on the page, converted and cleaned in prose.py.
-    body, reference = place_blocks(spec, body_chunks(spec, trace), blocks)
+    body, reference = place_blocks(spec, body_chunks(spec, trace) if chunks is None else chunks, blocks)
     return LessonContext(
         root=root, title=spec.title,
         lesson=PageHeading(name=spec.name, title=spec.title, topic=spec.topic, description=spec.description,

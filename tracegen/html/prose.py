@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Sequence
 from html import unescape
 from html.parser import HTMLParser
 
@@ -101,7 +102,12 @@ def insight_html(spec: LessonSpec, trace: Trace) -> str:
 
     The blocks its directives place are left out (the search index and word checks read this).
     """
-    return "".join(chunk for chunk in body_chunks(spec, trace) if isinstance(chunk, str))
+    return prose_html(body_chunks(spec, trace))
+
+
+def prose_html(chunks: Sequence[str | Directive]) -> str:
+    """Return the prose of body_chunks' result, without the directives."""
+    return "".join(chunk for chunk in chunks if isinstance(chunk, str))
 
 
 def body_chunks(spec: LessonSpec, trace: Trace) -> tuple[str | Directive, ...]:

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
     from tracegen.html.lesson import BuildInfo, PageLink, PathNav
     from tracegen.quiz.question import Question
+    from tracegen.spec.directives import Directive
 
 # What a lesson page loads besides its HTML, for its page weight. search-index.js is not among
 # them: site.js loads it the first time the search box is used, so that the index can grow with
@@ -89,13 +90,14 @@ def fitting_page(render_at: Callable[[int | None], bytes], asset_bytes: int, sta
 
 
 def _lesson_page(env: Environment, build: BuildInfo, spec: LessonSpec, variant: Variant, trace: Trace,
-                 questions: tuple[Question, ...], links: list[PageLink], nav: PathNav, max_rows: int | None) -> bytes:
+                 questions: tuple[Question, ...], links: list[PageLink], nav: PathNav,
+                 chunks: tuple[str | Directive, ...], max_rows: int | None) -> bytes:
     """Return one variant's page with curve tables of at most `max_rows` points (None: every point)."""
     from tracegen.html.env import render_page
     from tracegen.html.lesson import lesson_context
 
     context = lesson_context(spec, trace, questions, root="../" * variant.directory(spec.name).count("/"),
-                             variants=links, build=build, max_table_rows=max_rows, path=nav)
+                             variants=links, build=build, max_table_rows=max_rows, path=nav, chunks=chunks)
     return render_page(env, "lesson.html", context).encode()
 
 
@@ -125,7 +127,7 @@ class PageMaker:
         page says so and links trace.json for the full arrays).
         """
         from tracegen.html.lesson import PageLink, PathNav
-        from tracegen.html.prose import insight_html
+        from tracegen.html.prose import body_chunks, prose_html
         from tracegen.site.path import path_nav
 
         name = spec.name
@@ -138,12 +140,14 @@ class PageMaker:
             links.append(PageLink(f"all {len(variants) - 1} retakes", _relative(here, name + "/" + RETAKES_PAGE)))
         position = next((i for i, other in enumerate(self.path) if other.name == name), None)
         nav = PathNav() if position is None else path_nav(here, self.path, position)
-        render_at = functools.partial(_lesson_page, self.env, self.build, spec, variant, trace, questions, links, nav)
+        # The body's Markdown is converted once, whatever the number of table lengths the page is tried at.
+        chunks = body_chunks(spec, trace)
+        render_at = functools.partial(_lesson_page, self.env, self.build, spec, variant, trace, questions, links, nav,
+                                      chunks)
         limit, page = fitting_page(render_at, self.loaded_bytes(trace), start)
         files = {here + "index.html": page, here + "trace.json": trace.to_json().encode()}
         # Beside each page, at the path its <img src> names (not counted in the page weight, as trace.json is not).
-        prose = insight_html(spec, trace)
-        files.update({here + path: data for path, data in lesson_images(spec, prose).items()})
+        files.update({here + path: data for path, data in lesson_images(spec, prose_html(chunks)).items()})
         return limit, files
 
 
