@@ -129,14 +129,15 @@ def test_a_retake_that_makes_a_claim_false_runs_at_its_replacement_seed(tmp_path
     path = lesson(tmp_path, 'claims = ["seed != 4"]')
     replacement = 4 + site_runs.SEED_STRIDE
     for out in ("site", "again"):
-        code, _, err = cli(capsys, "build", str(path), "--out", str(tmp_path / out), "--variants", "3",
-                           "--cache-dir", str(tmp_path / "cache"), "--reproducible", "-j", "1")
+        code, printed, err = cli(capsys, "build", str(path), "--out", str(tmp_path / out), "--variants", "3",
+                                 "--cache-dir", str(tmp_path / "cache"), "--reproducible", "-j", "1")
         assert code == 0, err
     seeds = [json.loads((tmp_path / "site" / "lesson" / folder / "trace.json").read_text())["seed"]
              for folder in ("", "v1", "v2", "v3")]
     assert seeds == [2, 3, replacement, 5]
     assert f"seed {replacement}" in (tmp_path / "site" / "lesson" / "v2" / "index.html").read_text()
     assert "4 trace(s): 0 run, 4 from cache" in err
+    assert "  1 retake(s) at a replacement seed: a claim was false at seed + k\n" in printed
     assert digests(tmp_path / "site") == digests(tmp_path / "again")
     # The replaced run is in the cache too (the rebuild follows the same seeds without running it).
     assert cache.has_entry(tmp_path / "cache", pipeline.trace_hash(load_lesson(path), 4))

@@ -143,6 +143,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     source = "" if args.names else f" from {args.lessons}"
     print(f"built {args.out}/: {len(specs)} lesson(s){source}, {len(report.page_weights)} lesson page(s), "
           f"{len(report.files)} files")
+    if report.replaced:  # their pages show another seed than seed + k, which a teacher may wonder about
+        print(f"  {report.replaced} retake(s) at a replacement seed: a claim was false at seed + k")
     for line in report.weight_lines():
         print(f"  {line}")
     if assignments is not None:

@@ -120,7 +120,7 @@ def build_site(specs: Sequence[LessonSpec], out: Path, *, seed: int | None = Non
         site.commit()
     report = SiteReport(out=out, files=tuple(sorted(site.digests)), page_weights=rendered.page_weights,
                         search_index_bytes=len(search), runs=len(planned), from_cache=len(planned) - rendered.ran,
-                        seconds=time.perf_counter() - started)
+                        replaced=rendered.replaced, seconds=time.perf_counter() - started)
     if cache_dir is not None and key is not None:
         uptodate.store_manifest(cache_dir, key, site.digests, report)
     return report

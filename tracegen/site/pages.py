@@ -211,11 +211,13 @@ def has_explorer(trace: Trace) -> bool:
 @dataclass(frozen=True)
 class RenderedLessons:
     """What rendering leaves for the rest of the build: the lessons in spec order, each lesson page's weight
-    (HTML + CSS + JS) and how many traces were run rather than loaded from the cache."""
+    (HTML + CSS + JS), how many traces were run rather than loaded from the cache, and how many retakes
+    are the run at a replacement seed (their own made a claim false)."""
 
     lessons: list[LessonBuild]
     page_weights: dict[str, int]
     ran: int
+    replaced: int = 0
 
 
 def render_lessons(specs: Sequence[LessonSpec], runs: Sequence[PlannedRun], arrivals: Iterator[Arrival],
@@ -231,10 +233,11 @@ def render_lessons(specs: Sequence[LessonSpec], runs: Sequence[PlannedRun], arri
     for run in runs:
         planned[run.lesson].append(Variant(run.number, run.seed))
     lessons = [LessonPages(spec, variants, maker) for spec, variants in zip(specs, planned)]
-    ran = 0
+    ran = replaced = 0
     for position, trace, cached in arrivals:
-        ran += not cached
         run = runs[position]
+        ran += not cached
+        replaced += trace.seed != run.seed
         lesson = lessons[run.lesson]
         if run.number != lesson.rendered:
             raise RuntimeError(f"{run.label} arrived before v{lesson.rendered} of its lesson")
@@ -242,7 +245,8 @@ def render_lessons(specs: Sequence[LessonSpec], runs: Sequence[PlannedRun], arri
             write(relative, data)
     built = [lesson.built() for lesson in lessons]
     weights = {page: weight for lesson in lessons for page, weight in lesson.page_weights.items()}
-    return RenderedLessons(lessons=[lesson for lesson in built if lesson is not None], page_weights=weights, ran=ran)
+    return RenderedLessons(lessons=[lesson for lesson in built if lesson is not None], page_weights=weights, ran=ran,
+                           replaced=replaced)
 
 
 def page_asset_bytes(files: dict[str, bytes]) -> int:

@@ -19,10 +19,12 @@ class SiteReport:
     files: tuple[str, ...]
     page_weights: dict[str, int]
     search_index_bytes: int
-    # How the build went: traces needed, how many came from the cache, whether the site on disk
-    # was already current (nothing rendered or written), and wall seconds. Never part of the site.
+    # How the build went: traces needed, how many came from the cache, how many retakes ran at a
+    # replacement seed, whether the site on disk was already current (nothing rendered or written),
+    # and wall seconds. Never part of the site.
     runs: int = 0
     from_cache: int = 0
+    replaced: int = 0
     unchanged: bool = False
     seconds: float = 0.0
 
