@@ -226,6 +226,18 @@ def test_progress_redraws_one_line_on_a_terminal():
                                  f"1.6 runs/s{CLEAR_LINE}tracegen: done\n")
 
 
+def test_a_long_summary_wraps_on_a_terminal_and_not_in_a_log():
+    """A terminal gets the summary within 80 columns, words whole; a log or a pipe gets it on one line."""
+    text = "18 lesson(s), 5418 trace(s): 5418 run, 0 from cache; wrote /srv/course/site-of-autumn/ in 844.62 s"
+    terminal, log = FakeTerminal(), io.StringIO()
+    Progress(terminal).summary(text)
+    Progress(log).summary(text)
+    lines = terminal.getvalue().splitlines()
+    assert len(lines) == 2 and all(len(line) <= 80 for line in lines)
+    assert lines[1].startswith("  ") and " ".join(line.strip() for line in lines) == f"tracegen: {text}"
+    assert log.getvalue() == f"tracegen: {text}\n"
+
+
 def test_jobs_default_to_the_usable_cpus():
     """Without --jobs, a build runs one worker per CPU this process may use."""
     from tracegen.cli import build_parser, usable_cpus

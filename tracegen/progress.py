@@ -6,12 +6,15 @@ each step is a plain line, because carriage returns and escape codes only garble
 
 from __future__ import annotations
 
+import textwrap
 import time
 from collections.abc import Callable
 from typing import TextIO
 
 # Erase the current terminal line after returning to its start.
 CLEAR_LINE = "\r\x1b[K"
+# A terminal's summary wraps at this width; in a log or a pipe it stays one line, for whatever reads it.
+TERMINAL_COLUMNS = 80
 
 
 class Progress:
@@ -50,7 +53,11 @@ class Progress:
         if self._open_line:
             self.stream.write(CLEAR_LINE)
             self._open_line = False
-        self.stream.write(f"tracegen: {text}\n")
+        lines = [f"tracegen: {text}"]
+        if self.redraw:  # words stay whole, so that a path stays one piece to copy
+            lines = textwrap.wrap(lines[0], TERMINAL_COLUMNS, subsequent_indent="  ", break_long_words=False,
+                                  break_on_hyphens=False)
+        self.stream.write("".join(line + "\n" for line in lines))
         self.stream.flush()
 
     def abandon(self) -> None:
