@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from tracegen.errors import DataError
+from tracegen.pipeline import data
 from tracegen.pipeline.data import load_csv
 
 
@@ -82,3 +83,17 @@ def test_missing_file_is_reported_against_the_lesson(tmp_path):
     with pytest.raises(DataError) as error:
         load_csv(tmp_path / "nope.csv", "label", lesson="lesson.md")
     assert (error.value.file, error.value.field) == ("lesson.md", "dataset.path")
+
+
+def test_a_builtin_data_set_is_read_once_and_handed_out_as_fresh_arrays():
+    """digits is parsed once per process, yet every load is sklearn's data in arrays of its own: a stage
+    that changes one in place cannot change the next run's rows."""
+    from sklearn.datasets import load_digits
+
+    first = data._builtin("digits")
+    first.X[0, 0], first.y[0] = -1.0, 9
+    second = data._builtin("digits")
+    expected = load_digits()
+    assert np.array_equal(second.X, expected.data) and np.array_equal(second.y, expected.target)
+    assert second.X.flags.writeable and second.X is not first.X
+    assert data._builtin_arrays.cache_info().hits >= 1

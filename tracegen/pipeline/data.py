@@ -9,6 +9,7 @@ from __future__ import annotations
 import codecs
 import contextlib
 import csv
+import functools
 import hashlib
 import importlib.util
 import io
@@ -103,14 +104,25 @@ def _csv_source(spec: LessonSpec) -> tuple[Path, str]:
 
 
 def _builtin(name: str) -> Dataset:
+    """Return a scikit-learn built-in data set, as fresh arrays (stages may work on them in place)."""
+    X, y, names, classes = _builtin_arrays(name)
+    return Dataset(X=X.copy(), y=y.copy(), feature_names=names, classes=classes,
+                   source=f"sklearn.datasets.load_{name}()", raw_shape=X.shape)
+
+
+@functools.cache
+def _builtin_arrays(name: str) -> tuple[np.ndarray, np.ndarray, tuple[str, ...], tuple[str, ...]]:
+    # A build worker runs many retakes of the same built-in data set, and parsing digits' compressed
+    # CSV is about a tenth of a digits lesson's run: it is read once per process (the data never
+    # depends on the seed; the split does).
     from sklearn import datasets
 
     bunch = getattr(datasets, f"load_{name}")()
-    X = np.asarray(bunch.data, dtype=np.float64)
+    X, y = np.asarray(bunch.data, dtype=np.float64), np.asarray(bunch.target, dtype=np.int64)
+    X.setflags(write=False)
+    y.setflags(write=False)
     names = tuple(str(n) for n in getattr(bunch, "feature_names", [f"x{i}" for i in range(X.shape[1])]))
-    return Dataset(X=X, y=np.asarray(bunch.target, dtype=np.int64), feature_names=names,
-                   classes=tuple(str(c) for c in bunch.target_names),
-                   source=f"sklearn.datasets.load_{name}()", raw_shape=X.shape)
+    return X, y, names, tuple(str(c) for c in bunch.target_names)
 
 
 def _make_classification(spec: LessonSpec, seed: int) -> Dataset:
