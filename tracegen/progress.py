@@ -53,10 +53,10 @@ class Progress:
         if self._open_line:
             self.stream.write(CLEAR_LINE)
             self._open_line = False
-        lines = [f"tracegen: {text}"]
-        if self.redraw:  # words stay whole, so that a path stays one piece to copy
-            lines = textwrap.wrap(lines[0], TERMINAL_COLUMNS, subsequent_indent="  ", break_long_words=False,
-                                  break_on_hyphens=False)
+        line = f"tracegen: {text}"
+        # On a terminal, words stay whole, so that a path stays one piece to copy.
+        lines = textwrap.wrap(line, TERMINAL_COLUMNS, subsequent_indent="  ", break_long_words=False,
+                              break_on_hyphens=False) if self.redraw else [line]
         self.stream.write("".join(line + "\n" for line in lines))
         self.stream.flush()
 

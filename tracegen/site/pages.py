@@ -157,6 +157,8 @@ class LessonPages:
     Each variant's page-budget search starts where the previous one's ended, since retakes differ
     only in numbers (so the order is fixed: the pages never depend on the order runs finish in).
     Of a rendered variant only its summary and page weight are kept; of the traces only the base's.
+    `variants` are the planned ones, read for their numbers (the links): a retake's seed is its
+    trace's, which may be a replacement of the planned seed.
     """
 
     def __init__(self, spec: LessonSpec, variants: Sequence[Variant], maker: PageMaker) -> None:

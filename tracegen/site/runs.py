@@ -320,7 +320,7 @@ class _Arrivals:
         seeds = run.seeds
         for tried, seed in enumerate(seeds):
             key = run.key if tried == 0 else pipeline.trace_hash(spec, seed)
-            trace = cache.load_trace(self.cache_dir, key, spec.name) if cache.has_entry(self.cache_dir, key) else None
+            trace = cache.load_trace(self.cache_dir, key, spec.name)  # None when missing or discarded
             if trace is None:
                 self._submit(position, seeds[tried:])
                 return
