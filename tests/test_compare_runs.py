@@ -171,3 +171,16 @@ def test_the_page_marks_this_run_and_draws_every_run(uncertainty):
     assert next(row.run.seed for row in view.rows if row.own) == trace.seed
     runs = next(series for series in view.chart.series if series.name == "runs")
     assert runs.path.count("M") == 2 * len(trace.compared)  # an AUC and an AP tick per run
+    assert view.has_own and "the longer tick is this lesson's own run" in view.chart.description
+
+
+def test_a_run_outside_the_compared_values_is_not_said_to_be_marked(uncertainty):
+    """At --seed 23 the lesson's own run is none of the twenty compared seeds (0-19): nothing is marked as it,
+    and the chart's text and legend say so instead of pointing at a longer tick that is not there."""
+    from tracegen.html.compared import compared_view
+
+    spec, _ = uncertainty
+    view = compared_view(pipeline.run(spec, seed=23))
+    assert view is not None and not view.has_own and not any(row.own for row in view.rows)
+    assert "longer tick" not in view.chart.description
+    assert "this lesson's own run (split.seed = 23) is not among them" in view.chart.description

@@ -31,6 +31,8 @@ class ComparedView:
     chart: svg.SvgChart
     # True when every run is scored on the same test rows (the setting does not redraw them).
     same_test_rows: bool
+    # True when the lesson's own run is one of them (--seed or a retake may set a value not compared).
+    has_own: bool
 
 
 def own_value(trace: Trace, setting: str) -> str:
@@ -58,9 +60,11 @@ def compared_view(trace: Trace) -> ComparedView | None:
     if has_ap:
         metrics.append(("AP", [run.average_precision or 0.0 for run in trace.compared],
                         own.average_precision if own else None))
+    marked = ("the longer tick is this lesson's own run" if own else
+              f"this lesson's own run ({setting} = {mine}) is not among them")
     chart = strip_chart("compared-svg", metrics, title=f"Test ROC AUC{' and AP' if has_ap else ''} of "
                         f"{len(rows)} runs", x_label="score on each run's test rows",
-                        description=f"One tick per run with a different {setting}; the longer tick is this "
-                                    "lesson's own run. The table lists every value.")
+                        description=f"One tick per run with a different {setting}; {marked}. The table lists "
+                                    "every value.")
     return ComparedView(setting=setting, rows=rows, has_ap=has_ap, chart=chart,
-                        same_test_rows=setting not in NEW_TEST_ROWS)
+                        same_test_rows=setting not in NEW_TEST_ROWS, has_own=own is not None)
